@@ -1,0 +1,35 @@
+"""Keep customers' contact details out of everything the build publishes.
+
+The private fields (Email, Order, Phone) never reach a template. Customers
+and staff also type such details into the text itself ("call me on 06-…",
+"your order BB-20452"); those are replaced, in the published copy only,
+by a short note saying something was hidden. The files keep every word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# International (+31 6 1234 5678, +372 5123 4567) or national numbers that
+# start with 0 (06-12345678, 020 123 4567): at least 8 more digits. Dates
+# and prices do not start that way.
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)?(?:\+?\d{1,3}[ .-]?)?\(?0?\d(?:[ .()-]{0,2}\d){7,12}(?!\w)")
+PHONE_START_RE = re.compile(r"^\(?(?:\+|00|0)")
+
+
+def _phone(match: re.Match[str]) -> bool:
+    return bool(PHONE_START_RE.match(match.group(0)))
+
+
+def redact(text: str, private_values: Iterable[str], gettext: Callable[[str], str]) -> str:
+    """Replace e-mail addresses, phone numbers and the given private values."""
+    if not text:
+        return text
+    for value in sorted({v for v in private_values if v and len(v) >= 3}, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, gettext("[hidden for privacy]"))
+    if "@" in text:
+        text = EMAIL_RE.sub(lambda m: gettext("[e-mail address hidden]"), text)
+    return PHONE_RE.sub(lambda m: gettext("[phone number hidden]") if _phone(m) else m.group(0), text)

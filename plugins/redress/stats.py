@@ -1,0 +1,89 @@
+"""The numbers a visitor sees: distribution, average, responsiveness, ledger.
+
+All figures are computed from the published reviews alone; withheld reviews
+appear only in the ledger, by reason, so they cannot move the average.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .model import WITHHELD_REASONS, Review
+
+
+@dataclass
+class Bar:
+    stars: int
+    count: int
+    share: float  # 0..1 of all published reviews
+
+
+@dataclass
+class Summary:
+    scale: int
+    count: int
+    average: float | None
+    bars: list[Bar]  # highest star value first, every value present
+    negative_count: int
+    negative_answered: int
+    median_first_response: dt.timedelta | None
+    open_count: int
+    resolved_count: int
+
+    @property
+    def answered_share(self) -> float | None:
+        if not self.negative_count:
+            return None
+        return self.negative_answered / self.negative_count
+
+
+@dataclass
+class Ledger:
+    """How many reviews were withheld, and why. Reasons with zero are listed too."""
+
+    total: int
+    by_reason: list[tuple[str, int]] = field(default_factory=list)
+
+
+def summarise(reviews: list[Review], scale: int) -> Summary:
+    counts = Counter(r.rating for r in reviews if r.rating is not None)
+    rated = sum(counts.values())
+    total = sum(stars * n for stars, n in counts.items())
+    bars = [
+        Bar(stars, counts.get(stars, 0), counts.get(stars, 0) / rated if rated else 0.0)
+        for stars in range(scale, 0, -1)
+    ]
+    negatives = [r for r in reviews if r.negative]
+    delays = []
+    for review in negatives:
+        first = review.first_response
+        if first is not None:
+            delays.append(first.date - review.date)
+    return Summary(
+        scale=scale,
+        count=len(reviews),
+        average=_one_decimal(total, rated) if rated else None,
+        bars=bars,
+        negative_count=len(negatives),
+        negative_answered=len(delays),
+        median_first_response=statistics.median(delays) if delays else None,
+        open_count=sum(1 for r in reviews if r.is_open),
+        resolved_count=sum(1 for r in reviews if r.state == "resolved"),
+    )
+
+
+def ledger(withheld: list[Review]) -> Ledger:
+    counts = Counter(r.withheld for r in withheld)
+    return Ledger(
+        total=len(withheld),
+        by_reason=[(reason, counts.get(reason, 0)) for reason in WITHHELD_REASONS],
+    )
+
+
+def _one_decimal(total: int, count: int) -> float:
+    """The average rounded half up to one decimal, the same everywhere it is shown."""
+    return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP))

@@ -1,0 +1,55 @@
+"""Where each page of the review section lives.
+
+One place computes every URL and file name, from the REVIEWS_*_URL
+settings, so pages, feeds and widgets all link to the same addresses.
+Filter and pagination pages hang below the listing they filter:
+``<listing>stars/2/``, ``<listing>open/``, ``<listing>page/3/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .settings import save_as_for
+
+FILTERS_FIXED = ("open", "resolved")
+
+
+class Urls:
+    def __init__(self, rs: dict[str, Any]):
+        self.rs = rs
+
+    def listing(self, product_slug: str | None = None) -> str:
+        if product_slug is None:
+            return self.rs["REVIEWS_INDEX_URL"]
+        return self.rs["REVIEWS_PRODUCT_URL"].format(slug=product_slug)
+
+    def listing_save_as(self, product_slug: str | None = None) -> str:
+        if product_slug is None:
+            return self.rs["REVIEWS_INDEX_SAVE_AS"]
+        return self.rs["REVIEWS_PRODUCT_SAVE_AS"].format(slug=product_slug)
+
+    @staticmethod
+    def filtered(base: str, key: str, page: int = 1) -> str:
+        """The URL of one filter (``all``, ``stars-N``, ``open``, ``resolved``) of a listing."""
+        url = base
+        if key.startswith("stars-"):
+            url += f"stars/{key[6:]}/"
+        elif key != "all":
+            url += f"{key}/"
+        if page > 1:
+            url += f"page/{page}/"
+        return url
+
+    def filtered_save_as(self, base_save_as: str, key: str, page: int = 1) -> str:
+        folder = base_save_as.rsplit("/", 1)[0] + "/" if "/" in base_save_as else ""
+        return save_as_for(self.filtered(folder, key, page)) if (key != "all" or page > 1) else base_save_as
+
+    def review(self, slug: str) -> str:
+        return self.rs["REVIEWS_REVIEW_URL"].format(slug=slug)
+
+    def review_save_as(self, slug: str) -> str:
+        return self.rs["REVIEWS_REVIEW_SAVE_AS"].format(slug=slug)
+
+    def static(self, name: str) -> str:
+        return self.rs["REVIEWS_STATIC_URL"] + name

@@ -1,0 +1,14 @@
+"""Production settings: `pelican content -s publishconf.py`.
+
+Set SITEURL to the address the review section is served from.
+"""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("REDRESS_SITEURL", "https://reviews.bonenbus.example")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
