@@ -58,6 +58,8 @@ class ReviewsGenerator(Generator):
         # Pelican leaves autoescaping off; review pages carry customer text.
         self.env.autoescape = True
         self.env.add_extension("jinja2.ext.i18n")
+        # Must match the extraction in babel.cfg, or translations won't match.
+        self.env.policies["ext.i18n.trimmed"] = True
         self.env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
         self.fmt = Formatter(lang)
         self.page_lang = lang

@@ -9,7 +9,7 @@ by a short note saying something was hidden. The files keep every word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # International (+31 6 1234 5678, +372 5123 4567) or national numbers that
@@ -23,13 +23,22 @@ def _phone(match: re.Match[str]) -> bool:
     return bool(PHONE_START_RE.match(match.group(0)))
 
 
-def redact(text: str, private_values: Iterable[str], gettext: Callable[[str], str]) -> str:
-    """Replace e-mail addresses, phone numbers and the given private values."""
+def redact(text: str, private: Mapping[str, str], gettext: Callable[[str], str]) -> str:
+    """Replace e-mail addresses, phone numbers and the given private values.
+
+    ``private`` maps a private field (email, order, phone) to its value.
+    """
     if not text:
         return text
-    for value in sorted({v for v in private_values if v and len(v) >= 3}, key=len, reverse=True):
+    labels = {
+        "email": gettext("[e-mail address hidden]"),
+        "phone": gettext("[phone number hidden]"),
+        "order": gettext("[order number hidden]"),
+    }
+    values = sorted(((v, k) for k, v in private.items() if v and len(v) >= 3), key=lambda vk: -len(vk[0]))
+    for value, kind in values:
         if value in text:
-            text = text.replace(value, gettext("[hidden for privacy]"))
+            text = text.replace(value, labels.get(kind, labels["order"]))
     if "@" in text:
-        text = EMAIL_RE.sub(lambda m: gettext("[e-mail address hidden]"), text)
-    return PHONE_RE.sub(lambda m: gettext("[phone number hidden]") if _phone(m) else m.group(0), text)
+        text = EMAIL_RE.sub(labels["email"], text)
+    return PHONE_RE.sub(lambda m: labels["phone"] if _phone(m) else m.group(0), text)

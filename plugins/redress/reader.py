@@ -171,14 +171,14 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         return None
     private = {key: meta[key] for key in ("email", "order", "phone") if meta.get(key)}
     gettext = ctx.gettext(lang)
-    body = privacy.redact(render.clean_text(raw.body), private.values(), gettext)
+    body = privacy.redact(render.clean_text(raw.body), private, gettext)
     body_html = render.markdown_to_html(body)
     return Review(
         slug=slug,
         date=date,
         rating=rating,
-        title=privacy.redact(render.clean_text(meta.get("title", "")), private.values(), gettext),
-        author=privacy.redact(render.clean_text(meta.get("author", "")), private.values(), gettext),
+        title=privacy.redact(render.clean_text(meta.get("title", "")), private, gettext),
+        author=privacy.redact(render.clean_text(meta.get("author", "")), private, gettext),
         product_slug=product,
         lang=lang,
         source=source[0],
@@ -222,14 +222,14 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
     if problems or date is None:
         return None
     gettext = ctx.gettext(ctx.lang)
-    body = privacy.redact(render.clean_text(raw.body), (), gettext)
+    body = privacy.redact(render.clean_text(raw.body), {}, gettext)
     body_html = render.markdown_to_html(body)
     return ThreadEntry(
         slug=slug,
         review_slug=review,
         date=date,
         by=by,
-        author=privacy.redact(render.clean_text(meta.get("author", "")), (), gettext),
+        author=privacy.redact(render.clean_text(meta.get("author", "")), {}, gettext),
         status=status,
         remedies=remedies or (),
         resolved=resolved,

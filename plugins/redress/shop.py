@@ -140,15 +140,15 @@ def load_shop(settings: dict[str, Any]) -> Shop:
 
 def _redact_thread(review: Review) -> None:
     """Hide the review's own e-mail, order and phone wherever the thread quotes them."""
-    values = [v for v in review.private.values() if len(v) >= 3]
-    if not values:
+    private = {k: v for k, v in review.private.items() if len(v) >= 3}
+    if not private:
         return
     gettext = translations(review.lang).gettext
     for entry in review.thread:
-        if any(v in entry.body_html or v in entry.author for v in values):
-            entry.body_html = privacy.redact(entry.body_html, values, gettext)
-            entry.body_text = privacy.redact(entry.body_text, values, gettext)
-            entry.author = privacy.redact(entry.author, values, gettext)
+        if any(v in entry.body_html or v in entry.author for v in private.values()):
+            entry.body_html = privacy.redact(entry.body_html, private, gettext)
+            entry.body_text = privacy.redact(entry.body_text, private, gettext)
+            entry.author = privacy.redact(entry.author, private, gettext)
 
 
 def _duplicate(path: str, first: str) -> Problem:

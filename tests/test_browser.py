@@ -1,0 +1,132 @@
+"""The demo in real headless Chromium: accessibility, no JavaScript, layout, no third parties."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from browser import ARGS, ARTIFACTS, CHROMIUM, axe_violations, require_chromium, serve
+
+pytestmark = pytest.mark.browser
+
+PAGE_TYPES = {
+    "listing": "reviews/",
+    "listing-page-2": "reviews/page/2/",
+    "star-filter": "reviews/stars/1/",
+    "open-cases": "reviews/open/",
+    "resolved": "reviews/resolved/",
+    "product": "reviews/products/espresso-x1/",
+    "product-empty-filter": "reviews/products/ontkalker/stars/3/",
+    "permalink-resolved": "reviews/2026-10-02-pakket-kwam-beschadigd-aan/",
+    "permalink-awaiting": "reviews/2026-11-19-leaking-after-five-weeks/",
+    "home": "",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(demo_output):
+    with serve(demo_output) as base:
+        yield base
+
+
+def phone(browser, **kwargs):
+    return browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGE_TYPES))
+def test_axe_finds_no_violations(browser, site, name, scheme):
+    context = phone(browser, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{site}/{PAGE_TYPES[name]}")
+    assert page.title()
+    violations = axe_violations(page)
+    context.close()
+    assert violations == [], violations
+
+
+def test_no_request_leaves_the_machine_and_no_console_errors(browser, site):
+    context = phone(browser)
+    page = context.new_page()
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    for path in PAGE_TYPES.values():
+        page.goto(f"{site}/{path}")
+    context.close()
+    hosts = {urlparse(u).hostname for u in requests}
+    assert hosts == {"127.0.0.1"}, hosts
+    assert not [e for e in errors if "favicon" not in e], errors
+
+
+def test_filters_work_with_javascript_off(browser, site):
+    context = phone(browser, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/reviews/")
+    page.get_by_role("navigation", name="Filter reviews").get_by_role("link", name="1 star").click()
+    page.wait_for_url("**/reviews/stars/1/")
+    labels = page.locator("article.review .stars").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert labels and set(labels) == {"1 out of 5 stars"}
+    page.get_by_role("navigation", name="Filter reviews").get_by_role("link", name="Open cases").click()
+    page.wait_for_url("**/reviews/open/")
+    assert page.locator("article.review").count() >= 1
+    context.close()
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_phone_layout_has_no_sideways_scrolling_and_panel_under_review(browser, site, width):
+    context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{site}/reviews/2026-10-02-pakket-kwam-beschadigd-aan/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    main = page.locator("article.review .review-main").bounding_box()
+    panel = page.locator("article.review .fix").bounding_box()
+    assert panel["y"] >= main["y"] + main["height"] - 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{site}/reviews/")
+    page.screenshot(path=str(ARTIFACTS / f"review-page-{width}px.png"))
+    context.close()
+
+
+def test_wide_layout_puts_how_we_fixed_it_beside_the_review(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site}/reviews/2026-10-02-pakket-kwam-beschadigd-aan/")
+    main = page.locator("article.review .review-main").bounding_box()
+    panel = page.locator("article.review .fix").bounding_box()
+    assert panel["x"] >= main["x"] + main["width"] - 1
+    assert abs(panel["y"] - main["y"]) < 40
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{site}/reviews/")
+    page.screenshot(path=str(ARTIFACTS / "review-page-1280px.png"), full_page=True)
+    context.close()
+
+
+def test_tap_targets_of_filters_are_at_least_44px(browser, site):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(f"{site}/reviews/")
+    heights = page.locator("nav.filters a").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    context.close()
+    assert heights and min(heights) >= 44

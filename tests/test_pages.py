@@ -1,0 +1,329 @@
+"""The demo shop and crafted sites, built for real and read back as HTML."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_CONTENT, build, make_site, response, review, soup
+
+
+def fields(path: Path) -> dict[str, str]:
+    """An independent reading of a file's header, as the test's oracle."""
+    head = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    return {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head.splitlines())}
+
+
+DEMO_REVIEWS = {p.stem: fields(p) for p in sorted((DEMO_CONTENT / "reviews").glob("*.md"))}
+DEMO_RESPONSES = {p.stem: fields(p) for p in sorted((DEMO_CONTENT / "responses").glob("*.md"))}
+PUBLISHED = {slug: f for slug, f in DEMO_REVIEWS.items() if "withheld" not in f}
+
+
+def review_ids(page) -> list[str]:
+    return [a["id"].removeprefix("review-") for a in page.select("article.review")]
+
+
+def all_listing_ids(output: Path, base: str) -> list[str]:
+    ids = review_ids(soup(output / base / "index.html"))
+    n = 2
+    while (output / base / "page" / str(n) / "index.html").exists():
+        ids += review_ids(soup(output / base / "page" / str(n) / "index.html"))
+        n += 1
+    return ids
+
+
+def test_demo_is_big_enough_and_j_shaped():
+    ratings = Counter(int(f["rating"]) for f in PUBLISHED.values())
+    assert len(PUBLISHED) >= 60
+    assert set(ratings) == {1, 2, 3, 4, 5}
+    assert ratings[5] > ratings[4] > ratings[3] and ratings[1] > ratings[2]
+    assert {f.get("lang") for f in PUBLISHED.values()} >= {"nl", "en"}
+
+
+def test_every_published_review_appears_once_newest_first(demo_output):
+    ids = all_listing_ids(demo_output, "reviews")
+    assert sorted(ids) == sorted(PUBLISHED)
+    dates = [PUBLISHED[i]["date"] for i in ids]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_every_demo_response_is_paired_with_its_review(demo_output):
+    assert DEMO_RESPONSES
+    for slug, f in DEMO_RESPONSES.items():
+        page = soup(demo_output / "reviews" / f["review"] / "index.html")
+        entry = page.find(id=f"entry-{slug}")
+        assert entry is not None, slug
+        assert entry.find_parent("article")["id"] == f"review-{f['review']}"
+
+
+def test_thread_shown_in_date_order(demo_output):
+    for review_slug in {f["review"] for f in DEMO_RESPONSES.values()}:
+        page = soup(demo_output / "reviews" / review_slug / "index.html")
+        times = [t["datetime"] for t in page.select("li.entry > .entry-meta time:first-of-type")]
+        assert times == sorted(times)
+
+
+def test_distribution_and_average_match_the_files(demo_output):
+    page = soup(demo_output / "reviews" / "index.html")
+    counts = Counter(int(f["rating"]) for f in PUBLISHED.values())
+    rows = page.select("table.distribution tbody tr")
+    assert len(rows) == 5
+    for row, stars in zip(rows, range(5, 0, -1), strict=True):
+        assert row.th.get_text(strip=True).startswith(str(stars))
+        assert int(row.select_one(".bar-count").get_text().split()[0]) == counts[stars]
+        assert float(row.meter["value"]) == pytest.approx(counts[stars] / len(PUBLISHED), abs=1e-4)
+    exact = Decimal(sum(s * n for s, n in counts.items())) / Decimal(len(PUBLISHED))
+    expected = str(exact.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    assert page.select_one(".average-number").get_text(strip=True) == expected
+    assert f"from {len(PUBLISHED)} reviews" in page.select_one(".average-count").get_text()
+
+
+def test_star_filter_pages_exist_for_every_value_and_hold_only_that_value(demo_output):
+    for stars in range(1, 6):
+        ids = all_listing_ids(demo_output, f"reviews/stars/{stars}")
+        assert sorted(ids) == sorted(s for s, f in PUBLISHED.items() if int(f["rating"]) == stars)
+
+
+def test_filters_are_plain_links_and_mark_the_current_one(demo_output):
+    page = soup(demo_output / "reviews" / "stars" / "2" / "index.html")
+    links = page.select("nav.filters a")
+    assert len(links) == 8  # all, 5..1, open, resolved
+    current = [a for a in links if a.get("aria-current") == "page"]
+    assert len(current) == 1 and current[0]["href"].endswith("reviews/stars/2/")
+    assert not page.find("script")
+
+
+def state_of(slug: str) -> str:
+    """The case state by the rules in the README, read independently from the files."""
+    thread = sorted((f for f in DEMO_RESPONSES.values() if f["review"] == slug), key=lambda f: f["date"])
+    statuses = [f for f in thread if f.get("from", "shop") == "shop" and f.get("status")]
+    if statuses:
+        last = statuses[-1]
+        if last["status"] == "resolved":
+            later = [f for f in thread if f.get("from") == "customer" and f["date"] >= last["date"]]
+            if later and later[-1].get("resolved") == "no":
+                return "disputed"
+        return last["status"]
+    return "answered" if thread else "awaiting"
+
+
+def test_open_and_resolved_filters(demo_output):
+    negatives = [s for s, f in PUBLISHED.items() if int(f["rating"]) <= 2]
+    open_ = sorted(s for s in negatives if state_of(s) in ("awaiting", "in-progress", "answered", "disputed"))
+    resolved = sorted(s for s in PUBLISHED if state_of(s) == "resolved")
+    assert sorted(all_listing_ids(demo_output, "reviews/open")) == open_
+    assert sorted(all_listing_ids(demo_output, "reviews/resolved")) == resolved
+    assert open_ and resolved
+
+
+def test_demo_has_negative_reviews_in_every_state(demo_output):
+    negatives = [s for s, f in PUBLISHED.items() if int(f["rating"]) <= 2]
+    states = {state_of(s) for s in negatives}
+    assert {"resolved", "in-progress", "awaiting", "no-action"} <= states
+    verdicts = {f.get("resolved") for f in DEMO_RESPONSES.values() if f.get("from") == "customer"}
+    assert {"yes", "no"} <= verdicts
+
+
+def test_awaiting_and_verdict_labels_are_visible(demo_output):
+    for slug in PUBLISHED:
+        card = soup(demo_output / "reviews" / slug / "index.html").select_one("article.review")
+        text = card.get_text(" ", strip=True)
+        state = state_of(slug)
+        if int(PUBLISHED[slug]["rating"]) <= 2 and state == "awaiting":
+            assert "Awaiting the shop's response" in text
+        customer = [f for f in DEMO_RESPONSES.values() if f["review"] == slug and f.get("from") == "customer"]
+        for f in customer:
+            label = "Customer confirms: fixed" if f["resolved"] == "yes" else "Customer says: not fixed"
+            assert label in text
+
+
+def test_review_card_shows_stars_text_labels_and_product(demo_output):
+    slug, f = next((s, f) for s, f in PUBLISHED.items() if f.get("product") and f.get("verified") == "yes")
+    card = soup(demo_output / "reviews" / slug / "index.html").select_one("article.review")
+    assert card.select_one(".stars")["aria-label"] == f"{f['rating']} out of 5 stars"
+    assert "Verified buyer" in card.get_text()
+    product_link = card.select_one(".review-byline a")
+    assert product_link["href"].rstrip("/").endswith(f"reviews/products/{f['product']}")
+
+
+def test_withheld_ledger_and_nothing_of_the_withheld_review_published(demo_output):
+    withheld = {s: f for s, f in DEMO_REVIEWS.items() if "withheld" in f}
+    assert withheld
+    page = soup(demo_output / "reviews" / "index.html")
+    ledger = page.select_one("table.ledger")
+    assert f"{len(withheld)} review withheld" in ledger.caption.get_text()
+    reasons = Counter(f["withheld"] for f in withheld.values())
+    assert "Contains someone's personal data" in ledger.get_text()
+    row = [tr for tr in ledger.select("tbody tr") if "personal data" in tr.th.get_text()][0]
+    assert int(row.td.get_text()) == reasons["personal-data"]
+    for slug, f in withheld.items():
+        assert not (demo_output / "reviews" / slug).exists()
+        for html in demo_output.rglob("*.html"):
+            assert slug not in html.read_text(encoding="utf-8")
+
+
+def test_product_pages(demo_output):
+    products = {p.stem for p in (DEMO_CONTENT / "products").glob("*.md")}
+    for product in products:
+        expected = sorted(s for s, f in PUBLISHED.items() if f.get("product") == product)
+        assert sorted(all_listing_ids(demo_output, f"reviews/products/{product}")) == expected
+        for stars in range(1, 6):
+            assert (demo_output / "reviews/products" / product / "stars" / str(stars) / "index.html").exists()
+
+
+def test_how_reviews_work_block(demo_output):
+    how = soup(demo_output / "reviews" / "index.html").find(id="how-reviews-work")
+    text = how.get_text(" ", strip=True)
+    for needle in (
+        "published as soon as it arrives",
+        "Verified buyer",
+        "Invited",
+        "newest first",
+        "We offer nothing in return",
+        "Spam",
+        "Duplicate",
+    ):
+        assert needle in text, needle
+
+
+def test_privacy_no_private_value_in_any_output_file(demo_output):
+    private = set()
+    for folder in ("reviews", "responses"):
+        for path in (DEMO_CONTENT / folder).glob("*.md"):
+            f = fields(path)
+            private |= {f[k] for k in ("email", "order", "phone", "note") if f.get(k)}
+    assert len(private) > 60
+    for path in demo_output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes().decode("utf-8", errors="replace")
+            leaked = [v for v in private if v in data]
+            assert not leaked, (path, leaked)
+
+
+def test_settings_shape_the_how_block(tmp_path):
+    site = make_site(tmp_path, review("a", rating=2), review("b", rating=5, date="2026-10-03 10:00"))
+    out = build(
+        site,
+        REVIEWS_HOLD_HOURS=48,
+        REVIEWS_INCENTIVE="Every reviewer gets a 5 euro voucher.",
+        REVIEWS_SHOP_NAME="Kaffa",
+    )
+    page = soup(out / "reviews" / "index.html")
+    text = page.find(id="how-reviews-work").get_text(" ", strip=True)
+    assert "48 hours after it arrives, the same for every rating" in text
+    assert "Every reviewer gets a 5 euro voucher. It never depends on the rating" in text
+    assert page.h1.get_text(strip=True) == "Reviews of Kaffa"
+
+
+def test_pagination_keeps_every_review(tmp_path):
+    files = [review(f"r{i:02d}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(25)]
+    out = build(make_site(tmp_path, *files), REVIEWS_PER_PAGE=10)
+    assert (out / "reviews/page/3/index.html").exists()
+    assert not (out / "reviews/page/4/index.html").exists()
+    ids = all_listing_ids(out, "reviews")
+    assert sorted(ids) == sorted(f"r{i:02d}" for i in range(25))
+    nav = soup(out / "reviews/page/2/index.html").select_one("nav.pagination")
+    assert nav.select_one('[aria-current="page"]').get_text(strip=True).endswith("2")
+    assert nav.select_one('a[rel="prev"]') and nav.select_one('a[rel="next"]')
+
+
+def test_responsiveness_figures(tmp_path):
+    files = [
+        review("neg1", rating=1, date="2026-10-01 10:00"),
+        response("neg1-1", "neg1", date="2026-10-01 12:00", status="in-progress"),
+        review("neg2", rating=2, date="2026-10-02 10:00"),
+        response("neg2-1", "neg2", date="2026-10-02 16:00", status="resolved", remedy="refund"),
+        review("neg3", rating=2, date="2026-10-03 10:00"),
+        review("pos", rating=5, date="2026-10-04 10:00"),
+    ]
+    page = soup(build(make_site(tmp_path, *files)) / "reviews" / "index.html")
+    dl = page.select_one("dl.responsiveness").get_text(" ", strip=True)
+    assert "2 of 3 (67%)" in dl
+    assert "4 hours" in dl  # median of 2 h and 6 h
+    assert (
+        page.select_one("dl.responsiveness a").get_text(strip=True) == "2"
+    )  # neg1 in progress, neg3 awaiting
+
+
+def test_dutch_site_formats_dates_and_numbers(tmp_path):
+    files = [
+        review("a", rating=4, date="2026-10-02 14:31"),
+        review("b", rating=5, date="2026-10-01 10:00"),
+        review("c", rating=4, date="2026-09-01 10:00"),
+    ]
+    page = soup(build(make_site(tmp_path, *files), DEFAULT_LANG="nl") / "reviews" / "index.html")
+    assert page.html["lang"] == "nl"
+    assert "2 oktober 2026" in page.get_text()
+    assert page.select_one(".average-number").get_text(strip=True) == "4,3"
+
+
+def test_review_without_title_or_author(tmp_path):
+    out = build(make_site(tmp_path, ("reviews/bare.md", "Date: 2026-10-02 10:00\nRating: 3\n\nOk.\n")))
+    card = soup(out / "reviews/bare/index.html").select_one("article.review")
+    assert "A review with 3 out of 5 stars" in card.get_text()
+    assert "Anonymous customer" in card.get_text()
+
+
+def test_shop_without_products_or_reviews_still_builds(tmp_path):
+    out = build(make_site(tmp_path))
+    page = soup(out / "reviews" / "index.html")
+    assert "No reviews yet." in page.get_text()
+    assert not (out / "reviews" / "products").exists()
+
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "[data](data:text/html;base64,PHNjcmlwdD4=)",
+    '<iframe src="https://evil.example"></iframe>',
+    '<svg onload="alert(1)"><use href="#x"/></svg>',
+    "<a href='https://evil.example' onclick='alert(1)'>x</a>",
+    '"><script>alert(2)</script>',
+]
+
+
+def test_hostile_review_renders_inert(tmp_path):
+    body = "\n\n".join(HOSTILE)
+    files = [
+        review(
+            "evil",
+            rating=1,
+            body=body,
+            title='"><script>alert(3)</script>',
+            author="<b onmouseover=alert(4)>Eve</b>",
+            lang="en",
+        ),
+        response("evil-1", "evil", body=body, author="<script>alert(5)</script>"),
+    ]
+    out = build(make_site(tmp_path, *files))
+    for path in (out / "reviews/index.html", out / "reviews/evil/index.html"):
+        page = soup(path)
+        assert not page.find_all(["script", "iframe", "svg", "img", "object", "embed"])
+        for tag in page.find_all(True):
+            for attr, value in tag.attrs.items():
+                assert not attr.startswith("on"), (tag, attr)
+                if attr in ("href", "src"):
+                    assert not str(value).strip().lower().startswith(("javascript:", "data:")), value
+        # The customer's words are shown as text, not lost.
+        assert "<script>alert('x')</script>" in page.get_text()
+        assert '"><script>alert(3)</script>' in page.get_text()
+    links = soup(out / "reviews/evil/index.html").select(".review-text a")
+    assert all(a.get("rel") == ["nofollow", "ugc", "noopener"] for a in links)
+
+
+def test_contact_details_in_text_are_hidden(tmp_path):
+    body = "Mail me at jan@example.nl or call 06-12345678. My order BB-99887 was late."
+    files = [
+        review("r", rating=2, body=body, email="jan@example.nl", order="BB-99887"),
+        response("r-1", "r", body="We found order BB-99887 and sent it again."),
+    ]
+    out = build(make_site(tmp_path, *files))
+    for path in out.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "jan@example.nl" not in text and "06-12345678" not in text and "BB-99887" not in text
+    card = soup(out / "reviews/r/index.html").get_text()
+    assert "[e-mail address hidden]" in card and "[phone number hidden]" in card
+    assert "We found order [order number hidden]" in card
