@@ -69,7 +69,8 @@ def axe_violations(page) -> list[dict]:
     page.add_script_tag(content=axe_source())
     result = page.evaluate(
         """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}
+            runOnly: {type: 'tag', values: [
+                'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}
         })"""
     )
     return [

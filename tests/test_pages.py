@@ -158,7 +158,7 @@ def test_withheld_ledger_and_nothing_of_the_withheld_review_published(demo_outpu
     assert "Contains someone's personal data" in ledger.get_text()
     row = [tr for tr in ledger.select("tbody tr") if "personal data" in tr.th.get_text()][0]
     assert int(row.td.get_text()) == reasons["personal-data"]
-    for slug, f in withheld.items():
+    for slug in withheld:
         assert not (demo_output / "reviews" / slug).exists()
         for html in demo_output.rglob("*.html"):
             assert slug not in html.read_text(encoding="utf-8")

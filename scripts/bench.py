@@ -1,0 +1,842 @@
+"""Measure how fast Redress builds a big shop, and how it compares with plain Pelican.
+
+Why: a shop with years of reviews has tens of thousands of review files, and
+the review page is rebuilt every time a response is added. This script puts
+numbers on the performance targets, so a change that makes builds slower or
+pages heavier shows up as a figure instead of a feeling:
+
+* cold build at 10,000 reviews: at most 0.35 x the time plain Pelican needs
+  per article for the same texts (ratio <= 0.35);
+* 100,000 reviews: a cold build under 60 s, with peak memory under 1.5 GiB;
+* rebuild after adding one response at 10,000 reviews: under 3 s;
+* page 1 of the review listing (HTML plus its stylesheet): under 30 KB gzipped.
+
+It generates a synthetic shop with a seeded RNG (J-shaped ratings, about 20
+products, threads under most complaints, about 0.3 responses per review),
+builds it with ``python -m pelican`` in a subprocess (cold, warm, and after
+one new response), builds a plain-Pelican baseline of the same texts, and
+prints a table and one ``bench:`` line that is easy to grep from CI logs.
+Each build's peak RSS comes from ``os.wait4`` on that subprocess alone.
+
+It is a measurement, not a test: it exits 0 even when a target is missed,
+unless --check is given. Exit code 2 means a build failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import math
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PLUGINS_DIR = REPO_ROOT / "plugins"
+SITEURL = "https://bench.example"
+BASELINE_CAP = 10_000
+MIB = 1024 * 1024
+
+# --- targets ---------------------------------------------------------------
+
+RATIO_TARGET = 0.35  # cold ms/review divided by baseline ms/article, at 10,000
+BIG_N = 100_000
+BIG_COLD_S = 60.0  # cold build at 100,000 reviews
+BIG_RSS_MB = 1.5 * 1024  # 1.5 GiB, in MiB
+REBUILD_N = 10_000
+REBUILD_S = 3.0  # rebuild after one new response, at 10,000
+PAGE1_KB = 30.0  # page 1 HTML + CSS, gzipped
+
+# --- synthetic text --------------------------------------------------------
+
+NL_WORDS = (
+    "koffie bonen molen levering pakket snel goed prima helaas niet wel erg lekker smaak bestelling "
+    "klantenservice dag week retour machine espresso melk schuim verpakking kapot beschadigd vriendelijk "
+    "zeker aanrader teleurgesteld ontvangen verzonden bezorger thuis keuken ochtend sterk zacht bitter "
+    "vers gebrand prijs kwaliteit geleverd twee drie werkt precies zoals verwacht altijd nooit opnieuw "
+    "de het een en van in op met voor is was dat die maar ook nog heel echt gewoon binnen"
+).split()
+EN_WORDS = (
+    "coffee beans grinder delivery parcel fast good fine sadly not really tasty taste order customer "
+    "service day week return machine espresso milk foam packaging broken damaged friendly definitely "
+    "recommend disappointed received shipped courier home kitchen morning strong smooth bitter fresh "
+    "roasted price quality delivered two three works exactly as expected always never again "
+    "the a and of in on with for is was that but also still very just quite arrived"
+).split()
+FIRST_NAMES = (
+    "Jan Sanne Ricardo Marieke Tom Priya Anouk Daan Eva Lars Fatima Pieter Noor Kees Emma Bram Lotte "
+    "Ahmed Julia Sven Mila Joost Hanna Wouter Lisa Ravi Ingrid Thijs Sara Olaf"
+).split()
+SURNAMES = ("de V.", "K.", "van D.", "B.", "", "", "S.", "van der M.", "J.", "")
+STAFF = ("Marieke", "Marieke, klantenservice", "Joost", "Anouk (support)", "Team Bench")
+PRODUCTS = (
+    ("Espresso X1", "espresso-x1"),
+    ("Espresso X2 Dual", "espresso-x2-dual"),
+    ("Molen M2", "molen-m2"),
+    ("Molen M3 Pro", "molen-m3-pro"),
+    ("Huismelange 1 kg", "huismelange-1kg"),
+    ("Huismelange 250 g", "huismelange-250g"),
+    ("Ethiopia Yirgacheffe", "ethiopia-yirgacheffe"),
+    ("Colombia Huila", "colombia-huila"),
+    ("Decaf Swiss Water", "decaf-swiss-water"),
+    ("Melkkan 350 ml", "melkkan-350"),
+    ("Melkkan 600 ml", "melkkan-600"),
+    ("Ontkalker", "ontkalker"),
+    ("Tamper 58 mm", "tamper-58"),
+    ("Weegschaal Brew", "weegschaal-brew"),
+    ("V60 Dripper", "v60-dripper"),
+    ("Filterpapier 100 st", "filterpapier-100"),
+    ("Waterkoker Gooseneck", "waterkoker-gooseneck"),
+    ("Knock Box", "knock-box"),
+    ("Reinigingstabletten", "reinigingstabletten"),
+    ("Cadeaubon", "cadeaubon"),
+)
+#: Ratings 1..5, J-shaped as review sites see them.
+RATING_WEIGHTS = (13, 7, 7, 18, 55)
+START = dt.datetime(2023, 9, 1, 7, 0)
+SPAN_MINUTES = int((dt.datetime(2026, 8, 31, 23, 0) - START).total_seconds() // 60)
+
+
+@dataclass
+class ReviewSpec:
+    slug: str
+    title: str
+    date: dt.datetime
+    rating: int
+    author: str
+    lang: str
+    body: str
+    product: str | None = None
+    source: str = "organic"
+    verified: bool = False
+    email: str = ""
+    order: str = ""
+    #: Date of the latest thread entry (or the review's own date).
+    last: dt.datetime | None = None
+
+
+@dataclass
+class EntrySpec:
+    slug: str
+    review: str
+    date: dt.datetime
+    by: str
+    author: str
+    body: str
+    status: str | None = None
+    remedies: tuple[str, ...] = ()
+    resolved: bool | None = None
+
+
+@dataclass
+class Shop:
+    reviews: list[ReviewSpec]
+    entries: list[EntrySpec]
+    products: list[tuple[str, str, str | None]]
+    thread_count: int = 0
+    thanks_count: int = 0
+
+
+def _words(rng: random.Random, lang: str, count: int) -> list[str]:
+    own, other = (NL_WORDS, EN_WORDS) if lang == "nl" else (EN_WORDS, NL_WORDS)
+    return [rng.choice(own if rng.random() < 0.88 else other) for _ in range(count)]
+
+
+def _sentence(rng: random.Random, lang: str) -> str:
+    text = " ".join(_words(rng, lang, rng.randint(5, 14)))
+    return text[0].upper() + text[1:] + rng.choice(".......!?")
+
+
+def _title(rng: random.Random, lang: str) -> str:
+    text = " ".join(_words(rng, lang, rng.randint(3, 8)))
+    return text[0].upper() + text[1:]
+
+
+def _body(rng: random.Random, lang: str) -> str:
+    """1-4 paragraphs, 150-900 characters in all; short bodies are the most common."""
+    target = int(rng.triangular(150, 900, 260))
+    count = max(1, min(rng.randint(1, 4), target // 120))
+    paragraphs: list[str] = []
+    length = 0
+    for index in range(count):
+        share = (target - length) // (count - index)
+        sentences: list[str] = []
+        size = 0
+        while size < share:
+            sentence = _sentence(rng, lang)
+            if sentences and length + size + len(sentence) + 1 > 900:
+                break
+            sentences.append(sentence)
+            size += len(sentence) + 1
+        paragraphs.append(" ".join(sentences))
+        length += size
+    if rng.random() < 0.08:
+        # Now and then a customer stresses a few words.
+        index = rng.randrange(len(paragraphs))
+        words = paragraphs[index].split(" ")
+        starts = [i for i in range(1, len(words) - 2) if words[i].isalpha() and words[i + 1].isalpha()]
+        if starts:
+            start = rng.choice(starts)
+            words[start] = "**" + words[start]
+            words[start + 1] += "**"
+            paragraphs[index] = " ".join(words)
+    if rng.random() < 0.08 and length < 800:
+        items = [" ".join(_words(rng, lang, rng.randint(2, 4))) for _ in range(rng.randint(2, 4))]
+        paragraphs.insert(rng.randint(1, len(paragraphs)), "\n".join("- " + item for item in items))
+    return "\n\n".join(paragraphs)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def make_reviews(seed: int, count: int) -> list[ReviewSpec]:
+    """The review texts; the first N are the same whatever ``count`` is beyond N."""
+    rng = random.Random(f"reviews-{seed}")
+    product_rng = random.Random(f"products-{seed}")
+    # A few products get most of the reviews.
+    product_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(PRODUCTS))]
+    reviews = []
+    for index in range(count):
+        lang = "nl" if rng.random() < 0.6 else "en"
+        title = _title(rng, lang)
+        date = START + dt.timedelta(minutes=rng.randrange(SPAN_MINUTES))
+        rating = rng.choices(range(1, 6), RATING_WEIGHTS)[0]
+        first = rng.choice(FIRST_NAMES)
+        author = f"{first} {rng.choice(SURNAMES)}".strip()
+        source = rng.choices(("invited", "organic", "imported:trustpilot"), (60, 35, 5))[0]
+        verified = source == "invited" or (source == "organic" and rng.random() < 0.4)
+        body = _body(rng, lang)
+        product = None
+        if product_rng.random() < 0.7:
+            product = product_rng.choices(PRODUCTS, product_weights)[0][1]
+        slug = f"{date:%Y-%m-%d}-{_slug(' '.join(title.split()[:4]))}-{index}"
+        reviews.append(
+            ReviewSpec(
+                slug=slug,
+                title=title,
+                date=date,
+                rating=rating,
+                author=author,
+                lang=lang,
+                body=body,
+                product=product,
+                source=source,
+                verified=verified,
+                email=f"{first.lower()}.{index}@example.com",
+                order=f"BB-{100_000 + index}",
+                last=date,
+            )
+        )
+    return reviews
+
+
+SHOP_TEXT = {
+    "nl": {
+        "in-progress": "Wat vervelend, {name}. We zoeken het uit en je hoort binnen twee dagen van ons.",
+        "resolved": "Het is geregeld, {name}: je krijgt bericht van de vervoerder. Sorry voor het gedoe.",
+        "thanks": "Dank je wel, {name}! Fijn dat het bevalt.",
+        "yes": "Alles is goed gekomen, dank voor de snelle hulp.",
+        "no": "Helaas is het nog steeds niet opgelost.",
+    },
+    "en": {
+        "in-progress": "Sorry to hear this, {name}. We are looking into it and will update you in two days.",
+        "resolved": "All sorted, {name}: the courier will be in touch. Apologies for the trouble.",
+        "thanks": "Thank you, {name}! Glad you are enjoying it.",
+        "yes": "All fixed now, thanks for the quick help.",
+        "no": "Sadly this is still not fixed.",
+    },
+}
+FIXES = ("refund", "replacement", "repair", "discount", "explanation")
+
+
+def make_shop(seed: int, n: int, reviews: Sequence[ReviewSpec]) -> Shop:
+    """Threads under most complaints, thank-you notes under some praise: about 0.3 N entries."""
+    rng = random.Random(f"threads-{seed}")
+    site_reviews = list(reviews[:n])
+    entries: list[EntrySpec] = []
+    per_review: dict[str, int] = {}
+    threads = 0
+
+    def add(review: ReviewSpec, kind: str, **kwargs: object) -> None:
+        assert review.last is not None
+        date = review.last + dt.timedelta(minutes=rng.randint(120, 3 * 24 * 60))
+        review.last = date
+        name = review.author.split()[0]
+        text = SHOP_TEXT[review.lang]
+        if kind in ("yes", "no"):
+            body, by, author = text[kind], "customer", review.author
+        else:
+            body, by, author = text[kind].format(name=name), "shop", rng.choice(STAFF)
+        if kind != "thanks" and rng.random() < 0.5:
+            body += " " + _sentence(rng, review.lang)
+        per_review[review.slug] = count = per_review.get(review.slug, 0) + 1
+        entries.append(
+            EntrySpec(
+                slug=f"{review.slug}-{count}",
+                review=review.slug,
+                date=date,
+                by=by,
+                author=author,
+                body=body,
+                **kwargs,  # type: ignore[arg-type]
+            )
+        )
+
+    def remedies() -> tuple[str, ...]:
+        return ("apology", *rng.sample(FIXES, rng.randint(1, 2)))
+
+    for review in site_reviews:
+        chance = 0.92 if review.rating <= 2 else 0.4 if review.rating == 3 else 0.0
+        if rng.random() >= chance:
+            continue
+        threads += 1
+        length = rng.choices((1, 2, 3), (80, 14, 6))[0]
+        if length == 1:
+            if rng.random() < 0.6:
+                add(review, "resolved", status="resolved", remedies=remedies())
+            else:
+                add(review, "in-progress", status="in-progress", remedies=("apology",))
+        elif length == 2 and rng.random() < 0.6:
+            add(review, "in-progress", status="in-progress", remedies=("apology",))
+            add(review, "resolved", status="resolved", remedies=remedies())
+        else:
+            if length == 3:
+                add(review, "in-progress", status="in-progress")
+            add(review, "resolved", status="resolved", remedies=remedies())
+            verdict = rng.random() < 0.8
+            add(review, "yes" if verdict else "no", resolved=verdict)
+    target = round(0.3 * n)
+    positive = [r for r in site_reviews if r.rating >= 4]
+    thanks = max(0, min(target - len(entries), len(positive)))
+    for review in rng.sample(positive, thanks):
+        add(review, "thanks")
+    products = []
+    for title, slug in PRODUCTS:
+        sku = f"BB-{slug[:6].upper().strip('-')}-{rng.randint(10, 99)}" if rng.random() < 0.6 else None
+        products.append((title, slug, sku))
+    return Shop(site_reviews, entries, products, thread_count=threads, thanks_count=thanks)
+
+
+# --- writing sites ---------------------------------------------------------
+
+
+def _date(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def review_file(review: ReviewSpec) -> str:
+    lines = [
+        f"Title: {review.title}",
+        f"Date: {_date(review.date)}",
+        f"Rating: {review.rating}",
+        f"Author: {review.author}",
+    ]
+    if review.product:
+        lines.append(f"Product: {review.product}")
+    lines += [
+        f"Lang: {review.lang}",
+        f"Source: {review.source}",
+        f"Verified: {'yes' if review.verified else 'no'}",
+        f"Email: {review.email}",
+        f"Order: {review.order}",
+    ]
+    return "\n".join(lines) + "\n\n" + review.body + "\n"
+
+
+def entry_file(entry: EntrySpec) -> str:
+    lines = [f"Review: {entry.review}", f"Date: {_date(entry.date)}", f"From: {entry.by}"]
+    if entry.by == "shop":
+        if entry.status:
+            lines.append(f"Status: {entry.status}")
+        if entry.remedies:
+            lines.append(f"Remedy: {', '.join(entry.remedies)}")
+    elif entry.resolved is not None:
+        lines.append(f"Resolved: {'yes' if entry.resolved else 'no'}")
+    lines.append(f"Author: {entry.author}")
+    return "\n".join(lines) + "\n\n" + entry.body + "\n"
+
+
+FEEDS_OFF = "\n".join(
+    f"{key} = None"
+    for key in (
+        "FEED_ATOM",
+        "FEED_RSS",
+        "FEED_ALL_ATOM",
+        "FEED_ALL_RSS",
+        "CATEGORY_FEED_ATOM",
+        "CATEGORY_FEED_RSS",
+        "AUTHOR_FEED_ATOM",
+        "AUTHOR_FEED_RSS",
+        "TAG_FEED_ATOM",
+        "TAG_FEED_RSS",
+        "TRANSLATION_FEED_ATOM",
+        "TRANSLATION_FEED_RSS",
+    )
+)
+
+
+def write_redress_site(root: Path, shop: Shop) -> None:
+    content = root / "content"
+    for folder in ("reviews", "responses", "products"):
+        (content / folder).mkdir(parents=True, exist_ok=True)
+    for title, slug, sku in shop.products:
+        meta = f"Title: {title}\n" + (f"SKU: {sku}\n" if sku else "")
+        text = f"{title}: a product of the bench shop, for coffee at home."
+        (content / "products" / f"{slug}.md").write_text(meta + "\n" + text + "\n", encoding="utf-8")
+    for review in shop.reviews:
+        (content / "reviews" / f"{review.slug}.md").write_text(review_file(review), encoding="utf-8")
+    for entry in shop.entries:
+        (content / "responses" / f"{entry.slug}.md").write_text(entry_file(entry), encoding="utf-8")
+    (root / "pelicanconf.py").write_text(
+        f'''"""Benchmark site written by scripts/bench.py."""
+
+PATH = "content"
+OUTPUT_PATH = "output"
+CACHE_PATH = "cache"
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LANG = "en"
+SITENAME = "Bench shop"
+SITEURL = {SITEURL!r}
+PLUGIN_PATHS = [{str(PLUGINS_DIR)!r}]
+PLUGINS = ["redress"]
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+DIRECT_TEMPLATES = []
+RELATIVE_URLS = False
+{FEEDS_OFF}
+''',
+        encoding="utf-8",
+    )
+
+
+def write_baseline_site(root: Path, reviews: Sequence[ReviewSpec]) -> None:
+    articles = root / "content" / "articles"
+    articles.mkdir(parents=True)
+    for review in reviews:
+        text = f"Title: {review.title}\nDate: {_date(review.date)}\n\n{review.body}\n"
+        (articles / f"{review.slug}.md").write_text(text, encoding="utf-8")
+    (root / "pelicanconf.py").write_text(
+        f'''"""Plain-Pelican baseline written by scripts/bench.py."""
+
+PATH = "content"
+OUTPUT_PATH = "output"
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LANG = "en"
+SITENAME = "Bench baseline"
+SITEURL = {SITEURL!r}
+PLUGINS = []
+RELATIVE_URLS = False
+# Random titles can repeat; the file name keeps every article's URL unique.
+SLUGIFY_SOURCE = "basename"
+{FEEDS_OFF}
+''',
+        encoding="utf-8",
+    )
+
+
+def add_one_response(root: Path, shop: Shop) -> tuple[ReviewSpec, EntrySpec]:
+    """The shop answers one complaint: the change a rebuild is timed for."""
+    negative = [r for r in shop.reviews if r.rating <= 2] or shop.reviews
+    review = max(negative, key=lambda r: (r.date, r.slug))
+    assert review.last is not None
+    entry = EntrySpec(
+        slug=f"{review.slug}-bench",
+        review=review.slug,
+        date=review.last + dt.timedelta(hours=3),
+        by="shop",
+        author="Marieke",
+        body=SHOP_TEXT[review.lang]["resolved"].format(name=review.author.split()[0]),
+        status="resolved",
+        remedies=("apology", "refund"),
+    )
+    path = root / "content" / "responses" / f"{entry.slug}.md"
+    path.write_text(entry_file(entry), encoding="utf-8")
+    return review, entry
+
+
+# --- building --------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float
+    rss_mb: float
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def build(site: Path, label: str) -> Run:
+    """Run Pelican on ``site`` in a subprocess; time it and read its own peak RSS."""
+    command = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=site, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        # -q hides everything below CRITICAL, including the plugin's list of
+        # problems: run once more without it to show what went wrong.
+        again = subprocess.run(
+            command[:-1],
+            cwd=site,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        detail = "\n".join(part for part in (stdout, stderr, again.stdout, again.stderr) if part.strip())
+        lines = detail.strip().splitlines()
+        if len(lines) > 80:
+            lines = lines[:40] + [f"... ({len(lines) - 80} lines left out) ..."] + lines[-40:]
+        raise BuildFailed(
+            f"{label} build failed (exit {proc.returncode}) in {site}\n"
+            f"command: {' '.join(command)}\n" + "\n".join(lines)
+        )
+    if stderr.strip():
+        print(f"warning: {label} build wrote to stderr:\n{stderr.strip()}", file=sys.stderr)
+    return Run(label, seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+# --- checks on the output --------------------------------------------------
+
+
+class _StylesheetFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        rel = (values.get("rel") or "").lower().split()
+        if tag == "link" and "stylesheet" in rel and values.get("href"):
+            self.hrefs.append(values["href"] or "")
+
+
+def local_file(output: Path, page: Path, href: str) -> Path:
+    """The file in ``output`` that ``href`` (on ``page``) points at."""
+    parts = urlsplit(href)
+    path = parts.path
+    if parts.scheme or parts.netloc:
+        site = urlsplit(SITEURL)
+        if parts.netloc != site.netloc or not path.startswith(site.path):
+            raise ValueError(f"stylesheet {href!r} is not on {SITEURL}")
+        path = path[len(site.path) :]
+    if path.startswith("/"):
+        return output / path.lstrip("/")
+    return (page.parent / path).resolve()
+
+
+def page1_size(output: Path) -> tuple[int, int, int, str]:
+    """Gzipped bytes of reviews/index.html and of its stylesheet, and the stylesheet's address."""
+    page = output / "reviews" / "index.html"
+    if not page.is_file():
+        raise BuildFailed(f"{page} was not written; the review listing is missing")
+    html = page.read_bytes()
+    finder = _StylesheetFinder()
+    finder.feed(html.decode("utf-8", "replace"))
+    if not finder.hrefs:
+        raise BuildFailed(f"{page} links no stylesheet")
+    css_bytes = 0
+    for href in finder.hrefs:
+        css = local_file(output, page, href)
+        if not css.is_file():
+            raise BuildFailed(f"{page} links {href!r}, but {css} does not exist")
+        css_bytes += len(gzip.compress(css.read_bytes(), 9))
+    html_gz = len(gzip.compress(html, 9))
+    return html_gz, css_bytes, html_gz + css_bytes, ", ".join(finder.hrefs)
+
+
+def check_output(output: Path, shop: Shop) -> None:
+    """Spot-check that the build wrote what it should have."""
+    rng = random.Random(0)
+    for review in rng.sample(shop.reviews, min(20, len(shop.reviews))):
+        page = output / "reviews" / review.slug / "index.html"
+        if not page.is_file():
+            raise BuildFailed(f"review page {page} was not written")
+
+
+def check_rebuild(output: Path, review: ReviewSpec, entry: EntrySpec) -> None:
+    page = output / "reviews" / review.slug / "index.html"
+    if f'id="entry-{entry.slug}"' not in page.read_text(encoding="utf-8"):
+        raise BuildFailed(f"after the rebuild, {page} does not show the new response {entry.slug}")
+
+
+# --- report ----------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    target: str
+    met: bool | None  # None: does not apply at this N
+
+
+@dataclass
+class Result:
+    n: int
+    cold: Run
+    warm: Run
+    rebuild: Run
+    baseline: Run | None
+    baseline_n: int
+    page1: tuple[int, int, int, str]
+    shop: Shop
+    generate_s: float
+    targets: list[Target] = field(default_factory=list)
+
+    @property
+    def cold_ms(self) -> float:
+        return self.cold.seconds * 1000 / self.n
+
+    @property
+    def warm_ms(self) -> float:
+        return self.warm.seconds * 1000 / self.n
+
+    @property
+    def baseline_ms(self) -> float:
+        return self.baseline.seconds * 1000 / self.baseline_n if self.baseline else math.nan
+
+    @property
+    def ratio(self) -> float:
+        return self.cold_ms / self.baseline_ms if self.baseline else math.nan
+
+    @property
+    def peak_mb(self) -> float:
+        return max(run.rss_mb for run in (self.cold, self.warm, self.rebuild))
+
+
+def judge(result: Result) -> list[Target]:
+    n = result.n
+    gz_kb = result.page1[2] / 1024
+    ratio = result.ratio
+    return [
+        Target(
+            f"cold ratio {ratio:.2f}",
+            f"<= {RATIO_TARGET} at n={REBUILD_N:,}",
+            (ratio <= RATIO_TARGET) if n == REBUILD_N and not math.isnan(ratio) else None,
+        ),
+        Target(
+            f"cold build {result.cold.seconds:.1f} s",
+            f"< {BIG_COLD_S:.0f} s at n={BIG_N:,}",
+            (result.cold.seconds < BIG_COLD_S) if n == BIG_N else None,
+        ),
+        Target(
+            f"peak RSS {result.peak_mb:.0f} MB",
+            f"< {BIG_RSS_MB:.0f} MB (1.5 GiB) at n={BIG_N:,}",
+            (result.peak_mb < BIG_RSS_MB) if n == BIG_N else None,
+        ),
+        Target(
+            f"rebuild after one response {result.rebuild.seconds:.2f} s",
+            f"< {REBUILD_S:.0f} s at n={REBUILD_N:,}",
+            (result.rebuild.seconds < REBUILD_S) if n == REBUILD_N else None,
+        ),
+        Target(f"page 1 gzip {gz_kb:.1f} KB", f"< {PAGE1_KB:.0f} KB", gz_kb < PAGE1_KB),
+    ]
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def report(result: Result) -> str:
+    shop = result.shop
+    entries = len(shop.entries)
+    html_gz, css_gz, total_gz, css_href = result.page1
+    rows = [
+        ("measure", "value", "per review"),
+        ("generate content", f"{result.generate_s:.2f} s", ""),
+        ("cold build", f"{result.cold.seconds:.2f} s", f"{result.cold_ms:.3f} ms"),
+        ("warm build", f"{result.warm.seconds:.2f} s", f"{result.warm_ms:.3f} ms"),
+        ("rebuild after one response", f"{result.rebuild.seconds:.2f} s", ""),
+    ]
+    if result.baseline:
+        scaled = result.baseline_n != result.n
+        rows.append(
+            (
+                f"baseline: plain Pelican, {result.baseline_n:,} articles",
+                f"{result.baseline.seconds:.2f} s",
+                f"{result.baseline_ms:.3f} ms" + (" (scaled)" if scaled else ""),
+            )
+        )
+        rows.append(("ratio cold / baseline", f"{result.ratio:.2f}", ""))
+        rows.append(("baseline peak RSS", f"{result.baseline.rss_mb:.0f} MB", ""))
+    else:
+        rows.append(("baseline", "skipped (--no-baseline)", ""))
+    for run in (result.cold, result.warm, result.rebuild):
+        rows.append((f"peak RSS, {run.label}", f"{run.rss_mb:.0f} MB", ""))
+    rows += [
+        ("page 1 HTML, gzip", f"{html_gz / 1024:.1f} KB", ""),
+        ("page 1 stylesheet, gzip", f"{css_gz / 1024:.1f} KB", ""),
+        ("page 1 total, gzip", f"{total_gz / 1024:.1f} KB", ""),
+    ]
+    lines = [
+        f"Redress benchmark: {result.n:,} reviews, {entries:,} responses "
+        f"({shop.thread_count:,} threads, {shop.thanks_count:,} thank-you notes), "
+        f"{len(shop.products)} products",
+        "",
+        _table(rows),
+        "",
+        f"page 1 is reviews/index.html plus {css_href}",
+    ]
+    if result.baseline and result.baseline_n != result.n:
+        lines.append(
+            f"baseline was built with {result.baseline_n:,} articles, not {result.n:,}; "
+            "its per-article time is scaled to compare"
+        )
+    target_rows = [("target", "figure", "met")]
+    for target in result.targets:
+        met = "n/a at this n" if target.met is None else ("yes" if target.met else "NO")
+        target_rows.append((target.target, target.name, met))
+    lines += ["", _table(target_rows)]
+    return "\n".join(lines)
+
+
+def bench_line(result: Result) -> str:
+    return (
+        f"bench: n={result.n} cold_ms_per_review={result.cold_ms:.2f} "
+        f"warm_ms_per_review={result.warm_ms:.2f} rebuild_s={result.rebuild.seconds:.2f} "
+        f"baseline_ms_per_article={result.baseline_ms:.2f} ratio={result.ratio:.2f} "
+        f"peak_rss_mb={result.peak_mb:.0f} page1_gzip_kb={result.page1[2] / 1024:.1f}"
+    )
+
+
+# --- main ------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
+    n = args.n
+    baseline_n = args.baseline_n if args.baseline_n else min(n, BASELINE_CAP)
+    start = time.perf_counter()
+    texts = make_reviews(args.seed, max(n, 0 if args.no_baseline else baseline_n))
+    shop = make_shop(args.seed, n, texts)
+    write_redress_site(site, shop)
+    generate_s = time.perf_counter() - start
+    print(f"generated {n:,} reviews and {len(shop.entries):,} responses in {site}", file=sys.stderr)
+
+    cold = build(site, "cold")
+    check_output(site / "output", shop)
+    warm = build(site, "warm")
+    review, entry = add_one_response(site, shop)
+    rebuild = build(site, "rebuild")
+    check_rebuild(site / "output", review, entry)
+    page1 = page1_size(site / "output")
+
+    baseline = None
+    if not args.no_baseline:
+        base_site = scratch / "baseline"
+        write_baseline_site(base_site, texts[:baseline_n])
+        print(f"building plain-Pelican baseline of {baseline_n:,} articles", file=sys.stderr)
+        baseline = build(base_site, "baseline")
+        shutil.rmtree(base_site, ignore_errors=True)
+    result = Result(n, cold, warm, rebuild, baseline, baseline_n, page1, shop, generate_s)
+    result.targets = judge(result)
+    return result
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  python scripts/bench.py                   # 10,000 reviews, with baseline\n"
+            "  python scripts/bench.py 100000 --baseline-n 10000\n"
+            "  python scripts/bench.py 2000 --no-baseline --keep /tmp/shop   # then profile in /tmp/shop\n"
+            "\n"
+            "The last line of output is 'bench: n=... cold_ms_per_review=... warm_ms_per_review=... "
+            "rebuild_s=...\nbaseline_ms_per_article=... ratio=... peak_rss_mb=... page1_gzip_kb=...'."
+        ),
+    )
+    parser.add_argument(
+        "n", nargs="?", type=int, default=10_000, help="number of reviews to generate (default: 10000)"
+    )
+    parser.add_argument(
+        "--baseline-n",
+        type=int,
+        metavar="M",
+        help=(
+            "build the plain-Pelican baseline with M articles and use its per-article time "
+            f"(default: N, capped at {BASELINE_CAP:,}: the baseline at 10,000 takes ~20 s)"
+        ),
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the plain-Pelican baseline; the ratio is then reported as nan",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        help=(
+            "generate and build the Redress site in DIR (new or empty) and keep it, e.g. for "
+            "profiling: cd DIR && python -m cProfile -m pelican content -s pelicanconf.py"
+        ),
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the content generator (default: 1)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when a target that applies at this N is missed (default: always exit 0)",
+    )
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("N must be at least 1")
+    if args.baseline_n is not None and args.baseline_n < 1:
+        parser.error("--baseline-n must be at least 1")
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep {args.keep}: the directory is not empty")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="redress-bench-"))
+    try:
+        site = args.keep.resolve() if args.keep else scratch / "site"
+        site.mkdir(parents=True, exist_ok=True)
+        try:
+            result = run(args, site, scratch)
+        except BuildFailed as err:
+            print(f"bench: FAILED: {err}", file=sys.stderr)
+            return 2
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(report(result))
+    if args.keep:
+        print(f"\nsite kept in {site}")
+    print(f"\nwhole run: {time.perf_counter() - started:.1f} s")
+    print(bench_line(result))
+    missed = [t for t in result.targets if t.met is False]
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
