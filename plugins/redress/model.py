@@ -137,7 +137,6 @@ class ThreadEntry:
     resolved: bool | None = None
     updated: dt.datetime | None = None
     body_html: str = ""
-    body_text: str = ""
     source_path: str = ""
 
     @property
@@ -163,7 +162,6 @@ class Review:
     verified: bool = False
     withheld: str | None = None
     body_html: str = ""
-    body_text: str = ""
     source_path: str = ""
     #: Private values (e-mail, order, phone): kept for the inbox and checks,
     #: never handed to a template.
@@ -186,7 +184,7 @@ class Review:
     @property
     def first_response(self) -> ThreadEntry | None:
         for entry in self.thread:
-            if entry.by_shop and entry.body_text.strip():
+            if entry.by_shop and entry.body_html:
                 return entry
         return None
 
@@ -221,7 +219,7 @@ def case_state(review: Review) -> str:
         if entry.by_shop:
             if entry.status:
                 last_status = entry
-            if entry.body_text.strip():
+            if entry.body_html:
                 answered = True
     if last_status is not None:
         if last_status.status == "resolved":

@@ -1,9 +1,10 @@
 """The review pages: listings, filters, per-product pages and permalinks.
 
 A Pelican generator that reads the shop through :func:`redress.shop.load_shop`
-and writes HTML through Pelican's writer (so ``content_written`` fires and
-RELATIVE_URLS works as everywhere else in Pelican). Each review's card is
-rendered once per build and reused on every listing it appears on.
+and writes HTML through :class:`redress.output.PageWriter`. Work is done once
+and reused: each review's card is rendered once (and kept between builds
+while the review and its thread are unchanged), and each listing's summary,
+filters and "How reviews work" block once per listing, not once per page.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import hashlib
 import logging
 import math
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
+from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 
 from . import stats
-from .i18n import Formatter, translations
+from .i18n import TRANSLATIONS_DIR, Formatter, translations
 from .model import ContentError, Review
+from .output import SITEURL_MARK, PageWriter, digest
 from .shop import Shop, load_shop
 from .urls import Urls
 
@@ -31,10 +35,12 @@ logger = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
-#: Stands in for SITEURL inside cached cards; replaced per page, because
-#: with RELATIVE_URLS every page has its own SITEURL. It cannot occur in
-#: customer text (control characters are removed from it).
-SITEURL_MARK = "\x1esiteurl\x1e"
+#: Heading tags inside a cached card: the card's title is an h3 on a
+#: listing and an h2 on the review's own page.
+TITLE_MARK = "\x1eh-title\x1e"
+PANEL_MARK = "\x1eh-panel\x1e"
+#: Settings that change how pages look, besides the REVIEWS_* ones.
+PAGE_SETTINGS = ("SITENAME", "SITEURL", "DEFAULT_LANG", "TIMEZONE", "RELATIVE_URLS", "THEME")
 
 
 @dataclass
@@ -43,6 +49,30 @@ class FilterLink:
     count: int
     url: str
     current: bool
+
+
+@dataclass
+class Listing:
+    """One scope of the review section: the whole shop or one product."""
+
+    product_slug: str | None
+    reviews: list[Review]
+    groups: dict[str, list[Review]]
+    summary: stats.Summary
+    ledger: stats.Ledger
+    url: str
+    save_as: str
+
+
+def page_window(number: int, count: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last, and a few around the current; None is a gap."""
+    shown = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
+    window: list[int | None] = []
+    for page in shown:
+        if window and page - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(page)
+    return window
 
 
 class ReviewsGenerator(Generator):
@@ -57,6 +87,8 @@ class ReviewsGenerator(Generator):
         self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(str(TEMPLATES_DIR))])
         # Pelican leaves autoescaping off; review pages carry customer text.
         self.env.autoescape = True
+        # Templates do not change during a build; skip a stat() per include.
+        self.env.auto_reload = False
         self.env.add_extension("jinja2.ext.i18n")
         # Must match the extraction in babel.cfg, or translations won't match.
         self.env.policies["ext.i18n.trimmed"] = True
@@ -101,82 +133,142 @@ class ReviewsGenerator(Generator):
             "page_lang": self.page_lang,
             "css_url": css_url,
             "urls": self.urls,
-            "SITEURL_MARK": SITEURL_MARK,
             "index_url": self.urls.listing(),
+            "SITEURL": SITEURL_MARK,
+            "h_title": TITLE_MARK,
+            "h_panel": PANEL_MARK,
         }
-        card = self.get_template("redress/review_card")
-        self.cards = {
-            review.slug: Markup(card.render(self.base, review=review, level=3, SITEURL=SITEURL_MARK))
-            for review in shop.reviews
-        }
-        self._write_listing(writer, None)
-        for slug in shop.products:
-            self._write_listing(writer, slug)
+        # The shop's header and footer are the same on every page: render them once.
+        for part in ("site_header", "site_footer"):
+            self.base[f"{part}_html"] = Markup(self.get_template(f"redress/{part}").render(self.base))
+        use_cache = bool(shop.settings["REVIEWS_CACHE"])
+        build_key = self._build_key(css_url)
+        self.pages = PageWriter(self.settings, self.output_path, build_key, use_cache)
+        self._render_cards(build_key, use_cache)
+        listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
+        for listing in listings:
+            self._write_listing(listing)
         page = self.get_template("redress/review")
         for review in shop.reviews:
-            self._write(
-                writer,
+            card = self.cards[review.slug]
+            html = card.replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+            self.pages.write(
                 self.urls.review_save_as(review.slug),
-                self.urls.review(review.slug),
-                page,
-                review=review,
-                card=Markup(card.render(self.base, review=review, level=2, SITEURL=SITEURL_MARK)),
+                self.card_digests[review.slug],
+                lambda review=review, html=html: page.render(
+                    self.base, review=review, card=Markup(html), page_url=self.urls.review(review.slug)
+                ),
+                self.context,
             )
+        self.pages.finish()
 
-    def _write_listing(self, writer: Any, product_slug: str | None) -> None:
+    def _build_key(self, css_url: str) -> str:
+        """Everything every page depends on: templates, catalogs, settings, stylesheet."""
+        parts: list[str] = [css_url, repr(sorted(self.base["rs"].items(), key=lambda kv: kv[0]))]
+        parts += [repr(self.settings.get(key)) for key in PAGE_SETTINGS]
+        for name in sorted(self.env.list_templates(filter_func=lambda n: n.startswith("redress/"))):
+            parts.append(name)
+            parts.append(self.env.loader.get_source(self.env, name)[0])
+        for po in sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")):
+            parts.append(hashlib.sha256(po.read_bytes()).hexdigest())
+        return digest(*parts)
+
+    def _render_cards(self, build_key: str, use_cache: bool) -> None:
+        """Render each review's card once, reusing last build's when nothing changed."""
+        assert self.shop is not None
+        cacher = FileDataCacher(dict(self.settings, GZIP_CACHE=False), "redress-cards", use_cache, use_cache)
+        previous: dict[str, tuple[str, str]] = cacher.get_cached_data("cards", {}) or {}
+        template = self.get_template("redress/review_card")
+        self.cards: dict[str, str] = {}
+        self.card_digests: dict[str, str] = {}
+        for review in self.shop.reviews:
+            key = digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
+            cached = previous.get(review.slug)
+            if cached is not None and cached[0] == key:
+                html = cached[1]
+            else:
+                html = template.render(self.base, review=review)
+            self.cards[review.slug] = html
+            self.card_digests[review.slug] = key
+        cacher.cache_data("cards", {slug: (self.card_digests[slug], h) for slug, h in self.cards.items()})
+        cacher.save_cache()
+
+    def _listing(self, product_slug: str | None) -> Listing:
+        assert self.shop is not None
         shop = self.shop
-        assert shop is not None
         reviews = shop.reviews_of(product_slug)
         withheld = [r for r in shop.withheld if product_slug is None or r.product_slug == product_slug]
-        summary = stats.summarise(reviews, shop.scale)
-        ledger = stats.ledger(withheld)
-        base_url = self.urls.listing(product_slug)
-        base_save_as = self.urls.listing_save_as(product_slug)
         groups: dict[str, list[Review]] = {"all": reviews}
         for stars in range(shop.scale, 0, -1):
             groups[f"stars-{stars}"] = [r for r in reviews if r.rating == stars]
         groups["open"] = [r for r in reviews if r.is_open]
         groups["resolved"] = [r for r in reviews if r.state == "resolved"]
+        return Listing(
+            product_slug=product_slug,
+            reviews=reviews,
+            groups=groups,
+            summary=stats.summarise(reviews, shop.scale),
+            ledger=stats.ledger(withheld),
+            url=self.urls.listing(product_slug),
+            save_as=self.urls.listing_save_as(product_slug),
+        )
+
+    def _write_listing(self, listing: Listing) -> None:
+        assert self.shop is not None
+        shop = self.shop
+        product = shop.products.get(listing.product_slug) if listing.product_slug else None
+        scope = dict(
+            self.base,
+            product=product,
+            summary=listing.summary,
+            ledger=listing.ledger,
+            listing_url=listing.url,
+        )
+        summary_html = self.get_template("redress/summary").render(scope)
+        how_html = self.get_template("redress/how_reviews_work").render(scope)
         template = self.get_template("redress/listing")
+        filters_template = self.get_template("redress/filters")
         per_page = max(1, int(shop.settings["REVIEWS_PER_PAGE"]))
-        product = shop.products.get(product_slug) if product_slug else None
-        for key, items in groups.items():
+        scope_key = digest(summary_html, how_html, product.title if product else "")
+        for key, items in listing.groups.items():
+            filters = [
+                FilterLink(k, len(v), Urls.filtered(listing.url, k), k == key)
+                for k, v in listing.groups.items()
+            ]
+            filters_html = filters_template.render(scope, filters=filters)
             pages = max(1, math.ceil(len(items) / per_page))
-            filters = [FilterLink(k, len(v), Urls.filtered(base_url, k), k == key) for k, v in groups.items()]
+            page_urls = [Urls.filtered(listing.url, key, n) for n in range(1, pages + 1)]
             for number in range(1, pages + 1):
                 chunk = items[(number - 1) * per_page : number * per_page]
-                url = Urls.filtered(base_url, key, number)
-                self._write(
-                    writer,
-                    self.urls.filtered_save_as(base_save_as, key, number),
-                    url,
-                    template,
-                    product=product,
-                    summary=summary,
-                    ledger=ledger,
+                inputs = "|".join(
+                    [scope_key, filters_html, key, str(number), str(pages), str(len(items))]
+                    + [self.card_digests[r.slug] for r in chunk]
+                )
+                cards = [
+                    Markup(self.cards[r.slug].replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4"))
+                    for r in chunk
+                ]
+                context = dict(
+                    scope,
                     filter_key=key,
-                    filters=filters,
-                    reviews=chunk,
-                    cards=self.cards,
+                    summary_html=Markup(summary_html),
+                    how_html=Markup(how_html),
+                    filters_html=Markup(filters_html),
+                    cards=cards,
                     total=len(items),
                     first_index=(number - 1) * per_page + 1,
                     page_number=number,
                     page_count=pages,
-                    page_urls=[Urls.filtered(base_url, key, n) for n in range(1, pages + 1)],
-                    listing_url=base_url,
+                    page_urls=page_urls,
+                    page_window=page_window(number, pages),
+                    page_url=page_urls[number - 1],
                 )
-
-    def _write(self, writer: Any, save_as: str, url: str, template: Any, **kwargs: Any) -> None:
-        writer.write_file(
-            save_as,
-            template,
-            self.context,
-            relative_urls=self.settings.get("RELATIVE_URLS", False),
-            url=url,
-            page_url=url,
-            **self.base,
-            **kwargs,
-        )
+                self.pages.write(
+                    self.urls.filtered_save_as(listing.save_as, key, number),
+                    inputs,
+                    lambda context=context: template.render(context),
+                    self.context,
+                )
 
     def _write_static(self) -> str:
         """Copy the stylesheet; its URL carries a content hash so caches never serve an old one."""

@@ -186,7 +186,6 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         verified=bool(verified),
         withheld=withheld,
         body_html=body_html,
-        body_text=render.html_to_text(body_html),
         source_path=display,
         private=private,
     )
@@ -235,7 +234,6 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
         resolved=resolved,
         updated=updated,
         body_html=body_html,
-        body_text=render.html_to_text(body_html),
         source_path=display,
     )
 

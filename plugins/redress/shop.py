@@ -147,7 +147,6 @@ def _redact_thread(review: Review) -> None:
     for entry in review.thread:
         if any(v in entry.body_html or v in entry.author for v in private.values()):
             entry.body_html = privacy.redact(entry.body_html, private, gettext)
-            entry.body_text = privacy.redact(entry.body_text, private, gettext)
             entry.author = privacy.redact(entry.author, private, gettext)
 
 
