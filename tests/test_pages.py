@@ -295,6 +295,7 @@ def test_hostile_review_renders_inert(tmp_path):
             title='"><script>alert(3)</script>',
             author="<b onmouseover=alert(4)>Eve</b>",
             lang="en",
+            source="imported:<script>alert(6)</script>",
         ),
         response("evil-1", "evil", body=body, author="<script>alert(5)</script>"),
     ]
@@ -310,6 +311,7 @@ def test_hostile_review_renders_inert(tmp_path):
         # The customer's words are shown as text, not lost.
         assert "<script>alert('x')</script>" in page.get_text()
         assert '"><script>alert(3)</script>' in page.get_text()
+        assert "Imported from <script>alert(6)</script>" in page.get_text()
     links = soup(out / "reviews/evil/index.html").select(".review-text a")
     assert all(a.get("rel") == ["nofollow", "ugc", "noopener"] for a in links)
 

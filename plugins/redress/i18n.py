@@ -67,6 +67,7 @@ class Formatter:
         self.lang = lang
         self.locale = locale_for(lang)
         self._dates: dict[dt.date, str] = {}
+        self._numbers: dict[int, str] = {}
 
     def date(self, value: dt.datetime | dt.date) -> str:
         day = value.date() if isinstance(value, dt.datetime) else value
@@ -82,7 +83,10 @@ class Formatter:
         return format_decimal(value, format="#,##0." + "0" * digits, locale=self.locale)
 
     def number(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
+        text = self._numbers.get(value)
+        if text is None:
+            text = self._numbers[value] = format_decimal(value, locale=self.locale)
+        return text
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.locale)

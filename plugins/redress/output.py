@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,11 @@ from pelican.cache import FileDataCacher
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
 logger = logging.getLogger(__name__)
+
+#: With at least this many pages to write in the background, a forked
+#: process renders and writes them while the build goes on with the rest:
+#: on two cores that hides most of the time ten thousand folders take.
+FORK_MIN_PAGES = 500
 
 #: Stands in for SITEURL while a page is rendered; replaced by the page's
 #: own SITEURL (which differs per page with RELATIVE_URLS). Control
@@ -48,18 +55,28 @@ class PageWriter:
         self.current: dict[str, str] = {}
         self.written = 0
         self.skipped = 0
+        self._deferred: list[tuple[str, str, Callable[[], str], dict[str, Any]]] = []
+        self._child: int | None = None
 
     def siteurl_for(self, save_as: str) -> str:
         if self.relative:
             return path_to_url(get_relative_path(save_as))
         return self.siteurl
 
-    def write(self, save_as: str, inputs: str, render: Callable[[], str], context: dict[str, Any]) -> None:
+    def write(
+        self,
+        save_as: str,
+        inputs: str,
+        render: Callable[[], str],
+        context: dict[str, Any],
+        background: bool = False,
+    ) -> None:
         """Write one page, rendered by ``render()`` with SITEURL_MARK for SITEURL.
 
         ``inputs`` must capture everything the page shows besides the build
         key (templates, settings, stylesheet); if it and the file are
         unchanged since the last build, the page is not rendered again.
+        With ``background``, the page is written by :meth:`start_background`.
         """
         if not save_as:
             return
@@ -72,11 +89,63 @@ class PageWriter:
         if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             return
-        siteurl = self.siteurl_for(save_as)
-        html = render().replace(SITEURL_MARK, siteurl)
-        _write_file(path, html)
         self.written += 1
-        signals.content_written.send(path, context=dict(context, SITEURL=siteurl, output_file=save_as))
+        if background:
+            self._deferred.append((path, save_as, render, context))
+            return
+        self._render_and_write(path, save_as, render)
+        self._announce(path, save_as, context)
+
+    def _render_and_write(self, path: str, save_as: str, render: Callable[[], str]) -> None:
+        _write_file(path, render().replace(SITEURL_MARK, self.siteurl_for(save_as)))
+
+    def _announce(self, path: str, save_as: str, context: dict[str, Any]) -> None:
+        signals.content_written.send(
+            path, context=dict(context, SITEURL=self.siteurl_for(save_as), output_file=save_as)
+        )
+
+    def start_background(self) -> None:
+        """Render and write the background pages, in a forked process when there are many.
+
+        The child only renders templates and writes files: it logs nothing
+        and shares no lock with the parent's threads. The parent waits for
+        it in :meth:`finish` and fails the build if it failed.
+        """
+        if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
+            self._write_deferred()
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 0
+            try:
+                for path, save_as, render, _context in self._deferred:
+                    self._render_and_write(path, save_as, render)
+            except BaseException:
+                traceback.print_exc()
+                sys.stderr.flush()
+                status = 1
+            os._exit(status)
+        self._child = pid
+
+    def _write_deferred(self) -> None:
+        for path, save_as, render, context in self._deferred:
+            self._render_and_write(path, save_as, render)
+            self._announce(path, save_as, context)
+        self._deferred = []
+
+    def _wait_background(self) -> None:
+        if self._child is None:
+            self._write_deferred()
+            return
+        _, status = os.waitpid(self._child, 0)
+        self._child = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("reviews: writing the review pages failed (see the error above)")
+        for path, save_as, _render, context in self._deferred:
+            self._announce(path, save_as, context)
+        self._deferred = []
 
     def _remove_empty_folders(self, folder: str) -> None:
         root = os.path.abspath(self.output_path)
@@ -87,6 +156,7 @@ class PageWriter:
 
     def finish(self) -> None:
         """Remove pages this section wrote last time but not now; remember this build."""
+        self._wait_background()
         for save_as in self.previous.keys() - self.current.keys():
             path = sanitised_join(self.output_path, save_as)
             if os.path.isfile(path):

@@ -92,7 +92,7 @@ class ReviewsGenerator(Generator):
         self.env.add_extension("jinja2.ext.i18n")
         # Must match the extraction in babel.cfg, or translations won't match.
         self.env.policies["ext.i18n.trimmed"] = True
-        self.env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+        self.env.install_gettext_translations(translations(lang), newstyle=False)  # type: ignore[attr-defined]
         self.fmt = Formatter(lang)
         self.page_lang = lang
 
@@ -145,13 +145,11 @@ class ReviewsGenerator(Generator):
         build_key = self._build_key(css_url)
         self.pages = PageWriter(self.settings, self.output_path, build_key, use_cache)
         self._render_cards(build_key, use_cache)
-        listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
-        for listing in listings:
-            self._write_listing(listing)
+        # Each review's own page is written in the background (a second
+        # process on a big shop) while the listings are written here.
         page = self.get_template("redress/review")
         for review in shop.reviews:
-            card = self.cards[review.slug]
-            html = card.replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+            html = self.cards[review.slug].replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
             self.pages.write(
                 self.urls.review_save_as(review.slug),
                 self.card_digests[review.slug],
@@ -159,7 +157,12 @@ class ReviewsGenerator(Generator):
                     self.base, review=review, card=Markup(html), page_url=self.urls.review(review.slug)
                 ),
                 self.context,
+                background=True,
             )
+        self.pages.start_background()
+        listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
+        for listing in listings:
+            self._write_listing(listing)
         self.pages.finish()
 
     def _build_key(self, css_url: str) -> str:

@@ -58,7 +58,9 @@ def split_file(data: bytes, display: str) -> RawFile:
                 )
             ],
         )
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Control characters are invisible and illegal in feeds: gone from the
+    # published copy of every field (the file itself keeps them).
+    lines = render.clean_text(text).split("\n")
     meta: dict[str, str] = {}
     problems: list[Problem] = []
     index = 0
@@ -171,14 +173,14 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         return None
     private = {key: meta[key] for key in ("email", "order", "phone") if meta.get(key)}
     gettext = ctx.gettext(lang)
-    body = privacy.redact(render.clean_text(raw.body), private, gettext)
+    body = privacy.redact(raw.body, private, gettext)
     body_html = render.markdown_to_html(body)
     return Review(
         slug=slug,
         date=date,
         rating=rating,
-        title=privacy.redact(render.clean_text(meta.get("title", "")), private, gettext),
-        author=privacy.redact(render.clean_text(meta.get("author", "")), private, gettext),
+        title=privacy.redact(meta.get("title", ""), private, gettext),
+        author=privacy.redact(meta.get("author", ""), private, gettext),
         product_slug=product,
         lang=lang,
         source=source[0],
@@ -221,14 +223,14 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
     if problems or date is None:
         return None
     gettext = ctx.gettext(ctx.lang)
-    body = privacy.redact(render.clean_text(raw.body), {}, gettext)
+    body = privacy.redact(raw.body, {}, gettext)
     body_html = render.markdown_to_html(body)
     return ThreadEntry(
         slug=slug,
         review_slug=review,
         date=date,
         by=by,
-        author=privacy.redact(render.clean_text(meta.get("author", "")), {}, gettext),
+        author=privacy.redact(meta.get("author", ""), {}, gettext),
         status=status,
         remedies=remedies or (),
         resolved=resolved,
@@ -253,10 +255,10 @@ def read_product(raw: RawFile, slug: str, display: str, ctx: Context) -> Product
         return None
     return Product(
         slug=slug,
-        title=render.clean_text(title),
-        sku=render.clean_text(raw.meta.get("sku", "")),
+        title=title,
+        sku=raw.meta.get("sku", ""),
         gtin=gtin,
-        brand=render.clean_text(raw.meta.get("brand", "")),
+        brand=raw.meta.get("brand", ""),
         url=url,
         image=image,
         description_html=render.markdown_to_html(raw.body),
@@ -275,12 +277,12 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: str) -> Iterator[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(root) / name
+                yield os.path.join(root, name)
 
 
 def timezone_from(settings: dict[str, Any]) -> dt.tzinfo:
@@ -300,7 +302,7 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     otherwise never appear.
     """
     content = Path(settings["PATH"])
-    base = content.parent
+    base = str(content.parent)
     ctx = Context(
         scale=rs["REVIEWS_SCALE"],
         lang=settings.get("DEFAULT_LANG") or "en",
@@ -320,32 +322,34 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         ("product", rs["REVIEWS_PRODUCT_DIR"], result.products),
     )
     for kind, folder, bucket in folders:
-        path = content / folder
-        if not path.is_dir():
+        path = str(content / folder)
+        if not os.path.isdir(path):
             continue
         reader = READERS[kind]
         for file_path in _walk(path):
-            display = _display(file_path, base)
-            if file_path.suffix.lower() not in (".md", ".markdown"):
+            display = file_path[len(base) + 1 :] if file_path.startswith(base + os.sep) else file_path
+            stem, suffix = os.path.splitext(os.path.basename(file_path))
+            if suffix.lower() not in (".md", ".markdown"):
                 result.problems.append(
                     Problem(
                         display,
                         None,
                         f"is not a Markdown file, so it is not read as a {kind}; "
-                        f"rename it to {file_path.stem}.md (or move it out of {folder}/)",
+                        f"rename it to {stem}.md (or move it out of {folder}/)",
                     )
                 )
                 continue
-            key = str(file_path)
+            key = file_path
             cached = cacher.get_cached_data(key, None)
             if cached is None:
                 try:
-                    data = file_path.read_bytes()
+                    with open(file_path, "rb") as handle:
+                        data = handle.read()
                 except OSError as err:
                     result.problems.append(Problem(display, None, f"cannot be read: {err.strerror}"))
                     continue
                 raw = split_file(data, display)
-                item = reader(raw, file_path.stem, display, ctx) if not raw.problems or raw.meta else None
+                item = reader(raw, stem, display, ctx) if not raw.problems or raw.meta else None
                 if item is None and not raw.problems:
                     raw.problems.append(Problem(display, None, "could not be read"))
                 cached = (item, raw.problems)
@@ -356,10 +360,3 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
                 bucket.append(item)
     cacher.save_cache()
     return result
-
-
-def _display(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
