@@ -329,3 +329,35 @@ def test_contact_details_in_text_are_hidden(tmp_path):
     card = soup(out / "reviews/r/index.html").get_text()
     assert "[e-mail address hidden]" in card and "[phone number hidden]" in card
     assert "We found order [order number hidden]" in card
+
+
+def test_every_internal_link_of_the_demo_resolves_to_a_written_file(demo_output):
+    from urllib.parse import urldefrag, urlparse
+
+    checked = 0
+    for html in demo_output.rglob("*.html"):
+        page = soup(html)
+        for tag in page.find_all(["a", "link"], href=True):
+            href = urldefrag(tag["href"])[0]
+            if not href or urlparse(href).scheme in ("http", "https", "mailto"):
+                continue
+            target = (html.parent / urlparse(href).path).resolve()
+            if target.is_dir() or href.endswith("/"):
+                target = target / "index.html"
+            assert target.exists(), (html.relative_to(demo_output), tag["href"])
+            checked += 1
+    assert checked > 1000
+
+
+def test_page_one_is_small(demo_output):
+    import gzip
+
+    html = (demo_output / "reviews/index.html").read_bytes()
+    css = (demo_output / "reviews/static/redress.css").read_bytes()
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) < 30 * 1024
+
+
+def test_anchor_of_each_review_is_stable_and_unique(demo_output):
+    page = soup(demo_output / "reviews/index.html")
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert len(ids) == len(set(ids))

@@ -36,12 +36,6 @@ def translations(lang: str) -> gettext_module.NullTranslations:
     base = lang.replace("-", "_").split("_")[0].lower()
     po_path = TRANSLATIONS_DIR / base / "LC_MESSAGES" / f"{DOMAIN}.po"
     if base == "en" or not po_path.exists():
-        if base not in LANGUAGES:
-            logger.warning(
-                "reviews: no translation for language %r; the review pages use English (available: %s)",
-                lang,
-                ", ".join(LANGUAGES),
-            )
         return gettext_module.NullTranslations()
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=base)
@@ -49,6 +43,10 @@ def translations(lang: str) -> gettext_module.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
+
+
+def has_catalog(lang: str) -> bool:
+    return lang.replace("-", "_").split("_")[0].lower() in LANGUAGES
 
 
 @functools.cache

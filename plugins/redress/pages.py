@@ -24,7 +24,7 @@ from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 
 from . import stats
-from .i18n import TRANSLATIONS_DIR, Formatter, translations
+from .i18n import LANGUAGES, TRANSLATIONS_DIR, Formatter, has_catalog, translations
 from .model import ContentError, Review
 from .output import SITEURL_MARK, PageWriter, digest
 from .shop import Shop, load_shop
@@ -82,6 +82,12 @@ class ReviewsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
         lang = self.settings.get("DEFAULT_LANG") or "en"
+        if not has_catalog(lang):
+            logger.warning(
+                "reviews: DEFAULT_LANG %r has no translation; the review pages use English (available: %s)",
+                lang,
+                ", ".join(LANGUAGES),
+            )
         # The theme's templates come first, so a theme can override any
         # redress/*.html; the plugin's own are the fallback.
         self.env.loader = ChoiceLoader([self.env.loader, FileSystemLoader(str(TEMPLATES_DIR))])

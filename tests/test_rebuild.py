@@ -1,0 +1,86 @@
+"""Rebuilds: what changed is written again, nothing stale is left behind."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from conftest import build, make_site, response, review, soup, write
+
+
+def test_new_response_reaches_its_page_and_the_listing(tmp_path):
+    site = make_site(tmp_path, review("a", rating=1), review("b", rating=5, date="2026-10-01 10:00"))
+    out = build(site)
+    assert "Awaiting the shop's response" in soup(out / "reviews/a/index.html").get_text()
+    untouched = out / "reviews/b/index.html"
+    before = untouched.stat().st_mtime_ns
+    write(site, *response("a-1", "a", body="We sent a new one.", status="resolved"))
+    build(site)
+    page = soup(out / "reviews/a/index.html")
+    assert page.find(id="entry-a-1") and "Resolved" in page.select_one(".fix-state").get_text()
+    listing = soup(out / "reviews/index.html")
+    assert listing.find(id="entry-a-1")
+    assert "1 of 1 (100%)" in listing.select_one("dl.responsiveness").get_text(" ", strip=True)
+    assert untouched.stat().st_mtime_ns == before  # its inputs did not change
+
+
+def test_review_withheld_later_disappears_from_the_output(tmp_path):
+    site = make_site(
+        tmp_path, review("a", rating=2, body="Call Piet on 06-12345678"), review("b", date="2026-10-01 10:00")
+    )
+    out = build(site)
+    assert (out / "reviews/a/index.html").exists()
+    write(site, *review("a", rating=2, body="Call Piet on 06-12345678", withheld="personal-data"))
+    build(site)
+    assert not (out / "reviews/a").exists()
+    listing = soup(out / "reviews/index.html")
+    assert not listing.find(id="review-a")
+    assert "1 review withheld" in listing.select_one("table.ledger caption").get_text()
+
+
+def test_fewer_pages_after_a_change_removes_the_old_page_files(tmp_path):
+    files = [review(f"r{i}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(5)]
+    site = make_site(tmp_path, *files)
+    out = build(site, REVIEWS_PER_PAGE=2)
+    assert (out / "reviews/page/3/index.html").exists()
+    build(site, REVIEWS_PER_PAGE=5)
+    assert not (out / "reviews/page").exists()
+
+
+def test_setting_change_rewrites_every_page(tmp_path):
+    site = make_site(tmp_path, review("a"))
+    out = build(site, REVIEWS_SHOP_NAME="Old name")
+    build(site, REVIEWS_SHOP_NAME="New name")
+    for path in ("reviews/index.html", "reviews/a/index.html"):
+        text = (out / path).read_text(encoding="utf-8")
+        assert "New name" in text and "Old name" not in text
+
+
+def test_deleted_output_is_written_again(tmp_path):
+    site = make_site(tmp_path, review("a"))
+    out = build(site)
+    os.remove(out / "reviews/a/index.html")
+    build(site)
+    assert (out / "reviews/a/index.html").exists()
+
+
+def test_without_cache_every_build_is_complete(tmp_path):
+    site = make_site(tmp_path, review("a"))
+    out = build(site, REVIEWS_CACHE=False)
+    build(site, REVIEWS_CACHE=False)
+    assert (out / "reviews/a/index.html").exists()
+    assert not any((site / "cache").glob("redress-*")) if (site / "cache").exists() else True
+
+
+def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monkeypatch):
+    from redress import output
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
+    sites = {}
+    for fork_min in (1, 10**9):  # every page in a forked process / none
+        monkeypatch.setattr(output, "FORK_MIN_PAGES", fork_min)
+        out = build(make_site(tmp_path / str(fork_min), *files), REVIEWS_PER_PAGE=5)
+        sites[fork_min] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+    forked, serial = sites.values()
+    assert len([p for p in forked if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 12
+    assert forked == serial
