@@ -23,7 +23,7 @@ from markupsafe import Markup
 from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 
-from . import stats
+from . import stats, structured_data, widgets
 from .i18n import LANGUAGES, TRANSLATIONS_DIR, Formatter, has_catalog, translations
 from .model import ContentError, Review
 from .output import SITEURL_MARK, PageWriter, digest
@@ -117,7 +117,7 @@ class ReviewsGenerator(Generator):
             )
             raise SystemExit(1) from None
         self.shop = shop
-        self.urls = Urls(shop.settings)
+        self.urls = Urls(shop.settings, self.settings.get("SITEURL", "") or "")
         for product in shop.products.values():
             product.url = self.urls.listing(product.slug)
         for review in shop.reviews:
@@ -166,9 +166,10 @@ class ReviewsGenerator(Generator):
                 background=True,
             )
         self.pages.start_background()
-        listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
-        for listing in listings:
+        self.listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
+        for listing in self.listings:
             self._write_listing(listing)
+        widgets.write_widgets(self)
         self.pages.finish()
 
     def _build_key(self, css_url: str) -> str:
@@ -238,7 +239,7 @@ class ReviewsGenerator(Generator):
         template = self.get_template("redress/listing")
         filters_template = self.get_template("redress/filters")
         per_page = max(1, int(shop.settings["REVIEWS_PER_PAGE"]))
-        scope_key = digest(summary_html, how_html, product.title if product else "")
+        scope_key = digest(summary_html, how_html, pickle.dumps(product))
         for key, items in listing.groups.items():
             filters = [
                 FilterLink(k, len(v), Urls.filtered(listing.url, k), k == key)
@@ -271,6 +272,7 @@ class ReviewsGenerator(Generator):
                     page_urls=page_urls,
                     page_window=page_window(number, pages),
                     page_url=page_urls[number - 1],
+                    jsonld=structured_data.listing_jsonld(self, listing, chunk),
                 )
                 self.pages.write(
                     self.urls.filtered_save_as(listing.save_as, key, number),

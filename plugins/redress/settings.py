@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_PRIVACY_URL": None,
     # Link back to the shop itself; None uses SITEURL.
     "REVIEWS_SHOP_URL": None,
+    # Feeds, widgets and structured data need absolute addresses. Without a
+    # SITEURL (a local preview build) they use this one, with a warning.
+    "REVIEWS_PREVIEW_URL": "http://127.0.0.1:8000",
     # Cache parsed and rendered reviews between builds.
     "REVIEWS_CACHE": True,
 }

@@ -8,16 +8,40 @@ Filter and pagination pages hang below the listing they filter:
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from .settings import save_as_for
+
+logger = logging.getLogger(__name__)
 
 FILTERS_FIXED = ("open", "resolved")
 
 
 class Urls:
-    def __init__(self, rs: dict[str, Any]):
+    def __init__(self, rs: dict[str, Any], siteurl: str = ""):
         self.rs = rs
+        self.siteurl = siteurl.rstrip("/")
+        self._warned = False
+
+    def absolute(self, url: str) -> str:
+        """An absolute address for feeds, widgets and structured data.
+
+        These are read outside the site (a feed reader, another shop page, a
+        search engine), where a relative link means nothing. A build without
+        SITEURL (a local preview) uses REVIEWS_PREVIEW_URL and says so.
+        """
+        base = self.siteurl
+        if not base.startswith(("http://", "https://")):
+            base = self.rs["REVIEWS_PREVIEW_URL"].rstrip("/") + ("/" + base.strip("/") if base else "")
+            if not self._warned:
+                logger.warning(
+                    "reviews: SITEURL is not an absolute address, so feeds and widgets link to %s "
+                    "(fine for a local preview; set SITEURL, e.g. in publishconf.py, before you publish)",
+                    base,
+                )
+                self._warned = True
+        return f"{base}/{url}"
 
     def listing(self, product_slug: str | None = None) -> str:
         if product_slug is None:
