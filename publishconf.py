@@ -12,3 +12,5 @@ from pelicanconf import *  # noqa: E402,F403
 SITEURL = os.environ.get("REDRESS_SITEURL", "https://reviews.bonenbus.example")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# Feeds and widgets must never be published with preview addresses.
+REVIEWS_REQUIRE_SITEURL = True

@@ -50,7 +50,10 @@ class PageWriter:
         self.build_key = build_key
         self.relative = bool(settings.get("RELATIVE_URLS"))
         self.siteurl = settings.get("SITEURL", "") or ""
-        self.cache = FileDataCacher(dict(settings, GZIP_CACHE=False), "redress-pages", use_cache, use_cache)
+        # One record per output folder: a publish build into another folder
+        # must not take the preview build's files for its own.
+        name = "redress-pages-" + digest(os.path.abspath(output_path))[:12]
+        self.cache = FileDataCacher(dict(settings, GZIP_CACHE=False), name, use_cache, use_cache)
         self.previous: dict[str, str] = self.cache.get_cached_data("pages", {}) or {}
         self.current: dict[str, str] = {}
         self.written = 0

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 
-from . import stats, structured_data, widgets
+from . import feeds, stats, structured_data, widgets
 from .i18n import LANGUAGES, TRANSLATIONS_DIR, Formatter, has_catalog, translations
 from .model import ContentError, Review
 from .output import SITEURL_MARK, PageWriter, digest
@@ -117,7 +117,16 @@ class ReviewsGenerator(Generator):
             )
             raise SystemExit(1) from None
         self.shop = shop
-        self.urls = Urls(shop.settings, self.settings.get("SITEURL", "") or "")
+        siteurl = self.settings.get("SITEURL", "") or ""
+        if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
+            logger.error(
+                "reviews: SITEURL is %r, but feeds, widgets and structured data need the absolute "
+                'address the site is published at; set SITEURL = "https://…" in your settings '
+                "(REVIEWS_REQUIRE_SITEURL is on)",
+                siteurl,
+            )
+            raise SystemExit(1)
+        self.urls = Urls(shop.settings, siteurl)
         for product in shop.products.values():
             product.url = self.urls.listing(product.slug)
         for review in shop.reviews:
@@ -160,7 +169,11 @@ class ReviewsGenerator(Generator):
                 self.urls.review_save_as(review.slug),
                 self.card_digests[review.slug],
                 lambda review=review, html=html: page.render(
-                    self.base, review=review, card=Markup(html), page_url=self.urls.review(review.slug)
+                    self.base,
+                    review=review,
+                    card=Markup(html),
+                    page_url=self.urls.review(review.slug),
+                    feed_links=self._feed_links(review.product_slug),
                 ),
                 self.context,
                 background=True,
@@ -169,8 +182,23 @@ class ReviewsGenerator(Generator):
         self.listings = [self._listing(None)] + [self._listing(slug) for slug in shop.products]
         for listing in self.listings:
             self._write_listing(listing)
+        feeds.write_feeds(self)
         widgets.write_widgets(self)
         self.pages.finish()
+
+    def _feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
+        """The feeds a page announces: its product's first, then the shop's."""
+        links = []
+        scopes = [product_slug, None] if product_slug else [None]
+        for scope in scopes:
+            product = self.shop.products.get(scope) if scope and self.shop else None
+            for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
+                url = self.urls.feed(kind, scope)
+                if url:
+                    links.append(
+                        {"kind": kind, "type": mime, "url": url, "product": product.title if product else ""}
+                    )
+        return links
 
     def _build_key(self, css_url: str) -> str:
         """Everything every page depends on: templates, catalogs, settings, stylesheet."""
@@ -179,8 +207,9 @@ class ReviewsGenerator(Generator):
         for name in sorted(self.env.list_templates(filter_func=lambda n: n.startswith("redress/"))):
             parts.append(name)
             parts.append(self.env.loader.get_source(self.env, name)[0])
-        for po in sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")):
-            parts.append(hashlib.sha256(po.read_bytes()).hexdigest())
+        # Redress's own code and catalogs: an upgrade rewrites every page.
+        for source in sorted([*PACKAGE_DIR.glob("*.py"), *TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")]):
+            parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)
 
     def _render_cards(self, build_key: str, use_cache: bool) -> None:
@@ -233,6 +262,7 @@ class ReviewsGenerator(Generator):
             summary=listing.summary,
             ledger=listing.ledger,
             listing_url=listing.url,
+            feed_links=self._feed_links(listing.product_slug),
         )
         summary_html = self.get_template("redress/summary").render(scope)
         how_html = self.get_template("redress/how_reviews_work").render(scope)

@@ -49,6 +49,18 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_PRIVACY_URL": None,
     # Link back to the shop itself; None uses SITEURL.
     "REVIEWS_SHOP_URL": None,
+    # The response feeds (RSS 2.0 and Atom); None turns one off.
+    "REVIEWS_FEED_RSS": "reviews/feed.rss",
+    "REVIEWS_FEED_ATOM": "reviews/feed.atom",
+    "REVIEWS_PRODUCT_FEED_RSS": "reviews/products/{slug}/feed.rss",
+    "REVIEWS_PRODUCT_FEED_ATOM": "reviews/products/{slug}/feed.atom",
+    "REVIEWS_FEED_MAX_ITEMS": 50,
+    # The feed's title and description; None uses the built-in text.
+    "REVIEWS_FEED_TITLE": None,
+    "REVIEWS_FEED_DESCRIPTION": None,
+    # Stop the build when SITEURL is not absolute (publishconf.py sets it):
+    # a published feed must never carry preview addresses.
+    "REVIEWS_REQUIRE_SITEURL": False,
     # Feeds, widgets and structured data need absolute addresses. Without a
     # SITEURL (a local preview build) they use this one, with a warning.
     "REVIEWS_PREVIEW_URL": "http://127.0.0.1:8000",

@@ -75,5 +75,13 @@ class Urls:
     def review_save_as(self, slug: str) -> str:
         return self.rs["REVIEWS_REVIEW_SAVE_AS"].format(slug=slug)
 
+    def feed(self, kind: str, product_slug: str | None = None) -> str | None:
+        """The feed of one listing: ``kind`` is "rss" or "atom"; None when turned off."""
+        key = (
+            f"REVIEWS_FEED_{kind.upper()}" if product_slug is None else f"REVIEWS_PRODUCT_FEED_{kind.upper()}"
+        )
+        url = self.rs[key]
+        return url.format(slug=product_slug) if url else None
+
     def static(self, name: str) -> str:
         return self.rs["REVIEWS_STATIC_URL"] + name
