@@ -57,6 +57,7 @@ BIG_RSS_MB = 1.5 * 1024  # 1.5 GiB, in MiB
 REBUILD_N = 10_000
 REBUILD_S = 3.0  # rebuild after one new response, at 10,000
 PAGE1_KB = 30.0  # page 1 HTML + CSS, gzipped
+FEEDS_S = 1.0  # building the response feeds of 10,000 reviews with 3,000 responses
 
 # --- synthetic text --------------------------------------------------------
 
@@ -602,6 +603,7 @@ class Result:
     page1: tuple[int, int, int, str]
     shop: Shop
     generate_s: float
+    feeds_s: float = math.nan
     targets: list[Target] = field(default_factory=list)
 
     @property
@@ -623,6 +625,40 @@ class Result:
     @property
     def peak_mb(self) -> float:
         return max(run.rss_mb for run in (self.cold, self.warm, self.rebuild))
+
+
+def measure_feeds(site: Path) -> float:
+    """Time building every listing's RSS and Atom feed, in this process, on the built shop.
+
+    The feeds are a small part of a build, so their cost is measured directly
+    rather than as the difference of two noisy whole builds.
+    """
+    from types import SimpleNamespace
+
+    from pelican.settings import read_settings
+
+    sys.path.insert(0, str(PLUGINS_DIR))
+    from redress import feeds
+    from redress.shop import load_shop
+    from redress.urls import Urls
+
+    cwd = os.getcwd()
+    os.chdir(site)
+    try:
+        settings = read_settings(str(site / "pelicanconf.py"))
+        content = load_shop(settings)
+    finally:
+        os.chdir(cwd)
+    urls = Urls(content.settings, settings["SITEURL"])
+    for review in content.reviews:
+        review.url = urls.review(review.slug)
+    for product in content.products.values():
+        product.url = urls.listing(product.slug)
+    section = SimpleNamespace(shop=content, urls=urls, page_lang=settings["DEFAULT_LANG"])
+    start = time.perf_counter()
+    for scope in [None, *content.products]:
+        feeds.build_feeds(section, scope)
+    return time.perf_counter() - start
 
 
 def judge(result: Result) -> list[Target]:
@@ -651,6 +687,11 @@ def judge(result: Result) -> list[Target]:
             (result.rebuild.seconds < REBUILD_S) if n == REBUILD_N else None,
         ),
         Target(f"page 1 gzip {gz_kb:.1f} KB", f"< {PAGE1_KB:.0f} KB", gz_kb < PAGE1_KB),
+        Target(
+            f"feeds {result.feeds_s:.2f} s",
+            f"< {FEEDS_S:.0f} s at n={REBUILD_N:,}",
+            (result.feeds_s < FEEDS_S) if n == REBUILD_N else None,
+        ),
     ]
 
 
@@ -674,6 +715,7 @@ def report(result: Result) -> str:
         ("cold build", f"{result.cold.seconds:.2f} s", f"{result.cold_ms:.3f} ms"),
         ("warm build", f"{result.warm.seconds:.2f} s", f"{result.warm_ms:.3f} ms"),
         ("rebuild after one response", f"{result.rebuild.seconds:.2f} s", ""),
+        ("feeds (all listings, RSS and Atom)", f"{result.feeds_s:.2f} s", ""),
     ]
     if result.baseline:
         scaled = result.baseline_n != result.n
@@ -722,7 +764,8 @@ def bench_line(result: Result) -> str:
         f"bench: n={result.n} cold_ms_per_review={result.cold_ms:.2f} "
         f"warm_ms_per_review={result.warm_ms:.2f} rebuild_s={result.rebuild.seconds:.2f} "
         f"baseline_ms_per_article={result.baseline_ms:.2f} ratio={result.ratio:.2f} "
-        f"peak_rss_mb={result.peak_mb:.0f} page1_gzip_kb={result.page1[2] / 1024:.1f}"
+        f"peak_rss_mb={result.peak_mb:.0f} page1_gzip_kb={result.page1[2] / 1024:.1f} "
+        f"feeds_s={result.feeds_s:.2f}"
     )
 
 
@@ -746,6 +789,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
     rebuild = build(site, "rebuild")
     check_rebuild(site / "output", review, entry)
     page1 = page1_size(site / "output")
+    feeds_s = measure_feeds(site)
 
     baseline = None
     if not args.no_baseline:
@@ -754,7 +798,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
         print(f"building plain-Pelican baseline of {baseline_n:,} articles", file=sys.stderr)
         baseline = build(base_site, "baseline")
         shutil.rmtree(base_site, ignore_errors=True)
-    result = Result(n, cold, warm, rebuild, baseline, baseline_n, page1, shop, generate_s)
+    result = Result(n, cold, warm, rebuild, baseline, baseline_n, page1, shop, generate_s, feeds_s)
     result.targets = judge(result)
     return result
 
