@@ -173,3 +173,20 @@ def test_no_traceback_on_content_errors(tmp_path):
     assert run.returncode == 1
     assert "content/reviews/bad.md: Rating: '0' is not a whole number from 1 to 5" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "needle"),
+    [
+        ("REVIEWS_SCALE", 7, "REVIEWS_SCALE is 7; use 5 or 10"),
+        ("REVIEWS_PER_PAGE", 0, "REVIEWS_PER_PAGE is 0"),
+        ("REVIEWS_PER_PAGE", "20", "REVIEWS_PER_PAGE is '20'"),
+        ("REVIEWS_NEGATIVE_MAX", 5, "use a whole number from 1 to 4"),
+        ("REVIEWS_HOLD_HOURS", -1, "REVIEWS_HOLD_HOURS is -1"),
+        ("REVIEWS_REVIEW_URL", "reviews/x/", "containing {slug}"),
+    ],
+)
+def test_bad_settings_stop_the_build_with_a_clear_line(tmp_path, caplog, setting, value, needle):
+    site = make_site(tmp_path, review("r"))
+    errors = build_errors(site, caplog, **{setting: value})
+    assert any(e.startswith("settings: ") and needle in e for e in errors), errors

@@ -22,11 +22,13 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 from pelican.cache import FileDataCacher
 from pelican.generators import Generator
+from pelican.log import console
 
 from . import feeds, stats, structured_data, widgets
 from .i18n import LANGUAGES, TRANSLATIONS_DIR, Formatter, has_catalog, translations
 from .model import ContentError, Review
 from .output import SITEURL_MARK, PageWriter, digest
+from .settings import SettingsError
 from .shop import Shop, load_shop
 from .urls import Urls
 
@@ -107,6 +109,11 @@ class ReviewsGenerator(Generator):
     def generate_context(self) -> None:
         try:
             shop = load_shop(self.settings)
+        except SettingsError as err:
+            for problem in err.problems:
+                logger.error("%s", problem)
+            logger.error("reviews: fix the settings above in your settings file and build again.")
+            raise SystemExit(1) from None
         except ContentError as err:
             for problem in err.problems:
                 logger.error("%s", problem)
@@ -185,6 +192,20 @@ class ReviewsGenerator(Generator):
         feeds.write_feeds(self)
         widgets.write_widgets(self)
         self.pages.finish()
+        self._report()
+
+    def _report(self) -> None:
+        """One line for the shop owner beside Pelican's own "Done" line."""
+        assert self.shop is not None
+        shop = self.shop
+        line = (
+            f"Reviews: {len(shop.reviews)} published, {len(shop.withheld)} withheld, "
+            f"{len(shop.entries)} responses and follow-ups; "
+            f"{self.pages.written} files written, {self.pages.skipped} unchanged."
+        )
+        logger.info("reviews: %s", line)
+        if logger.isEnabledFor(logging.WARNING):
+            console.print(line)
 
     def _feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
         """The feeds a page announces: its product's first, then the shop's."""

@@ -71,8 +71,28 @@ DEFAULTS: dict[str, Any] = {
 SCALES = (5, 10)
 
 
+class SettingsError(ValueError):
+    """REVIEWS_* settings that cannot work; each line names the setting and the fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _whole(value: Any, low: int, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+
+
 def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """Return the REVIEWS_* settings with defaults filled in and derived values set."""
+    """Return the REVIEWS_* settings with defaults filled in and derived values set.
+
+    Raises SettingsError listing every setting that cannot work.
+    """
     merged = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
     for key in settings:
         if key.startswith("REVIEWS_") and key not in DEFAULTS:
@@ -81,14 +101,36 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
                 key,
                 ", ".join(sorted(DEFAULTS)),
             )
-    if merged["REVIEWS_SCALE"] not in SCALES:
-        raise ValueError(f"REVIEWS_SCALE is {merged['REVIEWS_SCALE']!r}; use 5 or 10")
+    problems = []
+    scale = merged["REVIEWS_SCALE"]
+    if scale not in SCALES:
+        problems.append(f"settings: REVIEWS_SCALE is {scale!r}; use 5 or 10")
+        scale = merged["REVIEWS_SCALE"] = 5
     if merged["REVIEWS_NEGATIVE_MAX"] is None:
-        merged["REVIEWS_NEGATIVE_MAX"] = merged["REVIEWS_SCALE"] * 2 // 5
+        merged["REVIEWS_NEGATIVE_MAX"] = scale * 2 // 5
+    elif not _whole(merged["REVIEWS_NEGATIVE_MAX"], 1, scale - 1):
+        problems.append(
+            f"settings: REVIEWS_NEGATIVE_MAX is {merged['REVIEWS_NEGATIVE_MAX']!r}; "
+            f"use a whole number from 1 to {scale - 1}, or None for the default"
+        )
+    for key, low in (("REVIEWS_PER_PAGE", 1), ("REVIEWS_FEED_MAX_ITEMS", 0)):
+        if not _whole(merged[key], low):
+            problems.append(f"settings: {key} is {merged[key]!r}; use a whole number of {low} or more")
+    hold = merged["REVIEWS_HOLD_HOURS"]
+    if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
+        problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
     for kind in ("INDEX", "REVIEW", "PRODUCT"):
         url = merged[f"REVIEWS_{kind}_URL"]
+        if not isinstance(url, str) or (kind != "INDEX" and "{slug}" not in url):
+            problems.append(
+                f"settings: REVIEWS_{kind}_URL is {url!r}; it must be a text"
+                + ("" if kind == "INDEX" else " containing {slug}, like the default")
+            )
+            continue
         if merged[f"REVIEWS_{kind}_SAVE_AS"] is None:
             merged[f"REVIEWS_{kind}_SAVE_AS"] = save_as_for(url)
+    if problems:
+        raise SettingsError(problems)
     if merged["REVIEWS_SHOP_NAME"] is None:
         merged["REVIEWS_SHOP_NAME"] = settings.get("SITENAME", "")
     if merged["REVIEWS_SHOP_URL"] is None:
