@@ -1,0 +1,66 @@
+"""The `redress` command: what a shop owner runs besides the Pelican build.
+
+Subcommands live in their own modules and register here, so `redress --help`
+lists everything in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import __version__, tokens
+
+
+def _secret(args: argparse.Namespace) -> int:
+    print(tokens.new_secret())
+    print(
+        f"\nKeep this private. Set it where `redress invite` and the inbox run:\n"
+        f"  export {tokens.SECRET_ENV}=<the line above>",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="redress",
+        description="Redress: invite every customer to review, and receive what they write.",
+    )
+    parser.add_argument("--version", action="version", version=f"redress {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    secret = commands.add_parser(
+        "secret",
+        help="print a new secret for signing invitation links (REDRESS_SECRET)",
+        description="Print a new random secret for REDRESS_SECRET.",
+    )
+    secret.set_defaults(run=_secret)
+    try:
+        from . import invite
+    except ImportError:  # pragma: no cover - only while invite is being written
+        invite = None  # type: ignore[assignment]
+    if invite is not None and hasattr(invite, "add_parser"):
+        invite.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except tokens.SecretError as err:
+        print(f"redress: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
