@@ -31,4 +31,7 @@ CACHE_PATH = "cache"
 
 REVIEWS_SHOP_NAME = "De Bonenbus"
 REVIEWS_PER_PAGE = 20
-REVIEWS_PRIVACY_URL = "https://bonenbus.example/privacy"
+# The review inbox (`redress inbox serve`) on this machine, for trying the
+# forms locally; publishconf.py points them at the inbox behind your host.
+REVIEWS_FORM_ACTION = "http://127.0.0.1:8787/reviews"
+REVIEWS_FOLLOWUP_ACTION = "http://127.0.0.1:8787/follow-ups"

@@ -14,3 +14,6 @@ RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 # Feeds and widgets must never be published with preview addresses.
 REVIEWS_REQUIRE_SITEURL = True
+# The inbox, served by your web server at /inbox/ (see the README).
+REVIEWS_FORM_ACTION = "/inbox/reviews"
+REVIEWS_FOLLOWUP_ACTION = "/inbox/follow-ups"

@@ -60,6 +60,17 @@ RESPONSE_KEYS = (
 )
 PRODUCT_KEYS = ("title", "sku", "gtin", "brand", "url", "image")
 
+#: What a review form accepts, checked the same way by the form (in the
+#: browser) and by the inbox (on the server).
+LIMITS = {
+    "title": 120,
+    "text_min": 10,
+    "text": 5000,
+    "name": 60,
+    "email": 254,
+    "order": 40,
+}
+
 #: First path segments the review section uses itself; a review slug may not
 #: take one of them.
 RESERVED_SLUGS = frozenset(
@@ -74,6 +85,7 @@ RESERVED_SLUGS = frozenset(
         "static",
         "thanks",
         "follow-up",
+        "privacy",
         "feed",
         "feed.rss",
         "feed.atom",

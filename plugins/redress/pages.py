@@ -24,7 +24,7 @@ from pelican.cache import FileDataCacher
 from pelican.generators import Generator
 from pelican.log import console
 
-from . import feeds, stats, structured_data, widgets
+from . import feeds, forms, stats, structured_data, widgets
 from .i18n import LANGUAGES, TRANSLATIONS_DIR, Formatter, has_catalog, translations
 from .model import ContentError, Review
 from .output import SITEURL_MARK, PageWriter, digest
@@ -146,7 +146,7 @@ class ReviewsGenerator(Generator):
         if self.shop is None:
             return
         shop = self.shop
-        css_url = self._write_static()
+        css_url = self.write_static("redress.css")
         self.base = {
             "rs": shop.settings,
             "shop_name": shop.settings["REVIEWS_SHOP_NAME"],
@@ -181,6 +181,7 @@ class ReviewsGenerator(Generator):
                     card=Markup(html),
                     page_url=self.urls.review(review.slug),
                     feed_links=self._feed_links(review.product_slug),
+                    write_url=self._write_url(review.product_slug),
                 ),
                 self.context,
                 background=True,
@@ -190,6 +191,7 @@ class ReviewsGenerator(Generator):
         for listing in self.listings:
             self._write_listing(listing)
         feeds.write_feeds(self)
+        forms.write_forms(self)
         widgets.write_widgets(self)
         self.pages.finish()
         self._report()
@@ -206,6 +208,11 @@ class ReviewsGenerator(Generator):
         logger.info("reviews: %s", line)
         if logger.isEnabledFor(logging.WARNING):
             console.print(line)
+
+    def _write_url(self, product_slug: str | None) -> str:
+        return (
+            self.urls.write(product_slug) if self.shop and self.shop.settings["REVIEWS_FORM_ACTION"] else ""
+        )
 
     def _feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
         """The feeds a page announces: its product's first, then the shop's."""
@@ -284,6 +291,7 @@ class ReviewsGenerator(Generator):
             ledger=listing.ledger,
             listing_url=listing.url,
             feed_links=self._feed_links(listing.product_slug),
+            write_url=self._write_url(listing.product_slug),
         )
         summary_html = self.get_template("redress/summary").render(scope)
         how_html = self.get_template("redress/how_reviews_work").render(scope)
@@ -332,18 +340,21 @@ class ReviewsGenerator(Generator):
                     self.context,
                 )
 
-    def _write_static(self) -> str:
-        """Copy the stylesheet; its URL carries a content hash so caches never serve an old one."""
-        css = (STATIC_DIR / "redress.css").read_bytes()
-        theme_css = Path(self.theme) / "static" / "redress.css"
-        if theme_css.is_file():
-            css = theme_css.read_bytes()
-        url = self.urls.static("redress.css")
+    def write_static(self, name: str) -> str:
+        """Copy one of Redress's static files (a theme's static/<name> wins).
+
+        The returned URL carries a content hash, so browsers never keep an old copy.
+        """
+        data = (STATIC_DIR / name).read_bytes()
+        theme_file = Path(self.theme) / "static" / name
+        if theme_file.is_file():
+            data = theme_file.read_bytes()
+        url = self.urls.static(name)
         target = Path(self.output_path) / url
         os.makedirs(target.parent, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != css:
-            target.write_bytes(css)
-        return f"{url}?v={hashlib.sha256(css).hexdigest()[:10]}"
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+        return f"{url}?v={hashlib.sha256(data).hexdigest()[:10]}"
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -45,8 +45,13 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_VERIFICATION": None,
     # The shop's promise about responses; None uses the built-in text.
     "REVIEWS_RESPONSE_POLICY": None,
-    # Link to the shop's privacy notice (shown next to forms); optional.
+    # Link to the shop's privacy notice (shown next to forms); None writes a
+    # short built-in note at reviews/privacy/.
     "REVIEWS_PRIVACY_URL": None,
+    # Where the review forms send to: the inbox (`redress inbox serve`),
+    # usually behind the same host. None: no forms and no "Write a review".
+    "REVIEWS_FORM_ACTION": "/inbox/reviews",
+    "REVIEWS_FOLLOWUP_ACTION": "/inbox/follow-ups",
     # Link back to the shop itself; None uses SITEURL.
     "REVIEWS_SHOP_URL": None,
     # The response feeds (RSS 2.0 and Atom); None turns one off.

@@ -83,5 +83,23 @@ class Urls:
         url = self.rs[key]
         return url.format(slug=product_slug) if url else None
 
+    def save_as(self, url: str) -> str:
+        return save_as_for(url)
+
+    def write(self, product_slug: str | None = None) -> str:
+        """The review form: for the shop (with a product list) or for one product."""
+        base = self.rs["REVIEWS_INDEX_URL"] + "write/"
+        return base + f"{product_slug}/" if product_slug else base
+
+    def thanks(self) -> str:
+        return self.rs["REVIEWS_INDEX_URL"] + "thanks/"
+
+    def follow_up(self) -> str:
+        return self.rs["REVIEWS_INDEX_URL"] + "follow-up/"
+
+    def privacy(self) -> str:
+        """The built-in privacy note (written when REVIEWS_PRIVACY_URL is None)."""
+        return self.rs["REVIEWS_INDEX_URL"] + "privacy/"
+
     def static(self, name: str) -> str:
         return self.rs["REVIEWS_STATIC_URL"] + name
