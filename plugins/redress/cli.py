@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, tokens
+from .inbox import commands as inbox_commands
 
 
 def _secret(args: argparse.Namespace) -> int:
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         invite = None  # type: ignore[assignment]
     if invite is not None and hasattr(invite, "add_parser"):
         invite.add_parser(commands)
+    inbox_commands.add_parser(commands)
     return parser
 
 

@@ -31,15 +31,19 @@ def language_choices(page_lang: str) -> list[tuple[str, str]]:
     return choices
 
 
-def form_context(section: Any) -> dict[str, Any]:
-    """What every form page needs besides the shared page context."""
-    rs = section.shop.settings
+def form_context(shop: Any, urls: Any, page_lang: str, siteurl: str, js_url: str) -> dict[str, Any]:
+    """What every form page needs besides the shared page context.
+
+    Used by the build (static forms) and by the inbox (a form sent back
+    with the customer's values and the problems next to the fields).
+    """
+    rs = shop.settings
     return {
         "limits": LIMITS,
-        "languages": language_choices(section.page_lang),
-        "products": sorted(section.shop.products.values(), key=lambda p: p.title.lower()),
-        "privacy_url": rs["REVIEWS_PRIVACY_URL"] or section.base["SITEURL"] + "/" + section.urls.privacy(),
-        "js_url": section.write_static("write.js"),
+        "languages": language_choices(page_lang),
+        "products": sorted(shop.products.values(), key=lambda p: p.title.lower()),
+        "privacy_url": rs["REVIEWS_PRIVACY_URL"] or siteurl + "/" + urls.privacy(),
+        "js_url": js_url,
         "values": {},
         "errors": {},
     }
@@ -50,7 +54,10 @@ def write_forms(section: Any) -> None:
     if not rs["REVIEWS_FORM_ACTION"]:
         return
     urls = section.urls
-    context = dict(section.base, **form_context(section))
+    js_url = section.write_static("write.js")
+    context = dict(
+        section.base, **form_context(section.shop, urls, section.page_lang, section.base["SITEURL"], js_url)
+    )
     pages: list[tuple[str, str, dict[str, Any]]] = [
         ("redress/write", urls.write(), {"product": None, "action": rs["REVIEWS_FORM_ACTION"]}),
         ("redress/thanks", urls.thanks(), {}),

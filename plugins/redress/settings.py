@@ -69,6 +69,19 @@ DEFAULTS: dict[str, Any] = {
     # Feeds, widgets and structured data need absolute addresses. Without a
     # SITEURL (a local preview build) they use this one, with a warning.
     "REVIEWS_PREVIEW_URL": "http://127.0.0.1:8000",
+    # The review inbox (`redress inbox serve`); environment variables
+    # REDRESS_INBOX_* override these (see the README).
+    "REVIEWS_INBOX_DB": "inbox/inbox.sqlite3",  # relative to the settings file
+    "REVIEWS_INBOX_ORIGINS": None,  # None: the site's own origin and the preview origin
+    "REVIEWS_INBOX_MAX_BYTES": 64 * 1024,
+    "REVIEWS_INBOX_RATE_PER_MINUTE": 20,  # posts per client address; 0 turns it off
+    "REVIEWS_INBOX_TRUST_PROXY": False,  # client address from X-Forwarded-For
+    "REVIEWS_INBOX_SYNCHRONOUS": "NORMAL",  # FULL also survives power loss, slower
+    "REVIEWS_INBOX_NOTIFY_EMAIL": None,  # e-mail the shop owner about each submission
+    "REVIEWS_INBOX_SMTP_HOST": "localhost",
+    "REVIEWS_INBOX_SMTP_PORT": 25,
+    "REVIEWS_INBOX_SMTP_FROM": None,
+    "REVIEWS_INBOX_WEBHOOK": None,  # POST a JSON notice to this URL per submission
     # Cache parsed and rendered reviews between builds.
     "REVIEWS_CACHE": True,
 }

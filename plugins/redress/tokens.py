@@ -85,8 +85,12 @@ class TokenCheck:
         return self.status == "valid"
 
 
-def check_token(secret: bytes, token: str, product: str, today: dt.date | None = None) -> TokenCheck:
-    """Check a token for a review of ``product`` ("" for the shop) on ``today``."""
+def check_token(secret: bytes, token: str, product: str | None, today: dt.date | None = None) -> TokenCheck:
+    """Check a token for a review of ``product`` ("" for the shop) on ``today``.
+
+    ``product=None`` accepts a token for any product (a customer's follow-up
+    answers the review the invitation was for, whichever product that was).
+    """
     token = (token or "").strip()
     if not token:
         return TokenCheck("missing")
@@ -110,6 +114,6 @@ def check_token(secret: bytes, token: str, product: str, today: dt.date | None =
     today = today or dt.date.today()
     if today > expires:
         return TokenCheck("expired", order, token_product, expires)
-    if token_product and token_product != product:
+    if product is not None and token_product and token_product != product:
         return TokenCheck("wrong-product", order, token_product, expires)
     return TokenCheck("valid", order, token_product, expires)
