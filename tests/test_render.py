@@ -17,6 +17,7 @@ def full(text: str) -> str:
         attributes=render.ALLOWED_ATTRIBUTES,
         url_schemes=render.ALLOWED_SCHEMES,
         link_rel=render.LINK_REL,
+        url_relative="deny",
     ).strip()
 
 
@@ -76,3 +77,9 @@ def test_fast_path_matches_markdown_it(seed):
 )
 def test_examples_match(text):
     assert render.markdown_to_html(text) == full(text)
+
+
+def test_relative_links_lose_their_target_but_keep_their_words():
+    html = render.markdown_to_html("See [our returns](/returns/) or [this](https://example.com/x).")
+    assert 'href="/returns/"' not in html and ">our returns<" in html
+    assert 'href="https://example.com/x"' in html

@@ -76,8 +76,8 @@ def write_forms(section: Any) -> None:
         pages.append(("redress/privacy", urls.privacy(), {}))
     for template_name, url, extra in pages:
         template = section.get_template(template_name)
-        page = dict(context, page_url=url, **extra)
         product = extra.get("product")
+        page = dict(context, page_url=url, feed_links=section.feed_links_for(product.slug if product else None), **extra)
         inputs = "|".join(
             [
                 template_name,

@@ -180,7 +180,7 @@ class ReviewsGenerator(Generator):
                     review=review,
                     card=Markup(html),
                     page_url=self.urls.review(review.slug),
-                    feed_links=self._feed_links(review.product_slug),
+                    feed_links=self.feed_links_for(review.product_slug),
                     write_url=self._write_url(review.product_slug),
                 ),
                 self.context,
@@ -214,7 +214,7 @@ class ReviewsGenerator(Generator):
             self.urls.write(product_slug) if self.shop and self.shop.settings["REVIEWS_FORM_ACTION"] else ""
         )
 
-    def _feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
+    def feed_links_for(self, product_slug: str | None) -> list[dict[str, str]]:
         """The feeds a page announces: its product's first, then the shop's."""
         links = []
         scopes = [product_slug, None] if product_slug else [None]
@@ -290,7 +290,7 @@ class ReviewsGenerator(Generator):
             summary=listing.summary,
             ledger=listing.ledger,
             listing_url=listing.url,
-            feed_links=self._feed_links(listing.product_slug),
+            feed_links=self.feed_links_for(listing.product_slug),
             write_url=self._write_url(listing.product_slug),
         )
         summary_html = self.get_template("redress/summary").render(scope)

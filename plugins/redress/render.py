@@ -65,6 +65,9 @@ def markdown_to_html(text: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        # A relative link means something else on every page that shows the
+        # text (and nothing in a feed or widget): keep the words, drop the link.
+        url_relative="deny",
     ).strip()
 
 

@@ -24,7 +24,7 @@
         <main>
           <h1><xsl:value-of select="$title"/></h1>
           <p class="note">{{ _("This is a feed: copy this page's address into your feed reader to follow the shop's responses to reviews.") }}
-            <a href="{xsl:value-of select="rss/channel/link | atom:feed/atom:link[@rel='alternate']/@href"/>">{{ _("Read all reviews") }}</a></p>
+            <a href="{rss/channel/link | atom:feed/atom:link[@rel='alternate']/@href}">{{ _("Read all reviews") }}</a></p>
           <p><xsl:value-of select="rss/channel/description | atom:feed/atom:subtitle"/></p>
           <h2>{{ _("Latest responses") }}</h2>
           <ol>
