@@ -147,6 +147,7 @@ class ReviewsGenerator(Generator):
             return
         shop = self.shop
         css_url = self.write_static("redress.css")
+        self.write_static("favicon.svg")
         self.base = {
             "rs": shop.settings,
             "shop_name": shop.settings["REVIEWS_SHOP_NAME"],
