@@ -60,7 +60,7 @@ def write_forms(section: Any) -> None:
     )
     pages: list[tuple[str, str, dict[str, Any]]] = [
         ("redress/write", urls.write(), {"product": None, "action": rs["REVIEWS_FORM_ACTION"]}),
-        ("redress/thanks", urls.thanks(), {}),
+        ("redress/thanks", urls.thanks(), {"kind": "review"}),
     ]
     for product in section.shop.products.values():
         pages.append(
@@ -72,6 +72,7 @@ def write_forms(section: Any) -> None:
         )
     if rs["REVIEWS_FOLLOWUP_ACTION"]:
         pages.append(("redress/follow_up", urls.follow_up(), {"action": rs["REVIEWS_FOLLOWUP_ACTION"]}))
+        pages.append(("redress/thanks", urls.thanks("follow-up"), {"kind": "follow-up"}))
     if not rs["REVIEWS_PRIVACY_URL"]:
         pages.append(("redress/privacy", urls.privacy(), {}))
     for template_name, url, extra in pages:

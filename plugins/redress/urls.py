@@ -91,8 +91,10 @@ class Urls:
         base = self.rs["REVIEWS_INDEX_URL"] + "write/"
         return base + f"{product_slug}/" if product_slug else base
 
-    def thanks(self) -> str:
-        return self.rs["REVIEWS_INDEX_URL"] + "thanks/"
+    def thanks(self, kind: str = "review") -> str:
+        """Where the inbox sends a customer after a review, or after a follow-up."""
+        base = self.rs["REVIEWS_INDEX_URL"] + "thanks/"
+        return base if kind == "review" else base + "follow-up/"
 
     def follow_up(self) -> str:
         return self.rs["REVIEWS_INDEX_URL"] + "follow-up/"

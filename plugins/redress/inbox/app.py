@@ -92,10 +92,9 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
     notifier = Notifier(config, store) if notify else None
 
     def client_of(request: Request) -> str:
-        if config.trust_proxy:
-            forwarded = request.headers.get("x-forwarded-for", "")
-            if forwarded:
-                return forwarded.split(",")[0].strip()
+        # Behind a trusted proxy (REVIEWS_INBOX_TRUST_PROXY) uvicorn's proxy_headers has
+        # already put the address the proxy saw here: the right-most X-Forwarded-For entry
+        # not from a trusted host. The left-most entry is whatever the client chose to send.
         return request.client.host if request.client else "unknown"
 
     def cors(request: Request, response: Response) -> Response:
@@ -136,7 +135,9 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
                 raise BadRequest(404, "not found")
             kind = "review" if kind == "reviews" else "follow-up"
             origin = request.headers.get("origin")
-            if origin and origin not in config.origins:
+            # "null" says nothing about the page: Chromium sends it for every form posted
+            # to another origin from a page with `referrer: same-origin` (all our forms).
+            if origin and origin != "null" and origin not in config.origins:
                 raise BadRequest(403, "this form was sent from a site the inbox does not know")
             if not limiter.allow(client):
                 raise BadRequest(429, "too many submissions from your address; please try again in a minute")
@@ -163,7 +164,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             if wants_json:
                 title, message = pages.thanks_text(kind, outcome.lang)
                 return cors(request, JSONResponse({"ok": True, "title": title, "message": message}))
-            return cors(request, RedirectResponse(config.thanks_url, status_code=303))
+            return cors(request, RedirectResponse(config.thanks_urls[kind], status_code=303))
         log(kind, "rejected", 400, started, id=outcome.submission_id, fields=sorted(outcome.errors))
         if wants_json:
             return cors(request, JSONResponse({"ok": False, "errors": outcome.errors}, status_code=400))
@@ -187,7 +188,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
 
     async def health(request: Request) -> Response:
         counts = await anyio.to_thread.run_sync(store.count)
-        waiting = await anyio.to_thread.run_sync(lambda: len(store.waiting()))
+        waiting = await anyio.to_thread.run_sync(store.count_waiting)
         return JSONResponse({"ok": True, "submissions": counts, "waiting": waiting})
 
     @contextlib.asynccontextmanager

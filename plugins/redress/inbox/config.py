@@ -50,7 +50,7 @@ class InboxConfig:
     rate_per_minute: int
     trust_proxy: bool
     synchronous: str
-    thanks_url: str
+    thanks_urls: dict[str, str]
     notify_email: str | None
     smtp_host: str
     smtp_port: int
@@ -96,7 +96,7 @@ def load_config(settings_file: str | Path, environ: dict[str, str] | None = None
         rate_per_minute=int(values["REVIEWS_INBOX_RATE_PER_MINUTE"]),
         trust_proxy=_flag(values["REVIEWS_INBOX_TRUST_PROXY"]),
         synchronous=str(values["REVIEWS_INBOX_SYNCHRONOUS"]),
-        thanks_url=urls.absolute(urls.thanks()),
+        thanks_urls={kind: urls.absolute(urls.thanks(kind)) for kind in ("review", "follow-up")},
         notify_email=values["REVIEWS_INBOX_NOTIFY_EMAIL"] or None,
         smtp_host=str(values["REVIEWS_INBOX_SMTP_HOST"]),
         smtp_port=int(values["REVIEWS_INBOX_SMTP_PORT"]),

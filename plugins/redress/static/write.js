@@ -4,7 +4,9 @@
    page's language, and sends in place. No globals, no third parties. */
 (function () {
   "use strict";
-  var FIELDS = ["rating", "p", "title", "text", "name", "email", "order", "lang", "resolved"];
+  // Kept in a draft on this device. Not the e-mail address or order number:
+  // a shared computer should not keep those.
+  var FIELDS = ["rating", "p", "title", "text", "name", "lang", "resolved"];
 
   function each(list, fn) { Array.prototype.forEach.call(list, fn); }
 
@@ -53,25 +55,47 @@
         }
       });
     }
-    var timer = null;
+    var timer = null, sent = false;
+    function store() {
+      if (sent) return;
+      try { window.localStorage.setItem(draftKey, JSON.stringify(read())); } catch (e) { /* storage may be off */ }
+    }
     function save() {
       clearTimeout(timer);
-      timer = setTimeout(function () {
-        try { window.localStorage.setItem(draftKey, JSON.stringify(read())); } catch (e) { /* storage may be off */ }
-      }, 300);
+      timer = setTimeout(store, 300);
     }
-    function forget() { try { window.localStorage.removeItem(draftKey); } catch (e) { /* ignore */ } }
+    function forget() {
+      sent = true;
+      clearTimeout(timer);  // a save still waiting would bring the sent draft back
+      try { window.localStorage.removeItem(draftKey); } catch (e) { /* ignore */ }
+    }
     restore();
     form.addEventListener("input", save);
     form.addEventListener("change", save);
+    // A tab closed within the 300 ms still keeps the last keystrokes.
+    window.addEventListener("pagehide", function () { clearTimeout(timer); store(); });
+
+    // The phone keyboard's "Next" key (enterkeyhint="next") sends Enter, which would
+    // send the form: go to the next field instead.
+    form.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (event.key !== "Enter" || event.isComposing || el.getAttribute("enterkeyhint") !== "next") return;
+      var fields = Array.prototype.filter.call(form.elements, function (f) {
+        return f.type !== "hidden" && !f.disabled && f.tabIndex >= 0 && !f.closest("[aria-hidden=true]");
+      });
+      var next = fields[fields.indexOf(el) + 1];
+      if (next) { event.preventDefault(); next.focus(); }
+    });
 
     // A character counter under the text.
     var text = field("text"), counter = form.querySelector("#text-counter");
     function count() {
       if (!text || !counter || !text.maxLength || text.maxLength < 0) return;
       counter.hidden = false;
+      var lang = document.documentElement.lang || undefined;
       counter.textContent = form.getAttribute("data-counter")
-        .replace("%(count)s", text.value.length).replace("%(max)s", text.maxLength);
+        .replace("%(count)s", text.value.length.toLocaleString(lang))
+        .replace("%(max)s", text.maxLength.toLocaleString(lang));
     }
     if (text) { text.addEventListener("input", count); count(); }
 
