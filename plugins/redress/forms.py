@@ -78,7 +78,12 @@ def write_forms(section: Any) -> None:
     for template_name, url, extra in pages:
         template = section.get_template(template_name)
         product = extra.get("product")
-        page = dict(context, page_url=url, feed_links=section.feed_links_for(product.slug if product else None), **extra)
+        page = dict(
+            context,
+            page_url=url,
+            feed_links=section.feed_links_for(product.slug if product else None),
+            **extra,
+        )
         inputs = "|".join(
             [
                 template_name,
