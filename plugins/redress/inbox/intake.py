@@ -77,13 +77,19 @@ def messages(lang: str, errors: dict[str, str], kind: str) -> dict[str, str]:
     return result
 
 
+def from_form_or_page(fields: dict[str, str], referer: str, name: str) -> str:
+    """A value of the invitation link (``t`` token, ``r`` review): the form's hidden field, or
+    (without JavaScript, which copies it into the field) the form page's own address."""
+    value = fields.get(name, "").strip()
+    if value or not referer:
+        return value
+    values = parse_qs(urlsplit(referer).query).get(name, [])
+    return values[0].strip() if values else ""
+
+
 def token_from(fields: dict[str, str], referer: str) -> str:
     """The invitation token: the form's hidden field, or (without JavaScript) the page's address."""
-    token = fields.get("t", "").strip()
-    if token or not referer:
-        return token
-    values = parse_qs(urlsplit(referer).query).get("t", [])
-    return values[0].strip() if values else ""
+    return from_form_or_page(fields, referer, "t")
 
 
 def idempotency_key(kind: str, fields: dict[str, str], client: str, now: dt.datetime) -> str:
@@ -128,9 +134,19 @@ class Intake:
         }
         key = idempotency_key(kind, fields, client, now)
         token = token_from(fields, referer)
+        # A form sent back with errors must carry the link's values itself: the
+        # corrected post's Referer is the inbox, no longer the invitation link.
+        values["t"] = token
+        if kind == "follow-up":
+            values["r"] = from_form_or_page(fields, referer, "r")
+            fields_checked = dict(fields, r=values["r"])
+        else:
+            fields_checked = fields
         if fields.get(HONEYPOT, "").strip():
+            # Its own key: a person whose autofill filled the hidden field and
+            # who sends the same review again is not a duplicate of the bot.
             submission_id, _new = self.store.add(
-                key=key,
+                key="s:" + key,
                 kind=kind,
                 received_at=now,
                 status="spam",
@@ -142,7 +158,7 @@ class Intake:
                 "inbox: submission %s looks like a bot (honeypot filled); stored as spam", submission_id
             )
             return Outcome("spam", submission_id, lang=lang)
-        normalised, problems = validate_submission(fields, kind, self.scale, self.products)
+        normalised, problems = validate_submission(fields_checked, kind, self.scale, self.products)
         product = normalised.get("product") or ""
         check = tokens.check_token(self.secret, token, product if kind == "review" else None, now.date())
         normalised.update(

@@ -138,6 +138,15 @@ class Store:
         """Accepted submissions not yet written as files, newest first."""
         return self.all("status = 'accepted' AND published_at IS NULL AND withheld IS NULL")
 
+    def count_waiting(self) -> int:
+        """How many :meth:`waiting` would return, without reading them."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM submissions "
+                "WHERE status = 'accepted' AND published_at IS NULL AND withheld IS NULL"
+            ).fetchone()
+        return int(row[0])
+
     def count(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute(
