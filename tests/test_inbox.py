@@ -698,8 +698,10 @@ def test_follow_up_with_the_review_link_is_published_as_the_customers_word(
     inbox: InboxServer, site: Path
 ) -> None:
     mark = marker()
+    order = _order_of(site, LEAKING)  # the customer types their order number: proof it is them
     reply = inbox.post(
-        "/follow-ups", {"r": LEAKING, "resolved": "no", "text": f"Still dripping. {mark}", "consent": "yes"}
+        "/follow-ups",
+        {"r": LEAKING, "resolved": "no", "text": f"Still dripping. {mark}", "consent": "yes", "order": order},
     )
     assert reply.status == 303
     assert reply.headers["location"] == f"{SITEURL}/reviews/thanks/follow-up/"
@@ -713,6 +715,22 @@ def test_follow_up_with_the_review_link_is_published_as_the_customers_word(
     build_site(site)
     entries = _thread_entries(site, LEAKING)
     assert any(mark in entry.get_text() for entry in entries)
+
+
+def test_follow_up_without_proof_of_being_the_reviewer_stays_in_the_inbox(
+    inbox: InboxServer, site: Path
+) -> None:
+    """Anyone can post "fixed: yes" to any review; only the reviewer's own word is published as theirs."""
+    mark = marker()
+    reply = inbox.post(
+        "/follow-ups", {"r": LEAKING, "resolved": "yes", "text": f"All fine now! {mark}", "consent": "yes"}
+    )
+    assert reply.status == 303  # received and kept, like everything
+    run = redress(site, "publish")
+    assert "cannot confirm this follow-up" in run.stdout + run.stderr
+    assert run.returncode == 0  # it never blocks the rest
+    responses = site / "content" / "responses"
+    assert not any(mark in p.read_text(encoding="utf-8") for p in responses.glob("*.md"))
 
 
 def test_follow_up_with_only_a_token_finds_the_review_by_its_order(inbox: InboxServer, site: Path) -> None:
@@ -737,13 +755,16 @@ def test_follow_up_with_only_a_token_finds_the_review_by_its_order(inbox: InboxS
 
 
 def test_follow_up_review_link_from_the_referer_without_js(inbox: InboxServer, site: Path) -> None:
-    """The follow-up link carries ?r=<review>; without JavaScript the hidden field stays empty."""
+    """The follow-up link carries ?t=<token>&r=<review>; without JavaScript the hidden fields stay empty."""
     slug = "2026-11-16-verkeerde-bonen-ontvangen"
+    token = tokens.make_token(
+        SECRET.encode(), _order_of(site, slug), "", dt.date.today() + dt.timedelta(days=30)
+    )
     mark = marker()
     reply = inbox.post(
         "/follow-ups",
         {"r": "", "t": "", "resolved": "yes", "text": f"Opgelost. {mark}", "consent": "yes"},
-        referer=f"{SITEURL}/reviews/follow-up/?r={slug}",
+        referer=f"{SITEURL}/reviews/follow-up/?t={token}&r={slug}",
     )
     assert reply.status == 303
     (row,) = inbox.rows(mark)

@@ -109,6 +109,10 @@ def write_new(folder: Path, slug: str, text: str) -> Path:
             try:
                 os.link(temp, target)
             except FileExistsError:
+                # The same text already there (a run that stopped before it
+                # recorded the file): that file is this one, not a duplicate.
+                if target.read_text(encoding="utf-8") == text:
+                    return target
                 continue
             return target
         raise FileExistsError(f"{folder}/{slug}.md: no free file name")

@@ -86,7 +86,9 @@ def publish_cmd(args: argparse.Namespace) -> int:
         f"{report.held} still within the {config.rs['REVIEWS_HOLD_HOURS']}-hour hold, "
         f"{len(report.problems)} with problems. Build the site to publish them."
     )
-    return 1 if report.problems else 0
+    # Problems stay in the inbox for the owner to look at; they never block the rest,
+    # so a cron job keeps publishing.
+    return 0
 
 
 def withhold_cmd(args: argparse.Namespace) -> int:
@@ -96,7 +98,7 @@ def withhold_cmd(args: argparse.Namespace) -> int:
     store = Store(config.db_path, config.synchronous)
     try:
         path = withhold(config, store, args.id, args.reason)
-    except (LookupError, ValueError) as err:
+    except (LookupError, ValueError, OSError) as err:
         print(f"redress: {err}", file=sys.stderr)
         return 2
     print(f"#{args.id} withheld ({args.reason}) in {path}; the page's ledger counts it.")

@@ -76,6 +76,28 @@ def _review_for(shop: Shop, submission: Submission) -> str | None:
     return None
 
 
+def _same(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and a.strip().casefold() == b.strip().casefold()
+
+
+def from_the_reviewer(shop: Shop, review_slug: str, submission: Submission) -> bool:
+    """Is this follow-up the reviewer's own word? Only then may the page say "the customer says".
+
+    The invitation's signed order, or the order number or e-mail address the
+    customer typed, must match the private fields of the review it answers.
+    """
+    review = next((r for r in shop.reviews + shop.withheld if r.slug == review_slug), None)
+    if review is None:
+        return False
+    n = submission.normalised
+    order = review.private.get("order", "")
+    return (
+        _same(n.get("token_order", ""), order)
+        or _same(n.get("order", ""), order)
+        or _same(n.get("email", ""), review.private.get("email", ""))
+    )
+
+
 def publish(config: InboxConfig, store: Store, now: dt.datetime | None = None) -> PublishReport:
     now = now or dt.datetime.now(dt.UTC)
     hold = dt.timedelta(hours=float(config.rs["REVIEWS_HOLD_HOURS"]))
@@ -95,6 +117,15 @@ def publish(config: InboxConfig, store: Store, now: dt.datetime | None = None) -
                     (
                         submission.id,
                         "cannot tell which review this follow-up answers (no review link or order)",
+                    )
+                )
+                continue
+            if not from_the_reviewer(shop, review, submission):
+                report.problems.append(
+                    (
+                        submission.id,
+                        f"cannot confirm this follow-up to {review} comes from its reviewer (no matching "
+                        "invitation, order number or e-mail); it stays in the inbox",
                     )
                 )
                 continue
