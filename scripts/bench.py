@@ -653,7 +653,7 @@ def measure_feeds(site: Path) -> float:
     for review in content.reviews:
         review.url = urls.review(review.slug)
     for product in content.products.values():
-        product.url = urls.listing(product.slug)
+        product.page_url = urls.listing(product.slug)
     section = SimpleNamespace(shop=content, urls=urls, page_lang=settings["DEFAULT_LANG"])
     start = time.perf_counter()
     for scope in [None, *content.products]:

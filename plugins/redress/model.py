@@ -132,7 +132,9 @@ class Product:
     image: str = ""
     description_html: str = ""
     source_path: str = ""
-    url: str = ""  # set by the page plugin
+    #: The product's review page in this section (set by the page plugin);
+    #: ``url`` above is the product's page in the shop.
+    page_url: str = ""
 
 
 @dataclass

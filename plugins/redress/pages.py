@@ -135,7 +135,7 @@ class ReviewsGenerator(Generator):
             raise SystemExit(1)
         self.urls = Urls(shop.settings, siteurl)
         for product in shop.products.values():
-            product.url = self.urls.listing(product.slug)
+            product.page_url = self.urls.listing(product.slug)
         for review in shop.reviews:
             review.url = self.urls.review(review.slug)
         self.context["reviews_shop"] = shop
@@ -332,7 +332,10 @@ class ReviewsGenerator(Generator):
                     page_urls=page_urls,
                     page_window=page_window(number, pages),
                     page_url=page_urls[number - 1],
-                    jsonld=structured_data.listing_jsonld(self, listing, chunk),
+                    # Structured data on the product's own listing, not on its filters.
+                    jsonld=structured_data.listing_jsonld(self, listing, chunk)
+                    if key == "all"
+                    else Markup(""),
                 )
                 self.pages.write(
                     self.urls.filtered_save_as(listing.save_as, key, number),

@@ -71,11 +71,17 @@ def markdown_to_html(text: str) -> str:
     ).strip()
 
 
+_BREAK_RE = re.compile(r"<br ?/?>|</p>|</li>")
+_TAG_RE = re.compile(r"<[^>]+>")
+_LINES_RE = re.compile(r"\n{2,}")
+
+
 def html_to_text(html: str) -> str:
     """The visible text of sanitised HTML (for quotes and plain-text outputs)."""
-    text = re.sub(r"<br ?/?>|</p>|</li>", "\n", html)
-    text = re.sub(r"<[^>]+>", "", text)
-    return re.sub(r"\n{2,}", "\n", unescape(text)).strip()
+    text = _TAG_RE.sub("", _BREAK_RE.sub("\n", html))
+    if "&" in text:
+        text = unescape(text)
+    return _LINES_RE.sub("\n", text).strip()
 
 
 def text_to_html(text: str) -> str:

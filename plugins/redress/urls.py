@@ -24,6 +24,11 @@ class Urls:
         self.siteurl = siteurl.rstrip("/")
         self._warned = False
 
+    @property
+    def published(self) -> bool:
+        """Whether SITEURL is the real, absolute address (not a local preview)."""
+        return self.siteurl.startswith(("http://", "https://"))
+
     def absolute(self, url: str) -> str:
         """An absolute address for feeds, widgets and structured data.
 

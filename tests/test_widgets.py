@@ -1,0 +1,430 @@
+"""The widgets and the public data, built for real and read back: badges,
+the iframe widget, the script widget's files, reviews.json and its schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import DEMO_CONTENT, build, make_site, pelican_settings, response, review, soup, write
+from redress import embed, widgets
+from test_pages import PUBLISHED, fields
+
+SVG = "{http://www.w3.org/2000/svg}"
+PRODUCTS = sorted(p.stem for p in (DEMO_CONTENT / "products").glob("*.md"))
+SCOPES = ["reviews/widgets/", *[f"reviews/products/{p}/" for p in PRODUCTS]]
+LISTINGS = {
+    "reviews/widgets/": "reviews/",
+    **{f"reviews/products/{p}/": f"reviews/products/{p}/" for p in PRODUCTS},
+}
+DATA = {
+    "reviews/widgets/": "reviews/",
+    **{f"reviews/products/{p}/": f"reviews/products/{p}/" for p in PRODUCTS},
+}
+SCHEMA = json.loads(
+    (Path(widgets.__file__).parent / "static" / "reviews.schema.json").read_text(encoding="utf-8")
+)
+
+
+def page_numbers(output: Path, listing: str) -> tuple[str, int]:
+    """The average and the count as the listing page shows them."""
+    page = soup(output / listing / "index.html")
+    average = page.select_one(".average-number")
+    count = re.search(r"from ([\d,]+) review", page.select_one(".summary-average").get_text())
+    return (
+        average.get_text(strip=True) if average else "",
+        int(count.group(1).replace(",", "")) if count else 0,
+    )
+
+
+def validate(data: dict) -> None:
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
+
+
+# --- files and sizes -------------------------------------------------------------
+
+
+def test_every_scope_has_its_widgets_and_data(demo_output):
+    for scope in SCOPES:
+        for name in ("badge.svg", "badge-dark.svg", "embed.html", "embed.json"):
+            assert (demo_output / scope / name).is_file(), scope + name
+        assert (demo_output / DATA[scope] / "reviews.json").is_file()
+    for name in ("embed.js", "embed.css", "index.html"):
+        assert (demo_output / "reviews/widgets" / name).is_file()
+    assert (demo_output / "reviews/reviews.schema.json").is_file()
+
+
+def test_size_limits(demo_output):
+    for scope in SCOPES:
+        for name in ("badge.svg", "badge-dark.svg"):
+            assert (demo_output / scope / name).stat().st_size < 2048, scope + name
+        assert (demo_output / scope / "embed.html").stat().st_size < 10 * 1024, scope
+    assert (demo_output / "reviews/widgets/embed.js").stat().st_size < 4096
+
+
+@pytest.mark.parametrize("lang", ["nl", "et"])
+def test_embed_js_stays_under_4_kb_in_every_language(tmp_path, lang):
+    out = build(make_site(tmp_path, review("a")), DEFAULT_LANG=lang)
+    assert (out / "reviews/widgets/embed.js").stat().st_size < 4096
+
+
+# --- the badge -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_badge_is_svg_with_the_numbers_of_the_page(demo_output, scope):
+    average, count = page_numbers(demo_output, LISTINGS[scope])
+    texts = {}
+    for name in ("badge.svg", "badge-dark.svg"):
+        root = ET.parse(demo_output / scope / name).getroot()
+        assert root.tag == SVG + "svg"
+        assert root.get("role") == "img" and root.get("lang") == "en"
+        title = root[0]  # the first child names the image for screen readers
+        assert title.tag == SVG + "title"
+        assert title.text == f"{average} out of 5 stars from {count} review{'s' if count != 1 else ''}"
+        shown = [t.text for t in root.iter(SVG + "text")]
+        assert shown == [average, f"{count} review{'s' if count != 1 else ''}"]
+        assert len(root.findall(f"{SVG}use")) == 5
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", (demo_output / scope / name).read_text())
+        texts[name] = (demo_output / scope / name).read_text()
+    assert texts["badge.svg"] != texts["badge-dark.svg"]
+    assert 'fill="#fff"' in texts["badge.svg"] and 'fill="#161616"' in texts["badge-dark.svg"]
+
+
+def test_badges_of_a_shop_without_reviews_and_in_dutch(tmp_path):
+    out = build(make_site(tmp_path))
+    root = ET.parse(out / "reviews/widgets/badge.svg").getroot()
+    assert root.find(SVG + "title").text == "No reviews yet."
+    files = [review("a", rating=4), review("b", rating=5, date="2026-10-01 10:00")]
+    out = build(make_site(tmp_path / "nl", *files), DEFAULT_LANG="nl")
+    root = ET.parse(out / "reviews/widgets/badge.svg").getroot()
+    assert root.get("lang") == "nl"
+    assert [t.text for t in root.iter(SVG + "text")][0] == "4,5"
+
+
+# --- the iframe widget -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_embed_html_shows_summary_distribution_and_newest_reviews(demo_output, scope):
+    listing = soup(demo_output / LISTINGS[scope] / "index.html")
+    frame = soup(demo_output / scope / "embed.html")
+    average, count = page_numbers(demo_output, LISTINGS[scope])
+    assert frame.html["lang"] == "en"
+    assert frame.find("base")["target"] == "_top"
+    assert frame.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    if count:
+        assert frame.select_one(".rw-n").get_text() == average
+        assert f"from {count} review" in frame.select_one(".rw-v").get_text()
+    page_counts = [
+        row.select_one(".bar-count").get_text().split()[0]
+        for row in listing.select("table.distribution tbody tr")
+    ]
+    assert [
+        li.find_all("span", recursive=False)[-1].get_text() for li in frame.select(".rw-d li")
+    ] == page_counts
+    newest = [a["id"].removeprefix("review-") for a in listing.select("article.review")][:3]
+    links = [li.select_one("p a")["href"].rstrip("/").rsplit("/", 1)[1] for li in frame.select(".rw-l > li")]
+    assert links == newest
+    for li, slug in zip(frame.select(".rw-l > li"), newest, strict=True):
+        card = listing.find(id=f"review-{slug}")
+        if "review-negative" in card["class"]:
+            assert li.select_one(".rw-f").get_text(strip=True)
+        else:
+            assert li.select_one(".rw-f") is None
+    assert frame.select_one(".rw-r a")["href"].endswith("/" + LISTINGS[scope])
+
+
+def test_embed_html_is_self_contained(demo_output):
+    for scope in SCOPES:
+        html = (demo_output / scope / "embed.html").read_text(encoding="utf-8")
+        page = soup(demo_output / scope / "embed.html")
+        assert not page.find_all(["script", "link", "img", "iframe", "object", "embed"])
+        for a in page.find_all("a"):
+            assert a["href"].startswith("http://127.0.0.1:8000/"), a  # absolute: the page is framed elsewhere
+        assert "@import" not in html and "url(" not in html
+
+
+def test_embed_height_in_the_gallery_follows_the_content(demo_output):
+    gallery = soup(demo_output / "reviews/widgets/index.html")
+    code = gallery.select_one('pre[data-widget="iframe"]').get_text()
+    height = int(re.search(r'height="(\d+)"', code).group(1))
+    frame = soup(demo_output / "reviews/widgets/embed.html")
+    lines = 0
+    for li in frame.select(".rw-l > li"):
+        lines += len(li.select(".rw-1")) + 2 * len(li.select(".rw-x"))
+    layout = embed.LAYOUT
+    rows = len(frame.select(".rw-d li"))
+    items = len(frame.select(".rw-l > li"))
+    foot = len(frame.select(".rw-r p"))
+    expected = (
+        2 + 2 * layout.pad + layout.head + layout.gap // 2 + layout.average + layout.gap + rows * layout.line
+        + layout.gap + items * (1 + 2 * layout.gap) + lines * layout.line
+        + layout.gap + 1 + layout.gap + foot * layout.line
+    )  # fmt: skip
+    assert height == expected
+
+
+def test_widget_files_are_valid(demo_output):
+    from test_html_validity import vnu_command
+
+    runs = {
+        "--html": [
+            "reviews/widgets/index.html",
+            "reviews/widgets/embed.html",
+            "reviews/products/ontkalker/embed.html",
+        ],
+        "--svg": ["reviews/widgets/badge.svg", "reviews/widgets/badge-dark.svg"],
+        "--css": ["reviews/widgets/embed.css"],
+    }
+    for kind, paths in runs.items():
+        run = subprocess.run(
+            [
+                *vnu_command(),
+                kind,
+                "--errors-only",
+                "--format",
+                "json",
+                *[str(demo_output / p) for p in paths],
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+        assert [f"{m.get('url')}: {m.get('message')}" for m in messages] == []
+
+
+def test_shorten():
+    assert embed.shorten("short", 10) == "short"
+    assert embed.shorten("one two three four five", 12) == "one two…"
+    assert len(embed.shorten("x" * 500, 80)) == 80
+
+
+# --- the JSON data ---------------------------------------------------------------
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_reviews_json_validates_and_matches_the_page(demo_output, scope):
+    listing = LISTINGS[scope]
+    data = load(demo_output / DATA[scope] / "reviews.json")
+    validate(data)
+    validate(load(demo_output / scope / "embed.json"))
+    average, count = page_numbers(demo_output, listing)
+    assert data["summary"]["count"] == count == len(data["reviews"])
+    if count:
+        assert f"{data['summary']['average']:.1f}" == average
+    page = soup(demo_output / listing / "index.html")
+    page_counts = [
+        int(row.select_one(".bar-count").get_text().split()[0])
+        for row in page.select("table.distribution tbody tr")
+    ]
+    assert list(data["summary"]["distribution"].values()) == page_counts
+    assert list(data["summary"]["distribution"]) == ["5", "4", "3", "2", "1"]
+    product = scope.split("/")[2] if "products" in scope else None
+    expected = sorted(
+        (slug for slug, f in PUBLISHED.items() if product is None or f.get("product") == product),
+        key=lambda slug: PUBLISHED[slug]["date"],
+        reverse=True,
+    )
+    assert [r["id"] for r in data["reviews"]] == expected
+    assert data["complete"] is True
+    assert (data["product"] or {}).get("slug") == product
+    assert data["generated"] == max(
+        [r["date"] for r in data["reviews"]]
+        + [e["updated"] or e["date"] for r in data["reviews"] for e in r["thread"]],
+        default=None,
+    )
+
+
+def test_reviews_json_carries_the_public_fields_of_reviews_and_threads(demo_output):
+    data = load(demo_output / "reviews/reviews.json")
+    by_id = {r["id"]: r for r in data["reviews"]}
+    for slug, f in PUBLISHED.items():
+        item = by_id[slug]
+        assert item["rating"] == int(f["rating"])
+        assert item["title"] == f.get("title", "")
+        assert item["author"] == f.get("author", "")
+        assert item["url"] == f"http://127.0.0.1:8000/reviews/{slug}/"
+        assert item["labels"]["verified"] == (f.get("verified") == "yes")
+        assert item["labels"]["source"] == f.get("source", "organic").split(":")[0]
+    responses = {p.stem: fields(p) for p in (DEMO_CONTENT / "responses").glob("*.md")}
+    entries = {e["id"]: e for r in data["reviews"] for e in r["thread"]}
+    assert set(entries) == {s for s, f in responses.items() if f["review"] in by_id}
+    assert any(e["remedies"] for e in entries.values()) and any(
+        e["by"] == "customer" for e in entries.values()
+    )
+    assert data["withheld"]["total"] == len(set(fields_of_withheld()))
+
+
+def fields_of_withheld() -> list[str]:
+    return [p.stem for p in (DEMO_CONTENT / "reviews").glob("*.md") if "withheld" in fields(p)]
+
+
+def test_nothing_private_or_withheld_in_the_data(demo_output):
+    private, withheld = set(), fields_of_withheld()
+    for folder in ("reviews", "responses"):
+        for path in (DEMO_CONTENT / folder).glob("*.md"):
+            f = fields(path)
+            private |= {f[k] for k in ("email", "order", "phone", "note") if f.get(k)}
+    assert private and withheld
+    files = [*demo_output.glob("reviews/**/*.json"), *demo_output.glob("reviews/**/embed.html")]
+    files += [*demo_output.glob("reviews/**/*.svg")]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not [v for v in private if v in text], path
+        assert not [s for s in withheld if s in text], path
+    keys = set()
+    for item in load(demo_output / "reviews/reviews.json")["reviews"]:
+        keys |= set(item) | {k for e in item["thread"] for k in e}
+    assert not keys & {"email", "order", "phone", "note", "private", "withheld"}
+
+
+def test_embed_json_has_the_newest_reviews_and_the_whole_summary(demo_output):
+    full = load(demo_output / "reviews/reviews.json")
+    short = load(demo_output / "reviews/widgets/embed.json")
+    assert short["complete"] is False
+    assert short["reviews"] == full["reviews"][:3]
+    assert short["summary"] == full["summary"] and short["withheld"] == full["withheld"]
+    assert short["data"] == full["data"] == "http://127.0.0.1:8000/reviews/reviews.json"
+
+
+def test_builds_are_reproducible(tmp_path):
+    outputs = []
+    for name in ("one", "two"):
+        site = tmp_path / name
+        shutil.copytree(DEMO_CONTENT, site / "content")
+        outputs.append(build(site, REVIEWS_SHOP_NAME="De Bonenbus"))
+    for path in outputs[0].glob("reviews/**/*"):
+        if path.suffix in (".json", ".svg", ".js", ".css") or path.name == "embed.html":
+            assert path.read_bytes() == (outputs[1] / path.relative_to(outputs[0])).read_bytes(), path
+
+
+# --- hostile text --------------------------------------------------------------
+
+
+HOSTILE = "</script><script>alert(1)</script> ]]> <!-- \"quoted\" 'single' & \u2028line\u2029para"
+
+
+def test_hostile_text_is_inert_in_embed_and_json(tmp_path):
+    files = [
+        review("evil", rating=1, title=HOSTILE, author=HOSTILE, body=HOSTILE + "\n\n" + "ü" * 3000),
+        response("evil-1", "evil", body=HOSTILE, author=HOSTILE),
+        review("evil2", rating=2, title="<" * 300, author='"' * 100, body="&" * 500, date="2026-10-01 10:00"),
+        review(
+            "evil3",
+            rating=5,
+            title="\U0001f600" * 200,
+            author="\U0001f600" * 60,
+            verified="yes",
+            date="2026-09-01 10:00",
+        ),
+    ]
+    out = build(make_site(tmp_path, *files))
+    framed = out / "reviews/widgets/embed.html"
+    assert framed.stat().st_size < 10 * 1024
+    page = soup(framed)
+    assert not page.find_all("script")
+    assert "</script><script>alert(1)</script>" in page.select_one(".rw-l li").get_text()
+    for name in ("reviews/reviews.json", "reviews/widgets/embed.json"):
+        raw = (out / name).read_text(encoding="utf-8")
+        assert "<" not in raw and ">" not in raw and "\u2028" not in raw and "\u2029" not in raw
+        data = json.loads(raw)
+        validate(data)
+        item = data["reviews"][0]
+        assert item["title"] == HOSTILE and item["author"] == HOSTILE
+        assert HOSTILE in item["body_text"] and "<script>" not in item["body_html"]
+        assert item["thread"][0]["author"] == HOSTILE
+
+
+# --- rebuilds ----------------------------------------------------------------------
+
+
+def test_unchanged_widgets_are_not_written_again_and_changes_reach_them(tmp_path):
+    site = make_site(tmp_path, review("a", rating=1), review("b", rating=5, date="2026-10-01 10:00"))
+    out = build(site)
+    watched = [
+        "reviews/reviews.json",
+        "reviews/widgets/embed.html",
+        "reviews/widgets/badge.svg",
+        "reviews/widgets/embed.js",
+    ]
+    before = {name: (out / name).stat().st_mtime_ns for name in watched}
+    build(site)
+    assert {name: (out / name).stat().st_mtime_ns for name in watched} == before
+    write(site, *response("a-1", "a", status="resolved", body="We sent a new one."))
+    build(site)
+    data = load(out / "reviews/reviews.json")
+    assert data["reviews"][0]["state"] == "resolved" and data["reviews"][0]["thread"][0]["id"] == "a-1"
+    assert "Resolved" in soup(out / "reviews/widgets/embed.html").select_one(".rw-f").get_text()
+    assert (out / "reviews/widgets/badge.svg").stat().st_mtime_ns == before["reviews/widgets/badge.svg"]
+
+
+def test_removed_product_takes_its_widgets_along(tmp_path):
+    site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("a", product="mill"))
+    out = build(site)
+    assert (out / "reviews/products/mill/badge.svg").exists()
+    (site / "content/products/mill.md").unlink()
+    write(site, *review("a"))
+    build(site)
+    assert not (out / "reviews/products/mill").exists()
+
+
+def test_custom_urls_keep_widgets_apart(tmp_path):
+    site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("a", product="mill"))
+    out = build(
+        site,
+        REVIEWS_INDEX_URL="beoordelingen.html",
+        REVIEWS_PRODUCT_URL="producten/{slug}.html",
+    )
+    assert (out / "beoordelingen/widgets/badge.svg").exists()
+    assert (out / "beoordelingen/reviews.json").exists()
+    assert (out / "producten/mill/badge.svg").exists()
+    assert load(out / "producten/mill/reviews.json")["page"] == "http://127.0.0.1:8000/producten/mill.html"
+
+
+# --- the gallery ---------------------------------------------------------------
+
+
+def test_gallery_shows_each_widget_with_code_and_sizes(demo_output):
+    path = demo_output / "reviews/widgets/index.html"
+    page = soup(path)
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert {pre["data-widget"] for pre in page.select("pre[data-widget]")} == {"badge", "iframe", "script"}
+    codes = {
+        kind: page.select_one(f'pre[data-widget="{kind}"]').get_text()
+        for kind in ("badge", "iframe", "script")
+    }
+    for text in codes.values():
+        assert "http://127.0.0.1:8000/reviews/" in text
+    assert 'src="http://127.0.0.1:8000/reviews/widgets/embed.js"' in codes["script"]
+    assert page.select_one(".widget-live img")["src"].endswith("reviews/widgets/badge.svg")
+    assert page.select_one(".widget-live iframe")["title"] == "Reviews of De Bonenbus"
+    assert page.select_one(".widget-live [data-redress-widget]")
+    size = (demo_output / "reviews/widgets/badge.svg").stat().st_size
+    assert f"badge.svg: {size:,} bytes" in page.get_text()
+    embed_size = (demo_output / "reviews/widgets/embed.html").stat().st_size
+    assert f"embed.html: {embed_size:,} bytes" in page.get_text()
+    assert len(page.select("section.widget-product")) == len(PRODUCTS)
+
+
+def test_preview_and_published_addresses(tmp_path):
+    site = make_site(tmp_path, review("a"))
+    settings = pelican_settings(site, SITEURL="https://reviews.example.com")
+    assert settings["SITEURL"] == "https://reviews.example.com"
+    out = build(site, SITEURL="https://reviews.example.com")
+    data = load(out / "reviews/reviews.json")
+    assert data["reviews"][0]["url"] == "https://reviews.example.com/reviews/a/"
+    assert data["$schema"] == "https://reviews.example.com/reviews/reviews.schema.json"
+    assert 'href="https://reviews.example.com/reviews/"' in (out / "reviews/widgets/embed.html").read_text()
