@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from . import __version__, tokens
+from . import __version__, follow_up_link, invite, tokens
 from .inbox import commands as inbox_commands
 
 
@@ -38,12 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a new random secret for REDRESS_SECRET.",
     )
     secret.set_defaults(run=_secret)
-    try:
-        from . import invite
-    except ImportError:  # pragma: no cover - only while invite is being written
-        invite = None  # type: ignore[assignment]
-    if invite is not None and hasattr(invite, "add_parser"):
-        invite.add_parser(commands)
+    invite.add_parser(commands)
+    follow_up_link.add_parser(commands)
     inbox_commands.add_parser(commands)
     return parser
 
