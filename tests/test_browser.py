@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from browser import ARGS, ARTIFACTS, CHROMIUM, axe_violations, require_chromium, serve
+from browser import ARTIFACTS, axe_violations, serve
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +21,6 @@ PAGE_TYPES = {
     "permalink-awaiting": "reviews/2026-11-19-leaking-after-five-weeks/",
     "home": "",
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import ARGS, ARTIFACTS, CHROMIUM, axe_violations, require_chromium
+from browser import ARTIFACTS, axe_violations
 from conftest import build, make_site, response, review
 from redress.tokens import check_token, make_token
 
@@ -126,17 +126,6 @@ def server(output: Path) -> Iterator[Shop]:
 def shop(server: Shop) -> Shop:
     server.posts.clear()
     return server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Phone:

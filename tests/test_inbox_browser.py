@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARGS, ARTIFACTS, CHROMIUM, require_chromium
+from browser import ARTIFACTS
 from inbox_server import SECRET, InboxServer, build_site, free_port, make_site, redress
 from redress import tokens
 
@@ -80,17 +80,6 @@ class SiteProxy:
         finally:
             self.server.shutdown()
             self.server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def phone(browser: Any, **kwargs: Any) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser import ARGS, ARTIFACTS, CHROMIUM, axe_violations, require_chromium
+from browser import ARTIFACTS, axe_violations
 from conftest import DEMO_CONTENT, ROOT, build, make_site, response, review, soup
 from pelican import Pelican
 from pelican.settings import read_settings
@@ -94,17 +94,6 @@ def host_pages(output: Path, gallery: str = "reviews/widgets/index.html") -> Non
         shell.format(head=csp, title="A shop without the script", body=without_script, badge=code["badge"]),
         encoding="utf-8",
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
