@@ -957,7 +957,6 @@ def test_dutch_site_gives_a_dutch_feed(dutch_output):
     assert parse_strict(xsl.read_bytes()).find(".//html").get("lang") == "nl"
 
 
-@pytest.mark.xfail(strict=True, reason="feed strings not yet in the nl catalog")
 def test_dutch_item_titles(dutch_output):
     titles = dict(zip(CRAFTED, item_titles(dutch_output / "reviews/feed.rss"), strict=True))
     assert titles["damaged-2"].startswith("Opgelost: ")

@@ -320,7 +320,6 @@ def test_json_errors_have_one_message_per_field(inbox: InboxServer) -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="the nl catalog has no translations of the form messages yet")
 def test_json_errors_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None:
     reply = inbox.post("/reviews", {"rating": "", "text": "kort", "ui": "nl"}, json_reply=True)
     assert reply.status == 400
@@ -337,7 +336,6 @@ def test_json_errors_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None
         assert errors[name] == (dutch or nl.gettext(message))
 
 
-@pytest.mark.xfail(strict=True, reason="the nl catalog has no translation of the thank-you text yet")
 def test_json_thanks_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None:
     reply = inbox.post("/reviews", review_fields(marker(), ui="nl", lang="nl"), json_reply=True)
     assert reply.status == 200
