@@ -84,3 +84,25 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
     forked, serial = sites.values()
     assert len([p for p in forked if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 12
     assert forked == serial
+
+
+def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatch):
+    """A first build of a big shop parses half its files in a second process: same result, same errors."""
+    from conftest import pelican_settings
+    from redress import reader
+    from redress.settings import get_settings
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(9)]
+    files.append(review("bad", rating="seven", date="2026-09-20 10:00"))
+    site = make_site(tmp_path, *files)
+    settings = pelican_settings(site, REVIEWS_CACHE=False)
+    results = {}
+    for fork_min in (1, 10**9):
+        monkeypatch.setattr(reader, "FORK_MIN_FILES", fork_min)
+        got = reader.read_content(settings, get_settings(settings))
+        results[fork_min] = (
+            [(r.slug, r.rating, r.body_html) for r in got.reviews],
+            [str(p) for p in got.problems],
+        )
+    assert results[1] == results[10**9]
+    assert len(results[1][0]) == 9 and any("bad.md: Rating" in p for p in results[1][1])

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pelican import signals
@@ -58,7 +58,7 @@ class PageWriter:
         self.current: dict[str, str] = {}
         self.written = 0
         self.skipped = 0
-        self._deferred: list[tuple[str, str, Callable[[], str], dict[str, Any]]] = []
+        self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]], dict[str, Any]]] = []
         self._child: int | None = None
 
     def siteurl_for(self, save_as: str) -> str:
@@ -70,7 +70,7 @@ class PageWriter:
         self,
         save_as: str,
         inputs: str,
-        render: Callable[[], str],
+        render: Callable[[], str | Iterable[str]],
         context: dict[str, Any],
         background: bool = False,
     ) -> None:
@@ -99,8 +99,12 @@ class PageWriter:
         self._render_and_write(path, save_as, render)
         self._announce(path, save_as, context)
 
-    def _render_and_write(self, path: str, save_as: str, render: Callable[[], str]) -> None:
-        _write_file(path, render().replace(SITEURL_MARK, self.siteurl_for(save_as)))
+    def _render_and_write(self, path: str, save_as: str, render: Callable[[], str | Iterable[str]]) -> None:
+        text = render()
+        if isinstance(text, str):
+            text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
+        # Otherwise pieces of a big file (data with absolute links only), written as they come.
+        _write_file(path, text)
 
     def _announce(self, path: str, save_as: str, context: dict[str, Any]) -> None:
         signals.content_written.send(
@@ -171,7 +175,10 @@ class PageWriter:
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
 
 
-def _write_file(path: str, html: str) -> None:
+def _write_file(path: str, text: str | Iterable[str]) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(html)
+        if isinstance(text, str):
+            handle.write(text)
+        else:
+            handle.writelines(text)

@@ -83,6 +83,8 @@ class ReviewsGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
+        self._feed_links: dict[str | None, list[dict[str, str]]] = {}
+        self._listing_cards: dict[str, str] = {}
         lang = self.settings.get("DEFAULT_LANG") or "en"
         if not has_catalog(lang):
             logger.warning(
@@ -210,6 +212,15 @@ class ReviewsGenerator(Generator):
         if logger.isEnabledFor(logging.WARNING):
             console.print(line)
 
+    def _listing_card(self, slug: str) -> str:
+        """A review's card as listings show it (h3 title): made once, shown on several listings."""
+        card = self._listing_cards.get(slug)
+        if card is None:
+            card = self._listing_cards[slug] = (
+                self.cards[slug].replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
+            )
+        return card
+
     def _write_url(self, product_slug: str | None) -> str:
         return (
             self.urls.write(product_slug) if self.shop and self.shop.settings["REVIEWS_FORM_ACTION"] else ""
@@ -217,16 +228,30 @@ class ReviewsGenerator(Generator):
 
     def feed_links_for(self, product_slug: str | None) -> list[dict[str, str]]:
         """The feeds a page announces: its product's first, then the shop's."""
+        cached = self._feed_links.get(product_slug)
+        if cached is not None:
+            return cached
+        _ = translations(self.page_lang).gettext
+        shop_name = self.shop.settings["REVIEWS_SHOP_NAME"] if self.shop else ""
         links = []
-        scopes = [product_slug, None] if product_slug else [None]
-        for scope in scopes:
+        for scope in [product_slug, None] if product_slug else [None]:
             product = self.shop.products.get(scope) if scope and self.shop else None
-            for kind, mime in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
+            for kind, mime, label in (
+                ("rss", "application/rss+xml", "RSS"),
+                ("atom", "application/atom+xml", "Atom"),
+            ):
                 url = self.urls.feed(kind, scope)
-                if url:
-                    links.append(
-                        {"kind": kind, "type": mime, "url": url, "product": product.title if product else ""}
-                    )
+                if not url:
+                    continue
+                if product is not None:
+                    title = _("Responses from %(shop)s on %(product)s") % {
+                        "shop": shop_name,
+                        "product": product.title,
+                    }
+                else:
+                    title = _("Responses from %(shop)s") % {"shop": shop_name}
+                links.append({"kind": kind, "type": mime, "url": url, "title": f"{title} ({label})"})
+        self._feed_links[product_slug] = links
         return links
 
     def _build_key(self, css_url: str) -> str:
@@ -314,10 +339,7 @@ class ReviewsGenerator(Generator):
                     [scope_key, filters_html, key, str(number), str(pages), str(len(items))]
                     + [self.card_digests[r.slug] for r in chunk]
                 )
-                cards = [
-                    Markup(self.cards[r.slug].replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4"))
-                    for r in chunk
-                ]
+                cards = [self._listing_card(r.slug) for r in chunk]
                 context = dict(
                     scope,
                     filter_key=key,
@@ -325,6 +347,7 @@ class ReviewsGenerator(Generator):
                     how_html=Markup(how_html),
                     filters_html=Markup(filters_html),
                     cards=cards,
+                    cards_html=Markup("\n".join(cards)),
                     total=len(items),
                     first_index=(number - 1) * per_page + 1,
                     page_number=number,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 from . import render
@@ -79,29 +80,21 @@ def newest_date(reviews: list[Review]) -> dt.datetime | None:
 class PublicData:
     """Builds the JSON of each listing from JSON text made once per review.
 
-    ``previous`` maps a review's slug to (key, JSON text) from the last
-    build; the text is reused when the key (:data:`FORMAT` and the review's
-    card digest) is unchanged. :attr:`fragments` is what to keep for the next.
+    A review's text is made once per build and reused by the shop's file
+    and its product's file. Files are written in pieces (see
+    :meth:`listing_chunks`): the shop-wide file of a big shop is a hundred
+    megabytes that never has to be one string in memory.
     """
 
-    def __init__(self, section: Any, schema_url: str, previous: dict[str, tuple[str, str]] | None = None):
+    def __init__(self, section: Any, schema_url: str):
         self.section = section
         self.schema_url = schema_url
-        self.previous = previous or {}
-        self.fragments: dict[str, tuple[str, str]] = {}
+        self.fragments: dict[str, str] = {}
 
     def review_json(self, review: Review) -> str:
-        done = self.fragments.get(review.slug)
-        if done is not None:
-            return done[1]
-        card = self.section.card_digests.get(review.slug)
-        key = f"{FORMAT}:{card}"
-        cached = self.previous.get(review.slug)
-        if card and cached is not None and cached[0] == key:
-            text = cached[1]
-        else:
-            text = inert_json(self.review(review))
-        self.fragments[review.slug] = (key, text)
+        text = self.fragments.get(review.slug)
+        if text is None:
+            text = self.fragments[review.slug] = inert_json(self.review(review))
         return text
 
     def review(self, review: Review) -> dict[str, Any]:
@@ -193,9 +186,16 @@ class PublicData:
             "reviews": [],
         }
 
-    def listing_json(self, listing: Any, data_url: str, limit: int | None = None) -> str:
-        """The JSON text of one listing; with ``limit``, only that many newest reviews."""
+    def listing_chunks(self, listing: Any, data_url: str, limit: int | None = None) -> Iterator[str]:
+        """The JSON text of one listing, in pieces; with ``limit``, only that many newest reviews."""
         reviews = listing.reviews if limit is None else listing.reviews[:limit]
         head = inert_json(self.listing(listing, data_url, complete=len(reviews) == len(listing.reviews)))
         assert head.endswith('"reviews":[]}')
-        return head[:-2] + ",".join(self.review_json(review) for review in reviews) + "]}\n"
+        yield head[:-2]
+        for index, review in enumerate(reviews):
+            yield ("," if index else "") + self.review_json(review)
+        yield "]}\n"
+
+    def listing_json(self, listing: Any, data_url: str, limit: int | None = None) -> str:
+        """The JSON text of one listing as one string (for tests and small listings)."""
+        return "".join(self.listing_chunks(listing, data_url, limit))

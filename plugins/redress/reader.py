@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import pickle
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -285,6 +286,56 @@ def _walk(folder: str) -> Iterator[str]:
                 yield os.path.join(root, name)
 
 
+#: With at least this many files to parse, a forked process parses half of
+#: them: a first build of a big shop is mostly parsing, and there are two cores.
+FORK_MIN_FILES = 2000
+
+
+def parse_one(kind: str, file_path: str, display: str, stem: str, ctx: Context) -> tuple[Any, list[Problem]]:
+    try:
+        with open(file_path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        return None, [Problem(display, None, f"cannot be read: {err.strerror}")]
+    raw = split_file(data, display)
+    item = READERS[kind](raw, stem, display, ctx) if not raw.problems or raw.meta else None
+    if item is None and not raw.problems:
+        raw.problems.append(Problem(display, None, "could not be read"))
+    return item, raw.problems
+
+
+def parse_files(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[str, tuple[Any, list[Problem]]]:
+    """Parse files (kind, path, display, stem), half of them in a forked process when there are many.
+
+    The child only parses and hands back its results through a pipe; if it
+    fails for any reason, its half is parsed here instead.
+    """
+    if len(files) < FORK_MIN_FILES or not hasattr(os, "fork"):
+        return {f[1]: parse_one(*f, ctx) for f in files}
+    theirs, mine = files[: len(files) // 2], files[len(files) // 2 :]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        status = 0
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump({f[1]: parse_one(*f, ctx) for f in theirs}, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+    results = {f[1]: parse_one(*f, ctx) for f in mine}
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            results.update(pickle.load(pipe))
+    except (EOFError, pickle.UnpicklingError, OSError):
+        results.update({f[1]: parse_one(*f, ctx) for f in theirs})
+    finally:
+        os.waitpid(pid, 0)
+    return results
+
+
 def timezone_from(settings: dict[str, Any]) -> dt.tzinfo:
     name = settings.get("TIMEZONE") or "UTC"
     try:
@@ -321,11 +372,11 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         ("response", rs["REVIEWS_RESPONSE_DIR"], result.entries),
         ("product", rs["REVIEWS_PRODUCT_DIR"], result.products),
     )
+    found: list[tuple[str, str, str, str, list[Any]]] = []  # kind, path, display, stem, bucket
     for kind, folder, bucket in folders:
         path = str(content / folder)
         if not os.path.isdir(path):
             continue
-        reader = READERS[kind]
         for file_path in _walk(path):
             display = file_path[len(base) + 1 :] if file_path.startswith(base + os.sep) else file_path
             stem, suffix = os.path.splitext(os.path.basename(file_path))
@@ -339,24 +390,22 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
                     )
                 )
                 continue
-            key = file_path
-            cached = cacher.get_cached_data(key, None)
-            if cached is None:
-                try:
-                    with open(file_path, "rb") as handle:
-                        data = handle.read()
-                except OSError as err:
-                    result.problems.append(Problem(display, None, f"cannot be read: {err.strerror}"))
-                    continue
-                raw = split_file(data, display)
-                item = reader(raw, stem, display, ctx) if not raw.problems or raw.meta else None
-                if item is None and not raw.problems:
-                    raw.problems.append(Problem(display, None, "could not be read"))
-                cached = (item, raw.problems)
-                cacher.cache_data(key, cached)
-            item, problems = cached
-            result.problems.extend(problems)
-            if item is not None:
-                bucket.append(item)
+            found.append((kind, file_path, display, stem, bucket))
+    parsed: dict[str, tuple[Any, list[Problem]]] = {}
+    misses = []
+    for kind, file_path, display, stem, _bucket in found:
+        cached = cacher.get_cached_data(file_path, None)
+        if cached is None:
+            misses.append((kind, file_path, display, stem))
+        else:
+            parsed[file_path] = cached
+    for file_path, outcome in parse_files(misses, ctx).items():
+        parsed[file_path] = outcome
+        cacher.cache_data(file_path, outcome)
+    for _kind, file_path, _display, _stem, bucket in found:
+        item, problems = parsed[file_path]
+        result.problems.extend(problems)
+        if item is not None:
+            bucket.append(item)
     cacher.save_cache()
     return result

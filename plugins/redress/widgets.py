@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pelican.cache import FileDataCacher
 from pelican.utils import sanitised_join
 
 from . import embed, public_data
@@ -82,10 +81,7 @@ def write_widgets(section: Any) -> None:
     shop_folder_url = folder(urls.listing())
     shop_folder_save_as = folder(urls.listing_save_as())
     schema_url = shop_folder_url + SCHEMA_FILE
-    use_cache = bool(section.shop.settings["REVIEWS_CACHE"])
-    cacher = FileDataCacher(dict(section.settings, GZIP_CACHE=False), "redress-data", use_cache, use_cache)
-    previous: dict[str, tuple[str, str]] = cacher.get_cached_data("reviews", {}) or {}
-    data = public_data.PublicData(section, urls.absolute(schema_url), previous)
+    data = public_data.PublicData(section, urls.absolute(schema_url))
     places = []
     for listing in section.listings:
         place = _place(section, listing, shop_folder_url, shop_folder_save_as)
@@ -94,15 +90,6 @@ def write_widgets(section: Any) -> None:
     shared = _write_shared(section, shop_folder_url, shop_folder_save_as)
     _write_gallery(section, places, shared)
     _check_budgets([(p.files, p.sizes) for p in places] + [(shared["files"], shared["sizes"])])
-    # Keep each published review's JSON for the next build, computed now or before.
-    keep = {}
-    for review in section.shop.reviews:
-        fragment = data.fragments.get(review.slug) or previous.get(review.slug)
-        if fragment is not None:
-            keep[review.slug] = fragment
-    if keep != previous:
-        cacher.cache_data("reviews", keep)
-        cacher.save_cache()
 
 
 def _place(section: Any, listing: Any, shop_url: str, shop_save_as: str) -> Place:
@@ -175,7 +162,7 @@ def _write_listing(section: Any, data: public_data.PublicData, listing: Any, pla
         pages.write(
             save_as,
             "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, *digests]),
-            lambda limit=limit: data.listing_json(listing, absolute_full, limit),
+            lambda limit=limit: data.listing_chunks(listing, absolute_full, limit),
             section.context,
         )
         place.files[name] = url
