@@ -84,7 +84,6 @@ class ReviewsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
         self._feed_links: dict[str | None, list[dict[str, str]]] = {}
-        self._listing_cards: dict[str, str] = {}
         lang = self.settings.get("DEFAULT_LANG") or "en"
         if not has_catalog(lang):
             logger.warning(
@@ -174,14 +173,15 @@ class ReviewsGenerator(Generator):
         # process on a big shop) while the listings are written here.
         page = self.get_template("redress/review")
         for review in shop.reviews:
-            html = self.cards[review.slug].replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+            # The page is made when it is written (in the background process):
+            # nothing per review is held in memory until then.
             self.pages.write(
                 self.urls.review_save_as(review.slug),
                 self.card_digests[review.slug],
-                lambda review=review, html=html: page.render(
+                lambda review=review: page.render(
                     self.base,
                     review=review,
-                    card=Markup(html),
+                    card=Markup(self.cards[review.slug].replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")),
                     page_url=self.urls.review(review.slug),
                     feed_links=self.feed_links_for(review.product_slug),
                     write_url=self._write_url(review.product_slug),
@@ -213,13 +213,8 @@ class ReviewsGenerator(Generator):
             console.print(line)
 
     def _listing_card(self, slug: str) -> str:
-        """A review's card as listings show it (h3 title): made once, shown on several listings."""
-        card = self._listing_cards.get(slug)
-        if card is None:
-            card = self._listing_cards[slug] = (
-                self.cards[slug].replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
-            )
-        return card
+        """A review's card as listings show it (an h3 title)."""
+        return self.cards[slug].replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
 
     def _write_url(self, product_slug: str | None) -> str:
         return (

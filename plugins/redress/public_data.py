@@ -91,10 +91,20 @@ class PublicData:
         self.schema_url = schema_url
         self.fragments: dict[str, str] = {}
 
-    def review_json(self, review: Review) -> str:
+    def review_json(self, review: Review, in_product_file: bool = False) -> str:
+        """A review's JSON, kept from the shop's file until its product's file has used it.
+
+        The shop's file comes first; each review appears in at most one
+        product's file after it, so nothing is held longer than needed.
+        """
+        if in_product_file:
+            text = self.fragments.pop(review.slug, None)
+            return text if text is not None else inert_json(self.review(review))
         text = self.fragments.get(review.slug)
         if text is None:
-            text = self.fragments[review.slug] = inert_json(self.review(review))
+            text = inert_json(self.review(review))
+            if review.product_slug:
+                self.fragments[review.slug] = text
         return text
 
     def review(self, review: Review) -> dict[str, Any]:
@@ -192,8 +202,9 @@ class PublicData:
         head = inert_json(self.listing(listing, data_url, complete=len(reviews) == len(listing.reviews)))
         assert head.endswith('"reviews":[]}')
         yield head[:-2]
+        in_product_file = listing.product_slug is not None
         for index, review in enumerate(reviews):
-            yield ("," if index else "") + self.review_json(review)
+            yield ("," if index else "") + self.review_json(review, in_product_file)
         yield "]}\n"
 
     def listing_json(self, listing: Any, data_url: str, limit: int | None = None) -> str:
