@@ -185,6 +185,7 @@ def test_no_traceback_on_content_errors(tmp_path):
         ("REVIEWS_HOLD_HOURS", -1, "REVIEWS_HOLD_HOURS is -1"),
         ("REVIEWS_REVIEW_URL", "reviews/x/", "containing {slug}"),
         ("REVIEWS_INDEX_URL", "reviews.html", "a folder ending in /"),
+        ("REVIEWS_PRODUCT_URL", "products/{slug}.html", "a folder ending in /"),
     ],
 )
 def test_bad_settings_stop_the_build_with_a_clear_line(tmp_path, caplog, setting, value, needle):

@@ -385,13 +385,13 @@ def test_custom_urls_keep_widgets_apart(tmp_path):
     site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("a", product="mill"))
     out = build(
         site,
-        REVIEWS_INDEX_URL="beoordelingen.html",
-        REVIEWS_PRODUCT_URL="producten/{slug}.html",
+        REVIEWS_INDEX_URL="beoordelingen/",
+        REVIEWS_PRODUCT_URL="producten/{slug}/",
     )
     assert (out / "beoordelingen/widgets/badge.svg").exists()
     assert (out / "beoordelingen/reviews.json").exists()
     assert (out / "producten/mill/badge.svg").exists()
-    assert load(out / "producten/mill/reviews.json")["page"] == "http://127.0.0.1:8000/producten/mill.html"
+    assert load(out / "producten/mill/reviews.json")["page"] == "http://127.0.0.1:8000/producten/mill/"
 
 
 # --- the gallery ---------------------------------------------------------------

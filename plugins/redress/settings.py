@@ -139,9 +139,11 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
         problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
     for kind in ("INDEX", "REVIEW", "PRODUCT"):
         url = merged[f"REVIEWS_{kind}_URL"]
-        if kind == "INDEX" and isinstance(url, str) and url and not url.endswith("/"):
+        # A listing has pages below it (stars/2/, page/3/, write/): it must be a folder.
+        if kind in ("INDEX", "PRODUCT") and isinstance(url, str) and url and not url.endswith("/"):
+            example = "reviews/" if kind == "INDEX" else "reviews/products/{slug}/"
             problems.append(
-                f"settings: REVIEWS_INDEX_URL is {url!r}; it must be a folder ending in /, like 'reviews/'"
+                f"settings: REVIEWS_{kind}_URL is {url!r}; it must be a folder ending in /, like {example!r}"
             )
             continue
         if not isinstance(url, str) or (kind != "INDEX" and "{slug}" not in url):
