@@ -11,25 +11,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-
-from pelican.settings import read_settings
 
 from . import tokens
 from .links import TOKEN_PARAM, absolute_site_url
 from .model import ContentError
 from .settings import get_settings
 from .shop import load_shop
+from .site_settings import SiteSettingsError, load_settings, settings_path
 from .urls import Urls
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings_file = Path(
-        args.settings or ("publishconf.py" if Path("publishconf.py").exists() else "pelicanconf.py")
-    )
-    settings = read_settings(str(settings_file))
+    try:
+        settings = load_settings(settings_path(args.settings, "redress follow-up-link"))
+    except SiteSettingsError as err:
+        print(f"redress: {err}", file=sys.stderr)
+        return 2
     siteurl = absolute_site_url(args.site_url or settings.get("SITEURL"))
     if siteurl is None:
         print("redress: the site's address is not absolute; give --site-url https://…", file=sys.stderr)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import sys
 import textwrap
 import time
@@ -32,9 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pelican.settings import read_settings
-
-from . import invite_text, links, tokens
+from . import invite_text, links, site_settings, tokens
 from .inserts import INSERTS_DIR, QR_DIR, Printer, PrinterSettings, PrintJob, print_all
 from .invitations import CSV_COLUMNS, CSV_NAME, Invitation, make_invitations, write_csv
 from .model import ContentError
@@ -162,34 +159,10 @@ def run(args: argparse.Namespace) -> int:
 
 def load_settings(path_arg: str | None) -> dict[str, Any]:
     """The site's Pelican settings: --settings, else publishconf.py, else pelicanconf.py here."""
-    if path_arg:
-        path = Path(path_arg)
-        if not path.is_file():
-            raise InviteError(f"--settings {path_arg}: no such file")
-    else:
-        found = [Path(name) for name in ("publishconf.py", "pelicanconf.py") if Path(name).is_file()]
-        if not found:
-            raise InviteError(
-                "no publishconf.py or pelicanconf.py in this folder; run `redress invite` in your "
-                "site's folder or give --settings FILE"
-            )
-        path = found[0]
-    # publishconf.py does `from pelicanconf import *`: let it find its sibling
-    # wherever we run, and forget the imported modules afterwards so another
-    # site read in the same process never gets this one's settings.
-    folder = str(path.resolve().parent)
-    modules_before = set(sys.modules)
-    sys.path.insert(0, folder)
     try:
-        return read_settings(str(path))
-    except Exception as err:  # a settings file is Python: anything can go wrong in it
-        raise InviteError(f"{path}: cannot be read: {type(err).__name__}: {err}") from None
-    finally:
-        sys.path.remove(folder)
-        for name in set(sys.modules) - modules_before:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(folder + os.sep):
-                del sys.modules[name]
+        return site_settings.load_settings(site_settings.settings_path(path_arg, "redress invite"))
+    except site_settings.SiteSettingsError as err:
+        raise InviteError(str(err)) from None
 
 
 def site_url(override: str | None, settings: dict[str, Any]) -> str:

@@ -414,10 +414,5 @@ def check_slug(slug: str, kind: str) -> str | None:
     return None
 
 
-def meta_get(meta: dict[str, Any], key: str) -> str:
-    value = meta.get(key)
-    return "" if value is None else str(value)
-
-
 def unknown_keys(meta: dict[str, Any], known: tuple[str, ...]) -> list[str]:
     return [key for key in meta if key not in known]

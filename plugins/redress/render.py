@@ -82,8 +82,3 @@ def html_to_text(html: str) -> str:
     if "&" in text:
         text = unescape(text)
     return _LINES_RE.sub("\n", text).strip()
-
-
-def text_to_html(text: str) -> str:
-    """Escape plain text for HTML (titles, names): never markup."""
-    return escape(clean_text(text), quote=True)

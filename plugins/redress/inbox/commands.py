@@ -5,21 +5,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..model import WITHHELD_REASONS
-from .config import load_config
+from ..site_settings import SiteSettingsError, settings_path
+from .config import InboxConfig, load_config
 from .store import Store
 
 
-def _settings_file(value: str | None) -> Path:
-    if value:
-        return Path(value)
-    for name in ("publishconf.py", "pelicanconf.py"):
-        if Path(name).exists():
-            return Path(name)
-    raise SystemExit("redress: no pelicanconf.py here; run in your site's folder or give --settings FILE")
+def _config(args: argparse.Namespace) -> InboxConfig:
+    """The inbox's settings from the site's settings file, with a clear exit when there is none."""
+    try:
+        return load_config(settings_path(args.settings, "redress inbox"))
+    except SiteSettingsError as err:
+        raise SystemExit(f"redress: {err}") from None
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -28,7 +27,7 @@ def serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr, force=True)
-    config = load_config(_settings_file(args.settings))
+    config = _config(args)
     app = create_app(config)
     print(
         f"redress inbox: listening on http://{args.host}:{args.port}/ (database {config.db_path})",
@@ -47,7 +46,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def list_waiting(args: argparse.Namespace) -> int:
-    config = load_config(_settings_file(args.settings))
+    config = _config(args)
     store = Store(config.db_path, config.synchronous)
     rows = store.waiting() if not args.all else store.all()
     if not rows:
@@ -74,7 +73,7 @@ def list_waiting(args: argparse.Namespace) -> int:
 def publish_cmd(args: argparse.Namespace) -> int:
     from .publish import publish
 
-    config = load_config(_settings_file(args.settings))
+    config = _config(args)
     store = Store(config.db_path, config.synchronous)
     report = publish(config, store)
     for submission_id, path in report.written:
@@ -94,7 +93,7 @@ def publish_cmd(args: argparse.Namespace) -> int:
 def withhold_cmd(args: argparse.Namespace) -> int:
     from .publish import withhold
 
-    config = load_config(_settings_file(args.settings))
+    config = _config(args)
     store = Store(config.db_path, config.synchronous)
     try:
         path = withhold(config, store, args.id, args.reason)

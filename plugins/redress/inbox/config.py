@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pelican.settings import read_settings
-
-from .. import tokens
+from .. import site_settings, tokens
 from ..settings import get_settings
 from ..urls import Urls
 
@@ -66,7 +64,7 @@ def _flag(value: Any) -> bool:
 def load_config(settings_file: str | Path, environ: dict[str, str] | None = None) -> InboxConfig:
     environ = dict(os.environ if environ is None else environ)
     settings_path = Path(settings_file).resolve()
-    settings = read_settings(str(settings_path))
+    settings = site_settings.load_settings(settings_path)
     rs = get_settings(settings)
     values = {key: rs[key] for key in ENVIRONMENT.values()}
     for env_key, key in ENVIRONMENT.items():
