@@ -11,7 +11,7 @@ TIMEZONE = "Europe/Amsterdam"
 DEFAULT_LANG = "en"
 THEME = "theme"
 
-PLUGIN_PATHS = ["plugins"]
+# Installed as pelican-redress (scripts/demo does it), found by this name.
 PLUGINS = ["redress"]
 
 # The demo site is only reviews: no blog parts.

@@ -638,9 +638,9 @@ def measure_feeds(site: Path) -> float:
     from pelican.settings import read_settings
 
     sys.path.insert(0, str(PLUGINS_DIR))
-    from redress import feeds
-    from redress.shop import load_shop
-    from redress.urls import Urls
+    from pelican.plugins.redress.content.shop import load_shop
+    from pelican.plugins.redress.site import feeds
+    from pelican.plugins.redress.site.urls import Urls
 
     cwd = os.getcwd()
     os.chdir(site)

@@ -62,7 +62,6 @@ def make_site(folder: Path) -> Path:
         "PATH": "content",
         "TIMEZONE": "Europe/Amsterdam",
         "DEFAULT_LANG": "en",
-        "PLUGIN_PATHS": [str(REPO_ROOT / "plugins")],
         "PLUGINS": ["redress"],
         "REVIEWS_FORM_ACTION": "/inbox/reviews",
     }
@@ -298,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable,
                 "-m",
-                "redress.cli",
+                "pelican.plugins.redress.cli",
                 "inbox",
                 "--settings",
                 str(conf),

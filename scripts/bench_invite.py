@@ -34,9 +34,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pelican.plugins.redress import tokens
+from pelican.plugins.redress.content.shop import load_shop
 from pelican.settings import read_settings
-from redress import tokens
-from redress.shop import load_shop
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 10.0
@@ -113,7 +113,7 @@ def run_once(site: Path, out: Path, env: dict[str, str]) -> tuple[float, float, 
     clock, they hardly grow when other programs share the machine.
     """
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "redress.cli", "invite", "orders.csv", "--out", str(out)]
+    command = [sys.executable, "-m", "pelican.plugins.redress.cli", "invite", "orders.csv", "--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)

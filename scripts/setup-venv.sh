@@ -33,3 +33,12 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
+
+install_redress() {
+  # Install Redress (and any extras, e.g. "[test]") into .venv, editable.
+  # "compat" puts plugins/ itself on the path, so Pelican's plugin namespace
+  # (pelican.plugins.*) finds the working copy by the name "redress"; the
+  # default editable mode hides it from Pelican's plugin discovery.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    --config-settings editable_mode=compat -e ".$1"
+}

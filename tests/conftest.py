@@ -25,7 +25,6 @@ def pelican_settings(site: Path, **override: Any) -> dict[str, Any]:
         "SITEURL": "",
         "TIMEZONE": "Europe/Amsterdam",
         "DEFAULT_LANG": "en",
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
         "PLUGINS": ["redress"],
         "ARTICLE_PATHS": ["articles"],
         "PAGE_PATHS": ["pages"],
@@ -97,7 +96,6 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
         OUTPUT_PATH=str(site / "output"),
         CACHE_PATH=str(site / "cache"),
         THEME=str(ROOT / "theme"),
-        PLUGIN_PATHS=[str(ROOT / "plugins")],
     )
     Pelican(conf).run()
     return site / "output"

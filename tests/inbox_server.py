@@ -61,7 +61,6 @@ def make_site(folder: Path, *, siteurl: str = SITEURL, demo: bool = True, **sett
         "THEME": "theme",
         "TIMEZONE": "Europe/Amsterdam",
         "DEFAULT_LANG": "en",
-        "PLUGIN_PATHS": [str(ROOT / "plugins")],
         "PLUGINS": ["redress"],
         "ARTICLE_PATHS": ["articles"],
         "PAGE_PATHS": ["pages"],
@@ -100,7 +99,7 @@ def redress(site: Path, *args: str, env: Mapping[str, str] | None = None) -> sub
     command = [
         sys.executable,
         "-m",
-        "redress.cli",
+        "pelican.plugins.redress.cli",
         "inbox",
         "--settings",
         str(site / "pelicanconf.py"),
@@ -172,7 +171,7 @@ class InboxServer:
         command = [
             sys.executable,
             "-m",
-            "redress.cli",
+            "pelican.plugins.redress.cli",
             "inbox",
             "--settings",
             str(self.site / "pelicanconf.py"),
@@ -265,13 +264,13 @@ class InboxServer:
     # -- the database, through the inbox's own code ---------------------------
 
     def config(self) -> Any:
-        from redress.inbox.config import load_config
+        from pelican.plugins.redress.inbox.config import load_config
 
         return load_config(self.site / "pelicanconf.py", environ=self.env)
 
     @contextmanager
     def store(self) -> Iterator[Any]:
-        from redress.inbox.store import Store
+        from pelican.plugins.redress.inbox.store import Store
 
         store = Store(self.config().db_path)
         try:

@@ -19,6 +19,7 @@ from conftest import DEMO_CONTENT, ROOT, build, make_site, response, review, sou
 from feedrules import NS, parse_strict, rfc822, rfc3339
 from lxml import etree
 from pelican import Pelican
+from pelican.plugins.redress.content.settings import SettingsError
 from pelican.settings import read_settings
 
 SITEURL = "https://shop.example"
@@ -859,9 +860,9 @@ def test_empty_siteurl_uses_the_preview_address_and_warns(tmp_path, caplog):
 def test_required_siteurl_stops_the_build_with_a_clear_message(tmp_path, caplog):
     caplog.set_level(logging.ERROR)
     site = make_site(tmp_path, review("a", rating=2), response("a-1", "a"))
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SettingsError) as exc:
         build(site, REVIEWS_REQUIRE_SITEURL=True)
-    assert exc.value.code == 1
+    assert exc.value.exitcode == 1
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("SITEURL" in e and "REVIEWS_REQUIRE_SITEURL" in e for e in errors), errors
     assert not list(site.rglob("feed.*"))
@@ -881,15 +882,14 @@ def test_publishconf_refuses_an_empty_siteurl_and_publishes_absolute_feeds(tmp_p
             OUTPUT_PATH=str(tmp_path / "output"),
             CACHE_PATH=str(tmp_path / "cache"),
             THEME=str(ROOT / "theme"),
-            PLUGIN_PATHS=[str(ROOT / "plugins")],
         )
         Pelican(conf).run()
         return tmp_path / "output"
 
     monkeypatch.setenv("REDRESS_SITEURL", "")
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SettingsError) as exc:
         publish()
-    assert exc.value.code == 1
+    assert exc.value.exitcode == 1
     monkeypatch.setenv("REDRESS_SITEURL", "https://reviews.bonenbus.example")
     out = publish()
     rss = out / "reviews/feed.rss"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build, make_site, response, review, soup
-from redress.model import LIMITS
+from pelican.plugins.redress.content.model import LIMITS
 
 FORM_ACTION = "/inbox/reviews"
 FOLLOWUP_ACTION = "/inbox/follow-ups"

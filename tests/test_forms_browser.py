@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from browser import ARTIFACTS, axe_violations
 from conftest import build, make_site, response, review
-from redress.tokens import check_token, make_token
+from pelican.plugins.redress.tokens import check_token, make_token
 
 pytestmark = pytest.mark.browser
 

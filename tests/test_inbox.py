@@ -36,9 +36,9 @@ from inbox_server import (
     review_fields,
     wait_for,
 )
-from redress import tokens
-from redress.i18n import translations
-from redress.model import LIMITS
+from pelican.plugins.redress import tokens
+from pelican.plugins.redress.content.model import LIMITS
+from pelican.plugins.redress.i18n import translations
 
 THANKS_URL = f"{SITEURL}/reviews/thanks/"
 LEAKING = "2026-11-19-leaking-after-five-weeks"  # a demo review: 1 star, Order BB-23593
@@ -793,7 +793,7 @@ def test_publish_never_overwrites_an_existing_file(inbox: InboxServer, site: Pat
         inbox.post("/reviews", review_fields(mark, rating=1, title=f"Overwrite check {mark}")).status == 303
     )
     (row,) = inbox.rows(mark)
-    from redress.inbox.publish import review_file
+    from pelican.plugins.redress.inbox.publish import review_file
 
     slug, _text = review_file(inbox.config(), row)
     target = site / "content" / "reviews" / f"{slug}.md"
@@ -837,7 +837,7 @@ def test_published_file_is_read_back_by_the_build(inbox: InboxServer, site: Path
 
 
 def test_hold_window_is_the_same_for_every_rating(tmp_path: Path) -> None:
-    from redress.inbox.publish import publish as publish_now
+    from pelican.plugins.redress.inbox.publish import publish as publish_now
 
     site = make_site(tmp_path / "held", REVIEWS_HOLD_HOURS=48)
     marks = {1: marker(), 5: marker()}
@@ -940,7 +940,7 @@ def test_help_offers_no_rating_filter_and_no_delete() -> None:
 
     def helptext(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "redress.cli", "inbox", *args, "--help"],
+            [sys.executable, "-m", "pelican.plugins.redress.cli", "inbox", *args, "--help"],
             capture_output=True,
             text=True,
             env=inbox_env(),
@@ -1022,7 +1022,7 @@ def test_webhook_gets_a_notice_without_email_or_order(tmp_path: Path) -> None:
 
 
 def test_webhook_down_keeps_the_submission_and_retries_later(tmp_path: Path) -> None:
-    from redress.inbox.notify import Notifier
+    from pelican.plugins.redress.inbox.notify import Notifier
 
     port = free_port()  # nobody listens here yet
     site = make_site(tmp_path / "hook-down")

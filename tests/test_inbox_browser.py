@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from browser import ARTIFACTS
 from inbox_server import SECRET, InboxServer, build_site, free_port, make_site, redress
-from redress import tokens
+from pelican.plugins.redress import tokens
 
 pytestmark = pytest.mark.browser
 

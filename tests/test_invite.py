@@ -24,8 +24,10 @@ import segno
 from browser import ARGS, CHROMIUM, axe_violations, require_chromium
 from conftest import DEMO_CONTENT, ROOT, write
 from pelican import Pelican
+from pelican.plugins.redress import cli, tokens
+from pelican.plugins.redress.invite import inserts, invitations, orders, progress, qr
+from pelican.plugins.redress.invite import texts as invite_text
 from pelican.settings import read_settings
-from redress import cli, inserts, invitations, invite_text, orders, progress, qr, tokens
 from test_html_validity import vnu_command
 
 SECRET = "test-secret-" + "x" * 40
@@ -836,7 +838,15 @@ def test_subprocess_in_the_site_folder_with_publishconf(tmp_path):
     )
     env = dict(os.environ, REDRESS_SECRET=SECRET, REDRESS_SITEURL="https://reviews.example.net")
     done = subprocess.run(
-        [sys.executable, "-m", "redress.cli", "invite", "orders.csv", "--out", "../invitations"],
+        [
+            sys.executable,
+            "-m",
+            "pelican.plugins.redress.cli",
+            "invite",
+            "orders.csv",
+            "--out",
+            "../invitations",
+        ],
         cwd=site,
         env=env,
         capture_output=True,
@@ -875,7 +885,6 @@ def test_nothing_of_the_invitations_reaches_the_built_site(tmp_path, monkeypatch
             "PATH": str(site / "content"),
             "OUTPUT_PATH": str(site / "output"),
             "CACHE_PATH": str(site / "cache"),
-            "PLUGIN_PATHS": [str(ROOT / "plugins")],
             "THEME": str(site / "theme"),
         },
     )
@@ -898,7 +907,7 @@ def test_follow_up_link_carries_a_token_for_the_reviews_order(tmp_path, monkeypa
     import datetime as dt
     from urllib.parse import parse_qs, urlsplit
 
-    from redress import cli, tokens
+    from pelican.plugins.redress import cli, tokens
 
     secret = "s" * 40
     monkeypatch.setenv(tokens.SECRET_ENV, secret)

@@ -73,7 +73,7 @@ def test_without_cache_every_build_is_complete(tmp_path):
 
 
 def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monkeypatch):
-    from redress import output
+    from pelican.plugins.redress.site import output
 
     files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
     sites = {}
@@ -89,8 +89,8 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
 def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatch):
     """A first build of a big shop parses half its files in a second process: same result, same errors."""
     from conftest import pelican_settings
-    from redress import reader
-    from redress.settings import get_settings
+    from pelican.plugins.redress.content import reader
+    from pelican.plugins.redress.content.settings import get_settings
 
     files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(9)]
     files.append(review("bad", rating="seven", date="2026-09-20 10:00"))

@@ -6,7 +6,7 @@ import random
 
 import nh3
 import pytest
-from redress import render
+from pelican.plugins.redress.content import render
 
 
 def full(text: str) -> str:

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 
 import pytest
-from redress import tokens
+from pelican.plugins.redress import tokens
 
 SECRET = b"s" * 40
 OTHER_SECRET = b"t" * 40

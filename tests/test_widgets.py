@@ -13,7 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import DEMO_CONTENT, build, make_site, pelican_settings, response, review, soup, write
-from redress import embed, widgets
+from pelican.plugins.redress.site import embed
+from pelican.plugins.redress.templating import STATIC_DIR
 from test_pages import PUBLISHED, fields
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -27,9 +28,7 @@ DATA = {
     "reviews/widgets/": "reviews/",
     **{f"reviews/products/{p}/": f"reviews/products/{p}/" for p in PRODUCTS},
 }
-SCHEMA = json.loads(
-    (Path(widgets.__file__).parent / "static" / "reviews.schema.json").read_text(encoding="utf-8")
-)
+SCHEMA = json.loads((STATIC_DIR / "reviews.schema.json").read_text(encoding="utf-8"))
 
 
 def page_numbers(output: Path, listing: str) -> tuple[str, int]:

@@ -108,7 +108,6 @@ def site(tmp_path_factory):
         OUTPUT_PATH=str(folder / "output"),
         CACHE_PATH=str(folder / "cache"),
         THEME=str(ROOT / "theme"),
-        PLUGIN_PATHS=[str(ROOT / "plugins")],
         SITEURL=f"http://127.0.0.1:{port}",
         RELATIVE_URLS=False,
     )

@@ -1,0 +1,423 @@
+"""The content model: reviews, thread entries (responses), products.
+
+Everything in Redress (the page plugin, the feeds, the widgets, the inbox,
+the CLI) works on these objects, and validates through the functions here,
+so a rule about what a review may contain is written once. Values arrive as
+strings (from a file's metadata or a form post) and leave as typed fields or
+as :class:`Problem` lines a shop owner can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import RedressError
+
+SOURCES = ("invited", "organic")
+IMPORTED_PREFIX = "imported:"
+WITHHELD_REASONS = ("spam", "personal-data", "defamation", "not-a-customer", "duplicate")
+STATUSES = ("in-progress", "resolved", "no-action")
+REMEDIES = (
+    "apology",
+    "refund",
+    "replacement",
+    "repair",
+    "discount",
+    "explanation",
+    "other",
+)
+AUTHORS = ("shop", "customer")
+YES = ("yes", "true", "ja", "jah", "1")
+NO = ("no", "false", "nee", "ei", "0")
+
+REVIEW_KEYS = (
+    "title",
+    "date",
+    "rating",
+    "author",
+    "product",
+    "lang",
+    "source",
+    "verified",
+    "email",
+    "order",
+    "phone",
+    "withheld",
+)
+#: Keys whose values must never reach a public file.
+PRIVATE_KEYS = ("email", "order", "phone", "note")
+RESPONSE_KEYS = (
+    "review",
+    "date",
+    "from",
+    "status",
+    "remedy",
+    "resolved",
+    "author",
+    "updated",
+    "note",
+)
+PRODUCT_KEYS = ("title", "sku", "gtin", "brand", "url", "image")
+
+#: What a review form accepts, checked the same way by the form (in the
+#: browser) and by the inbox (on the server).
+LIMITS = {
+    "title": 120,
+    "text_min": 10,
+    "text": 5000,
+    "name": 60,
+    "email": 254,
+    "order": 40,
+}
+
+#: First path segments the review section uses itself; a review slug may not
+#: take one of them.
+RESERVED_SLUGS = frozenset(
+    {
+        "page",
+        "products",
+        "write",
+        "widgets",
+        "stars",
+        "open",
+        "resolved",
+        "static",
+        "thanks",
+        "follow-up",
+        "privacy",
+        "feed",
+        "feed.rss",
+        "feed.atom",
+        "reviews.json",
+        "reviews.schema.json",
+        "index.html",
+    }
+)
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LANG_RE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
+URL_RE = re.compile(r"^(https?://[^\s<>\"']+|/[^\s<>\"']*)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file, said so the shop owner can fix it."""
+
+    path: str
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.path}: {self.field}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class ContentError(RedressError):
+    """The content has problems; the build stops and lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(
+            problems,
+            f"reviews: {len(problems)} problem(s) in the review files; nothing was published. "
+            "Fix the lines above and build again.",
+        )
+
+
+@dataclass
+class Product:
+    slug: str
+    title: str
+    sku: str = ""
+    gtin: str = ""
+    brand: str = ""
+    url: str = ""
+    image: str = ""
+    description_html: str = ""
+    source_path: str = ""
+    #: The product's review page in this section (set by the page plugin);
+    #: ``url`` above is the product's page in the shop.
+    page_url: str = ""
+
+
+@dataclass
+class ThreadEntry:
+    """One entry in the thread under a review: a shop response or a customer follow-up."""
+
+    slug: str
+    review_slug: str
+    date: dt.datetime
+    by: str  # "shop" | "customer"
+    author: str = ""
+    status: str | None = None
+    remedies: tuple[str, ...] = ()
+    resolved: bool | None = None
+    updated: dt.datetime | None = None
+    body_html: str = ""
+    source_path: str = ""
+
+    @property
+    def by_shop(self) -> bool:
+        return self.by == "shop"
+
+    @property
+    def anchor(self) -> str:
+        return "entry-" + self.slug
+
+
+@dataclass
+class Review:
+    slug: str
+    date: dt.datetime
+    rating: int | None
+    title: str = ""
+    author: str = ""
+    product_slug: str | None = None
+    lang: str = ""
+    source: str = "organic"  # "invited" | "organic" | "imported"
+    platform: str = ""  # for imported reviews: where from
+    verified: bool = False
+    withheld: str | None = None
+    body_html: str = ""
+    source_path: str = ""
+    #: Private values (e-mail, order, phone): kept for the inbox and checks,
+    #: never handed to a template.
+    private: dict[str, str] = field(default_factory=dict, repr=False)
+    thread: list[ThreadEntry] = field(default_factory=list)
+    product: Product | None = None
+    # Filled in by shop.load_shop() and the page plugin; read by templates.
+    negative: bool = False
+    state: str = "none"
+    url: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return "review-" + self.slug
+
+    @property
+    def imported(self) -> bool:
+        return self.source == "imported"
+
+    @property
+    def first_response(self) -> ThreadEntry | None:
+        for entry in self.thread:
+            if entry.by_shop and entry.body_html:
+                return entry
+        return None
+
+    @property
+    def customer_verdict(self) -> ThreadEntry | None:
+        """The customer's latest say on whether it was fixed."""
+        for entry in reversed(self.thread):
+            if not entry.by_shop and entry.resolved is not None:
+                return entry
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self.negative and self.state in OPEN_STATES
+
+
+#: States of a negative review that is not settled: nothing from the shop
+#: yet, work under way, answered without an outcome, or the customer says
+#: the shop's "resolved" did not fix it.
+OPEN_STATES = frozenset({"awaiting", "in-progress", "answered", "disputed"})
+
+
+def case_state(review: Review) -> str:
+    """Where the case of a review stands, read from its thread alone.
+
+    The customer's own word outranks the shop's claim: a "resolved" followed
+    by a customer follow-up saying "no" is disputed, not resolved.
+    """
+    last_status: ThreadEntry | None = None
+    answered = False
+    for entry in review.thread:
+        if entry.by_shop:
+            if entry.status:
+                last_status = entry
+            if entry.body_html:
+                answered = True
+    if last_status is not None:
+        if last_status.status == "resolved":
+            later = [
+                e
+                for e in review.thread
+                if not e.by_shop and e.resolved is not None and e.date >= last_status.date
+            ]
+            if later and later[-1].resolved is False:
+                return "disputed"
+            return "resolved"
+        return last_status.status or "answered"
+    if answered:
+        return "answered"
+    return "awaiting" if review.negative else "none"
+
+
+# --- validation of single values -------------------------------------------
+# Each returns (value, problem message or None). Field functions are shared
+# by the file reader and the inbox so both accept exactly the same input.
+
+
+def parse_rating(value: str, scale: int) -> tuple[int | None, str | None]:
+    text = value.strip()
+    if re.fullmatch(r"[0-9]{1,2}", text):
+        number = int(text)
+        if 1 <= number <= scale:
+            return number, None
+    return None, f"{value!r} is not a whole number from 1 to {scale}"
+
+
+def parse_yes_no(value: str) -> tuple[bool | None, str | None]:
+    text = value.strip().lower()
+    if text in YES:
+        return True, None
+    if text in NO:
+        return False, None
+    return None, f"{value!r} is not yes or no"
+
+
+def parse_source(value: str) -> tuple[tuple[str, str] | None, str | None]:
+    text = value.strip()
+    low = text.lower()
+    if low in SOURCES:
+        return (low, ""), None
+    if low.startswith(IMPORTED_PREFIX) and text[len(IMPORTED_PREFIX) :].strip():
+        return ("imported", text[len(IMPORTED_PREFIX) :].strip()), None
+    return None, (
+        f"{value!r} is not a known source; use invited, organic or "
+        "imported:<platform> (for example imported:trustpilot)"
+    )
+
+
+def parse_choice(value: str, allowed: tuple[str, ...]) -> tuple[str | None, str | None]:
+    text = value.strip().lower()
+    if text in allowed:
+        return text, None
+    return None, f"{value!r} is not allowed; use one of: {', '.join(allowed)}"
+
+
+def parse_remedies(value: str) -> tuple[tuple[str, ...], str | None]:
+    items = [item.strip().lower() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in REMEDIES]
+    if unknown:
+        return (), (
+            f"{', '.join(repr(u) for u in unknown)} not allowed; "
+            f"use one or more of: {', '.join(REMEDIES)} (comma-separated)"
+        )
+    return tuple(dict.fromkeys(items)), None
+
+
+def parse_lang(value: str) -> tuple[str | None, str | None]:
+    text = value.strip()
+    if LANG_RE.match(text):
+        return text.replace("_", "-").lower(), None
+    return None, f"{value!r} is not a language code; use one like nl, en or et"
+
+
+def parse_url(value: str) -> tuple[str | None, str | None]:
+    text = value.strip()
+    if URL_RE.match(text):
+        return text, None
+    return None, f"{value!r} is not an http(s) address or a path starting with /"
+
+
+def parse_gtin(value: str) -> tuple[str | None, str | None]:
+    digits = value.strip().replace(" ", "")
+    if not re.fullmatch(r"[0-9]{8}|[0-9]{12,14}", digits):
+        return None, f"{value!r} is not a GTIN (8, 12, 13 or 14 digits)"
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    if (10 - total % 10) % 10 != check:
+        return None, f"{value!r} has a wrong check digit"
+    return digits, None
+
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
+
+
+def validate_submission(
+    fields: dict[str, str], kind: str, scale: int, products: set[str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check what a customer sent through a form: the same rules as the files.
+
+    ``kind`` is "review" or "follow-up". Returns the normalised values and
+    the problems as {field: code}; codes are translated where they are shown
+    (the inbox answers in the page's language). The file the inbox later
+    writes is read back by the same reader as every other review.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def text(name: str, limit: int) -> str:
+        value = " ".join(fields.get(name, "").split()) if name != "text" else fields.get(name, "").strip()
+        if len(value) > limit:
+            errors[name] = "too-long"
+        return value
+
+    if kind == "review":
+        raw = fields.get("rating", "").strip()
+        if not raw:
+            errors["rating"] = "required"
+        else:
+            rating, problem = parse_rating(raw, scale)
+            if problem:
+                errors["rating"] = "invalid"
+            values["rating"] = rating
+        values["title"] = text("title", LIMITS["title"])
+        values["name"] = text("name", LIMITS["name"])
+        product = fields.get("p", "").strip()
+        if product and product not in products:
+            errors["p"] = "unknown-product"
+        values["product"] = product or None
+    else:
+        resolved, problem = (
+            parse_yes_no(fields.get("resolved", "")) if fields.get("resolved") else (None, "x")
+        )
+        if problem:
+            errors["resolved"] = "required"
+        values["resolved"] = resolved
+        values["review"] = fields.get("r", "").strip()
+    body = text("text", LIMITS["text"])
+    if kind == "review" and "text" not in errors:
+        if not body:
+            errors["text"] = "required"
+        elif len(body) < LIMITS["text_min"]:
+            errors["text"] = "too-short"
+    values["text"] = body
+    email = text("email", LIMITS["email"])
+    if email and "email" not in errors and not EMAIL_RE.match(email):
+        errors["email"] = "invalid"
+    values["email"] = email
+    values["order"] = text("order", LIMITS["order"])
+    lang = fields.get("lang", "").strip()
+    if lang:
+        parsed, problem = parse_lang(lang)
+        if problem:
+            errors["lang"] = "invalid"
+        lang = parsed or ""
+    values["lang"] = lang
+    if fields.get("consent", "").strip().lower() not in YES + ("on",):
+        errors["consent"] = "required"
+    return values, errors
+
+
+def check_slug(slug: str, kind: str) -> str | None:
+    if not SLUG_RE.match(slug):
+        suggestion = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-") or "review"
+        return (
+            f"the file name {slug!r} cannot be used in a web address; "
+            f"use lowercase letters, digits and hyphens, e.g. {suggestion}.md"
+        )
+    if kind == "review" and slug in RESERVED_SLUGS:
+        return (
+            f"the file name {slug!r} is a path the review section uses itself "
+            f"({', '.join(sorted(RESERVED_SLUGS))}); rename the file, e.g. {slug}-review.md"
+        )
+    return None
+
+
+def unknown_keys(meta: dict[str, Any], known: tuple[str, ...]) -> list[str]:
+    return [key for key in meta if key not in known]

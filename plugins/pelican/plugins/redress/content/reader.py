@@ -1,0 +1,411 @@
+"""Files to model objects: the one parser of review, response and product files.
+
+A file is Pelican-style metadata (``Key: value`` lines), a blank line, and
+a Markdown body. Each file is parsed, validated and rendered once and the
+result kept in a cache (Pelican's own file-stamp cacher), so a rebuild after
+one new response reads one file. Problems are collected, never raised one
+at a time: the build reports every problem in every file together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import pickle
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pelican.cache import FileStampDataCacher
+
+from ..i18n import translations
+from . import model, privacy, render
+from .model import Problem, Product, Review, ThreadEntry
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION = "1"
+KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$")
+
+
+@dataclass
+class RawFile:
+    """A file split into its metadata and its body, before any validation."""
+
+    meta: dict[str, str]
+    body: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def split_file(data: bytes, display: str) -> RawFile:
+    """Split a file's bytes into metadata and body; report bad encoding and keys."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return RawFile(
+            {},
+            "",
+            [
+                Problem(
+                    display,
+                    None,
+                    f"is not UTF-8 text (byte 0x{data[err.start]:02x} at position "
+                    f"{err.start}); open it in an editor and save it as UTF-8",
+                )
+            ],
+        )
+    # Control characters are invisible and illegal in feeds: gone from the
+    # published copy of every field (the file itself keeps them).
+    lines = render.clean_text(text).split("\n")
+    meta: dict[str, str] = {}
+    problems: list[Problem] = []
+    index = 0
+    last_key = None
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            index += 1
+            break
+        match = KEY_RE.match(line)
+        if match:
+            key = match.group(1).lower()
+            if key in meta:
+                problems.append(Problem(display, match.group(1), "is given twice; keep one of them"))
+            meta[key] = match.group(2).strip()
+            last_key = key
+        elif last_key and line[:1] in (" ", "\t"):
+            # A continuation line, as Pelican's Markdown reader allows.
+            meta[last_key] = (meta[last_key] + " " + line.strip()).strip()
+        else:
+            # Text right after the fields, without a blank line: it is body.
+            break
+        index += 1
+    body = "\n".join(lines[index:]).strip("\n")
+    return RawFile(meta, body, problems)
+
+
+def parse_date(value: str, tz: dt.tzinfo) -> tuple[dt.datetime | None, str | None]:
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None, f"{value!r} is not a date; write it as 2026-10-02 14:31"
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed, None
+
+
+class _Checker:
+    """Collects the problems of one file, field by field."""
+
+    def __init__(self, display: str, meta: dict[str, str], problems: list[Problem]):
+        self.display = display
+        self.meta = meta
+        self.problems = problems
+
+    def add(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.display, key.capitalize() if key else None, message))
+
+    def check(self, key: str, parse: Callable[[str], tuple[Any, str | None]], default: Any = None) -> Any:
+        raw = self.meta.get(key, "")
+        if not raw:
+            return default
+        value, message = parse(raw)
+        if message:
+            self.add(key, message)
+            return default
+        return value
+
+    def required(self, key: str, what: str) -> str:
+        raw = self.meta.get(key, "")
+        if not raw:
+            self.add(key, f"is missing; add a line '{key.capitalize()}: {what}'")
+        return raw
+
+    def unknown(self, known: tuple[str, ...], kind: str) -> None:
+        for key in model.unknown_keys(self.meta, known):
+            self.add(
+                key,
+                f"is not a {kind} field (known: {', '.join(k.capitalize() for k in known)}); "
+                "if this line is part of the text, put a blank line between the fields and the text",
+            )
+
+
+@dataclass
+class Context:
+    """What parsing depends on besides the file itself."""
+
+    scale: int
+    lang: str
+    tz: dt.tzinfo
+
+    def gettext(self, lang: str) -> Callable[[str], str]:
+        return translations(lang).gettext
+
+
+def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review | None:
+    problems = raw.problems
+    meta = raw.meta
+    c = _Checker(display, meta, problems)
+    c.unknown(model.REVIEW_KEYS, "review")
+    slug_problem = model.check_slug(slug, "review")
+    if slug_problem:
+        c.add(None, slug_problem)
+    withheld = c.check("withheld", lambda v: model.parse_choice(v, model.WITHHELD_REASONS))
+    if "withheld" in meta and withheld is None and not meta["withheld"]:
+        c.add("withheld", f"is empty; use one of: {', '.join(model.WITHHELD_REASONS)}")
+    date_raw = c.required("date", "2026-10-02 14:31")
+    date = c.check("date", lambda v: parse_date(v, ctx.tz)) if date_raw else None
+    rating = None
+    if withheld is None or meta.get("rating"):
+        # A withheld review may lack a rating (spam often does); a shown one may not.
+        if c.required("rating", f"a whole number from 1 to {ctx.scale}"):
+            rating = c.check("rating", lambda v: model.parse_rating(v, ctx.scale))
+    source = c.check("source", model.parse_source, ("organic", ""))
+    verified = c.check("verified", model.parse_yes_no, False)
+    lang = c.check("lang", model.parse_lang, None) or ctx.lang
+    product = meta.get("product", "").strip() or None
+    if date is None or (rating is None and withheld is None) or len(problems):
+        return None
+    private = {key: meta[key] for key in ("email", "order", "phone") if meta.get(key)}
+    gettext = ctx.gettext(lang)
+    body = privacy.redact(raw.body, private, gettext)
+    body_html = render.markdown_to_html(body)
+    return Review(
+        slug=slug,
+        date=date,
+        rating=rating,
+        title=privacy.redact(meta.get("title", ""), private, gettext),
+        author=privacy.redact(meta.get("author", ""), private, gettext),
+        product_slug=product,
+        lang=lang,
+        source=source[0],
+        platform=source[1],
+        verified=bool(verified),
+        withheld=withheld,
+        body_html=body_html,
+        source_path=display,
+        private=private,
+    )
+
+
+def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEntry | None:
+    problems = raw.problems
+    meta = raw.meta
+    c = _Checker(display, meta, problems)
+    c.unknown(model.RESPONSE_KEYS, "response")
+    slug_problem = model.check_slug(slug, "response")
+    if slug_problem:
+        c.add(None, slug_problem)
+    review = c.required("review", "<file name of the review, without .md>").strip()
+    date = (
+        c.check("date", lambda v: parse_date(v, ctx.tz)) if c.required("date", "2026-10-02 16:05") else None
+    )
+    by = c.check("from", lambda v: model.parse_choice(v, model.AUTHORS), "shop")
+    status = remedies = resolved = None
+    if by == "shop":
+        status = c.check("status", lambda v: model.parse_choice(v, model.STATUSES))
+        remedies = c.check("remedy", model.parse_remedies, ())
+        if meta.get("resolved"):
+            c.add("resolved", "is for a customer's follow-up (From: customer); a shop entry uses Status")
+    elif by == "customer":
+        resolved = c.check("resolved", model.parse_yes_no)
+        for key in ("status", "remedy"):
+            if meta.get(key):
+                c.add(key, "is for the shop's entries; a customer's follow-up uses Resolved: yes or no")
+    updated = c.check("updated", lambda v: parse_date(v, ctx.tz))
+    if date is not None and updated is not None and updated < date:
+        c.add("updated", "is before the entry's Date")
+    if problems or date is None:
+        return None
+    gettext = ctx.gettext(ctx.lang)
+    body = privacy.redact(raw.body, {}, gettext)
+    body_html = render.markdown_to_html(body)
+    return ThreadEntry(
+        slug=slug,
+        review_slug=review,
+        date=date,
+        by=by,
+        author=privacy.redact(meta.get("author", ""), {}, gettext),
+        status=status,
+        remedies=remedies or (),
+        resolved=resolved,
+        updated=updated,
+        body_html=body_html,
+        source_path=display,
+    )
+
+
+def read_product(raw: RawFile, slug: str, display: str, ctx: Context) -> Product | None:
+    problems = raw.problems
+    c = _Checker(display, raw.meta, problems)
+    c.unknown(model.PRODUCT_KEYS, "product")
+    slug_problem = model.check_slug(slug, "product")
+    if slug_problem:
+        c.add(None, slug_problem)
+    title = c.required("title", "the product's name")
+    gtin = c.check("gtin", model.parse_gtin, "")
+    url = c.check("url", model.parse_url, "")
+    image = c.check("image", model.parse_url, "")
+    if problems:
+        return None
+    return Product(
+        slug=slug,
+        title=title,
+        sku=raw.meta.get("sku", ""),
+        gtin=gtin,
+        brand=raw.meta.get("brand", ""),
+        url=url,
+        image=image,
+        description_html=render.markdown_to_html(raw.body),
+        source_path=display,
+    )
+
+
+READERS = {"review": read_review, "response": read_entry, "product": read_product}
+
+
+@dataclass
+class ReadResult:
+    reviews: list[Review] = field(default_factory=list)
+    entries: list[ThreadEntry] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield os.path.join(root, name)
+
+
+#: With at least this many files to parse, a forked process parses half of
+#: them: a first build of a big shop is mostly parsing, and there are two cores.
+FORK_MIN_FILES = 2000
+
+
+def parse_one(kind: str, file_path: str, display: str, stem: str, ctx: Context) -> tuple[Any, list[Problem]]:
+    try:
+        with open(file_path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        return None, [Problem(display, None, f"cannot be read: {err.strerror}")]
+    raw = split_file(data, display)
+    item = READERS[kind](raw, stem, display, ctx) if not raw.problems or raw.meta else None
+    if item is None and not raw.problems:
+        raw.problems.append(Problem(display, None, "could not be read"))
+    return item, raw.problems
+
+
+def parse_files(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[str, tuple[Any, list[Problem]]]:
+    """Parse files (kind, path, display, stem), half of them in a forked process when there are many.
+
+    The child only parses and hands back its results through a pipe; if it
+    fails for any reason, its half is parsed here instead.
+    """
+    if len(files) < FORK_MIN_FILES or not hasattr(os, "fork"):
+        return {f[1]: parse_one(*f, ctx) for f in files}
+    theirs, mine = files[: len(files) // 2], files[len(files) // 2 :]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        status = 0
+        try:
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump({f[1]: parse_one(*f, ctx) for f in theirs}, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+    results = {f[1]: parse_one(*f, ctx) for f in mine}
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            results.update(pickle.load(pipe))
+    except (EOFError, pickle.UnpicklingError, OSError):
+        results.update({f[1]: parse_one(*f, ctx) for f in theirs})
+    finally:
+        os.waitpid(pid, 0)
+    return results
+
+
+def timezone_from(settings: dict[str, Any]) -> dt.tzinfo:
+    name = settings.get("TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("reviews: TIMEZONE %r is unknown; dates without a zone are read as UTC", name)
+        return dt.UTC
+
+
+def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
+    """Read every review, response and product file under the site's PATH.
+
+    ``rs`` is the merged REVIEWS_* settings. Files that are not ``.md`` are
+    reported, not skipped silently: a review saved as ``.txt`` would
+    otherwise never appear.
+    """
+    content = Path(settings["PATH"])
+    base = str(content.parent)
+    ctx = Context(
+        scale=rs["REVIEWS_SCALE"],
+        lang=settings.get("DEFAULT_LANG") or "en",
+        tz=timezone_from(settings),
+    )
+    fingerprint = hashlib.sha256(
+        repr((CACHE_VERSION, ctx.scale, ctx.lang, str(ctx.tz), str(content))).encode()
+    ).hexdigest()[:12]
+    cache_settings = dict(settings, GZIP_CACHE=False)
+    cacher = FileStampDataCacher(
+        cache_settings, f"redress-{fingerprint}", rs["REVIEWS_CACHE"], rs["REVIEWS_CACHE"]
+    )
+    result = ReadResult()
+    folders = (
+        ("review", rs["REVIEWS_REVIEW_DIR"], result.reviews),
+        ("response", rs["REVIEWS_RESPONSE_DIR"], result.entries),
+        ("product", rs["REVIEWS_PRODUCT_DIR"], result.products),
+    )
+    found: list[tuple[str, str, str, str, list[Any]]] = []  # kind, path, display, stem, bucket
+    for kind, folder, bucket in folders:
+        path = str(content / folder)
+        if not os.path.isdir(path):
+            continue
+        for file_path in _walk(path):
+            display = file_path[len(base) + 1 :] if file_path.startswith(base + os.sep) else file_path
+            stem, suffix = os.path.splitext(os.path.basename(file_path))
+            if suffix.lower() not in (".md", ".markdown"):
+                result.problems.append(
+                    Problem(
+                        display,
+                        None,
+                        f"is not a Markdown file, so it is not read as a {kind}; "
+                        f"rename it to {stem}.md (or move it out of {folder}/)",
+                    )
+                )
+                continue
+            found.append((kind, file_path, display, stem, bucket))
+    parsed: dict[str, tuple[Any, list[Problem]]] = {}
+    misses = []
+    for kind, file_path, display, stem, _bucket in found:
+        cached = cacher.get_cached_data(file_path, None)
+        if cached is None:
+            misses.append((kind, file_path, display, stem))
+        else:
+            parsed[file_path] = cached
+    for file_path, outcome in parse_files(misses, ctx).items():
+        parsed[file_path] = outcome
+        cacher.cache_data(file_path, outcome)
+    for _kind, file_path, _display, _stem, bucket in found:
+        item, problems = parsed[file_path]
+        result.problems.extend(problems)
+        if item is not None:
+            bucket.append(item)
+    cacher.save_cache()
+    return result

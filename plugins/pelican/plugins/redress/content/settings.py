@@ -1,0 +1,169 @@
+"""Every REVIEWS_* default in one place.
+
+A site's ``pelicanconf.py`` overrides any of these; :func:`get_settings`
+overlays them on these defaults, so the rest of the package never has to
+guess a default of its own. The README's settings table mirrors this file.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import RedressError
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    # Where the shop owner keeps the files, relative to Pelican's PATH.
+    "REVIEWS_REVIEW_DIR": "reviews",
+    "REVIEWS_RESPONSE_DIR": "responses",
+    "REVIEWS_PRODUCT_DIR": "products",
+    # The rating scale: 5 (stars) or 10.
+    "REVIEWS_SCALE": 5,
+    # Ratings at or below this count as negative. None: 2 on a 1..5 scale,
+    # 4 on a 1..10 scale.
+    "REVIEWS_NEGATIVE_MAX": None,
+    "REVIEWS_PER_PAGE": 20,
+    # The shop's name on the pages; None uses SITENAME.
+    "REVIEWS_SHOP_NAME": None,
+    # URLs, in the manner of Pelican's *_URL / *_SAVE_AS. A SAVE_AS of None
+    # is the URL plus "index.html".
+    "REVIEWS_INDEX_URL": "reviews/",
+    "REVIEWS_INDEX_SAVE_AS": None,
+    "REVIEWS_REVIEW_URL": "reviews/{slug}/",
+    "REVIEWS_REVIEW_SAVE_AS": None,
+    "REVIEWS_PRODUCT_URL": "reviews/products/{slug}/",
+    "REVIEWS_PRODUCT_SAVE_AS": None,
+    "REVIEWS_STATIC_URL": "reviews/static/",
+    # Publication rules, shown in "How reviews work". The hold window is the
+    # same for every review whatever its rating.
+    "REVIEWS_HOLD_HOURS": 0,
+    # A sentence describing an incentive for reviewing, or None for none.
+    # Whatever it is, it never depends on the rating.
+    "REVIEWS_INCENTIVE": None,
+    # How the shop checks that a reviewer bought something; None uses the
+    # built-in text (an order behind invited or checked reviews).
+    "REVIEWS_VERIFICATION": None,
+    # The shop's promise about responses; None uses the built-in text.
+    "REVIEWS_RESPONSE_POLICY": None,
+    # Link to the shop's privacy notice (shown next to forms); None writes a
+    # short built-in note at reviews/privacy/.
+    "REVIEWS_PRIVACY_URL": None,
+    # Where the review forms send to: the inbox (`redress inbox serve`),
+    # usually behind the same host. None: no forms and no "Write a review".
+    "REVIEWS_FORM_ACTION": "/inbox/reviews",
+    "REVIEWS_FOLLOWUP_ACTION": "/inbox/follow-ups",
+    # Link back to the shop itself; None uses SITEURL.
+    "REVIEWS_SHOP_URL": None,
+    # The response feeds (RSS 2.0 and Atom); None turns one off.
+    "REVIEWS_FEED_RSS": "reviews/feed.rss",
+    "REVIEWS_FEED_ATOM": "reviews/feed.atom",
+    "REVIEWS_PRODUCT_FEED_RSS": "reviews/products/{slug}/feed.rss",
+    "REVIEWS_PRODUCT_FEED_ATOM": "reviews/products/{slug}/feed.atom",
+    "REVIEWS_FEED_MAX_ITEMS": 50,
+    # The feed's title and description; None uses the built-in text.
+    "REVIEWS_FEED_TITLE": None,
+    "REVIEWS_FEED_DESCRIPTION": None,
+    # Stop the build when SITEURL is not absolute (publishconf.py sets it):
+    # a published feed must never carry preview addresses.
+    "REVIEWS_REQUIRE_SITEURL": False,
+    # Feeds, widgets and structured data need absolute addresses. Without a
+    # SITEURL (a local preview build) they use this one, with a warning.
+    "REVIEWS_PREVIEW_URL": "http://127.0.0.1:8000",
+    # The review inbox (`redress inbox serve`); environment variables
+    # REDRESS_INBOX_* override these (see the README).
+    "REVIEWS_INBOX_DB": "inbox/inbox.sqlite3",  # relative to the settings file
+    "REVIEWS_INBOX_ORIGINS": None,  # None: the site's own origin and the preview origin
+    "REVIEWS_INBOX_MAX_BYTES": 64 * 1024,
+    "REVIEWS_INBOX_RATE_PER_MINUTE": 20,  # posts per client address; 0 turns it off
+    "REVIEWS_INBOX_TRUST_PROXY": False,  # client address from X-Forwarded-For
+    "REVIEWS_INBOX_SYNCHRONOUS": "NORMAL",  # FULL also survives power loss, slower
+    "REVIEWS_INBOX_NOTIFY_EMAIL": None,  # e-mail the shop owner about each submission
+    "REVIEWS_INBOX_SMTP_HOST": "localhost",
+    "REVIEWS_INBOX_SMTP_PORT": 25,
+    "REVIEWS_INBOX_SMTP_FROM": None,
+    "REVIEWS_INBOX_WEBHOOK": None,  # POST a JSON notice to this URL per submission
+    # Cache parsed and rendered reviews between builds.
+    "REVIEWS_CACHE": True,
+}
+
+SCALES = (5, 10)
+
+
+class SettingsError(RedressError):
+    """REVIEWS_* settings that cannot work; each line names the setting and the fix."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems, "reviews: fix the settings above in your settings file and try again.")
+
+
+def _whole(value: Any, low: int, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+
+
+def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the REVIEWS_* settings with defaults filled in and derived values set.
+
+    Raises SettingsError listing every setting that cannot work.
+    """
+    merged = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
+    for key in settings:
+        if key.startswith("REVIEWS_") and key not in DEFAULTS:
+            logger.warning(
+                "reviews: unknown setting %s in your settings file; known: %s",
+                key,
+                ", ".join(sorted(DEFAULTS)),
+            )
+    problems = []
+    scale = merged["REVIEWS_SCALE"]
+    if scale not in SCALES:
+        problems.append(f"settings: REVIEWS_SCALE is {scale!r}; use 5 or 10")
+        scale = merged["REVIEWS_SCALE"] = 5
+    if merged["REVIEWS_NEGATIVE_MAX"] is None:
+        merged["REVIEWS_NEGATIVE_MAX"] = scale * 2 // 5
+    elif not _whole(merged["REVIEWS_NEGATIVE_MAX"], 1, scale - 1):
+        problems.append(
+            f"settings: REVIEWS_NEGATIVE_MAX is {merged['REVIEWS_NEGATIVE_MAX']!r}; "
+            f"use a whole number from 1 to {scale - 1}, or None for the default"
+        )
+    for key, low in (("REVIEWS_PER_PAGE", 1), ("REVIEWS_FEED_MAX_ITEMS", 0)):
+        if not _whole(merged[key], low):
+            problems.append(f"settings: {key} is {merged[key]!r}; use a whole number of {low} or more")
+    hold = merged["REVIEWS_HOLD_HOURS"]
+    if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
+        problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
+    for kind in ("INDEX", "REVIEW", "PRODUCT"):
+        url = merged[f"REVIEWS_{kind}_URL"]
+        # A listing has pages below it (stars/2/, page/3/, write/): it must be a folder.
+        if kind in ("INDEX", "PRODUCT") and isinstance(url, str) and url and not url.endswith("/"):
+            example = "reviews/" if kind == "INDEX" else "reviews/products/{slug}/"
+            problems.append(
+                f"settings: REVIEWS_{kind}_URL is {url!r}; it must be a folder ending in /, like {example!r}"
+            )
+            continue
+        if not isinstance(url, str) or (kind != "INDEX" and "{slug}" not in url):
+            problems.append(
+                f"settings: REVIEWS_{kind}_URL is {url!r}; it must be a text"
+                + ("" if kind == "INDEX" else " containing {slug}, like the default")
+            )
+            continue
+        if merged[f"REVIEWS_{kind}_SAVE_AS"] is None:
+            merged[f"REVIEWS_{kind}_SAVE_AS"] = save_as_for(url)
+    if problems:
+        raise SettingsError(problems)
+    if merged["REVIEWS_SHOP_NAME"] is None:
+        merged["REVIEWS_SHOP_NAME"] = settings.get("SITENAME", "")
+    if merged["REVIEWS_SHOP_URL"] is None:
+        merged["REVIEWS_SHOP_URL"] = settings.get("SITEURL", "") or ""
+    return merged
+
+
+def save_as_for(url: str) -> str:
+    """The file a URL is served from: directories get an index.html."""
+    return url + "index.html" if (url == "" or url.endswith("/")) else url

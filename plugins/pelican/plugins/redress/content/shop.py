@@ -1,0 +1,158 @@
+"""The whole shop: every review with its thread and product, checked across files.
+
+:func:`load_shop` is the single entry point every part of Redress uses to get
+the content: it reads the files (see :mod:`reader`), checks what only makes
+sense across files (a response to a review that exists, a known product,
+one slug per file), links threads to reviews, and works out each case's
+state. If anything is wrong it raises :class:`~redress.model.ContentError`
+with all problems at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..i18n import translations
+from . import model, privacy
+from .model import ContentError, Problem, Product, Review, ThreadEntry
+from .reader import read_content
+from .settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Shop:
+    settings: dict[str, Any]
+    #: Published reviews, newest first.
+    reviews: list[Review] = field(default_factory=list)
+    #: Reviews left off the page, each with its recorded reason.
+    withheld: list[Review] = field(default_factory=list)
+    products: dict[str, Product] = field(default_factory=dict)
+
+    @property
+    def scale(self) -> int:
+        return self.settings["REVIEWS_SCALE"]
+
+    def reviews_of(self, product_slug: str | None) -> list[Review]:
+        if product_slug is None:
+            return self.reviews
+        return [r for r in self.reviews if r.product_slug == product_slug]
+
+    @property
+    def entries(self) -> list[ThreadEntry]:
+        """Every published thread entry, newest first."""
+        items = [e for r in self.reviews for e in r.thread]
+        items.sort(key=lambda e: (e.date, e.slug), reverse=True)
+        return items
+
+
+def load_shop(settings: dict[str, Any]) -> Shop:
+    """Read, check and link all content of a site. Raises ContentError."""
+    rs = get_settings(settings)
+    raw = read_content(settings, rs)
+    problems: list[Problem] = list(raw.problems)
+
+    products: dict[str, Product] = {}
+    for product in raw.products:
+        if product.slug in products:
+            problems.append(_duplicate(product.source_path, products[product.slug].source_path))
+        else:
+            products[product.slug] = product
+
+    reviews: dict[str, Review] = {}
+    for review in raw.reviews:
+        if review.slug in reviews:
+            problems.append(_duplicate(review.source_path, reviews[review.slug].source_path))
+            continue
+        reviews[review.slug] = review
+        if review.product_slug is not None:
+            product = products.get(review.product_slug)
+            if product is None:
+                known = ", ".join(sorted(products)) or "none yet"
+                problems.append(
+                    Problem(
+                        review.source_path,
+                        "Product",
+                        f"{review.product_slug!r} is not a product in "
+                        f"{rs['REVIEWS_PRODUCT_DIR']}/ (known: {known}); fix the slug, "
+                        "add the product file, or remove the line for a review of the shop",
+                    )
+                )
+            review.product = product
+
+    negative_max = rs["REVIEWS_NEGATIVE_MAX"]
+    seen_entries: dict[str, ThreadEntry] = {}
+    for review in reviews.values():
+        review.thread = []
+        review.negative = review.rating is not None and review.rating <= negative_max
+    for entry in raw.entries:
+        if entry.slug in seen_entries:
+            problems.append(_duplicate(entry.source_path, seen_entries[entry.slug].source_path))
+            continue
+        seen_entries[entry.slug] = entry
+        review = reviews.get(entry.review_slug)
+        if review is None:
+            problems.append(
+                Problem(
+                    entry.source_path,
+                    "Review",
+                    f"{entry.review_slug!r} is not a review in {rs['REVIEWS_REVIEW_DIR']}/; "
+                    "use the review's file name without .md",
+                )
+            )
+            continue
+        if entry.date < review.date:
+            problems.append(
+                Problem(
+                    entry.source_path,
+                    "Date",
+                    f"is before the review it answers ({review.date:%Y-%m-%d %H:%M}); check the date",
+                )
+            )
+        review.thread.append(entry)
+
+    if problems:
+        raise ContentError(problems)
+
+    shop = Shop(settings=rs, products=products)
+    for review in reviews.values():
+        review.thread.sort(key=lambda e: (e.date, e.slug))
+        for entry in review.thread:
+            if not entry.by_shop and not entry.author:
+                entry.author = review.author
+        _redact_thread(review)
+        review.state = model.case_state(review)
+        (shop.withheld if review.withheld else shop.reviews).append(review)
+    shop.reviews.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    shop.withheld.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    logger.info(
+        "reviews: read %d reviews (%d withheld), %d thread entries, %d products",
+        len(reviews),
+        len(shop.withheld),
+        len(seen_entries),
+        len(products),
+    )
+    return shop
+
+
+def _redact_thread(review: Review) -> None:
+    """Hide the review's own e-mail, order and phone wherever the thread quotes them."""
+    private = {k: v for k, v in review.private.items() if len(v) >= 3}
+    if not private:
+        return
+    gettext = translations(review.lang).gettext
+    for entry in review.thread:
+        if any(v in entry.body_html or v in entry.author for v in private.values()):
+            entry.body_html = privacy.redact(entry.body_html, private, gettext)
+            entry.author = privacy.redact(entry.author, private, gettext)
+
+
+def _duplicate(path: str, first: str) -> Problem:
+    return Problem(
+        path,
+        None,
+        f"has the same file name as {first}; each file name (slug) must be unique, rename one",
+    )

@@ -1,0 +1,56 @@
+"""Finding and reading the site's settings for the `redress` commands.
+
+`redress invite`, `redress inbox` and `redress follow-up-link` all run in the
+site's folder and need the same settings the build uses: --settings, else
+publishconf.py (the public address), else pelicanconf.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pelican.settings import read_settings
+
+from ..errors import UsageError
+
+
+class SiteSettingsError(UsageError):
+    """No settings file, or one that cannot be read; the message says what to do."""
+
+
+def settings_path(path_arg: str | None, command: str = "redress") -> Path:
+    if path_arg:
+        path = Path(path_arg)
+        if not path.is_file():
+            raise SiteSettingsError(f"--settings {path_arg}: no such file")
+        return path
+    found = [Path(name) for name in ("publishconf.py", "pelicanconf.py") if Path(name).is_file()]
+    if not found:
+        raise SiteSettingsError(
+            f"no publishconf.py or pelicanconf.py in this folder; run `{command}` in your "
+            "site's folder or give --settings FILE"
+        )
+    return found[0]
+
+
+def load_settings(path: Path) -> dict[str, Any]:
+    """Read a settings file the way Pelican does, wherever the command runs."""
+    # publishconf.py does `from pelicanconf import *`: let it find its sibling
+    # wherever we run, and forget the imported modules afterwards so another
+    # site read in the same process never gets this one's settings.
+    folder = str(path.resolve().parent)
+    modules_before = set(sys.modules)
+    sys.path.insert(0, folder)
+    try:
+        return read_settings(str(path))
+    except Exception as err:  # a settings file is Python: anything can go wrong in it
+        raise SiteSettingsError(f"{path}: cannot be read: {type(err).__name__}: {err}") from None
+    finally:
+        sys.path.remove(folder)
+        for name in set(sys.modules) - modules_before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(folder + os.sep):
+                del sys.modules[name]

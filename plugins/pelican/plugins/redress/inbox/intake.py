@@ -1,0 +1,194 @@
+"""What happens to one submission, apart from HTTP: check, label, store.
+
+The checks are the model's (:func:`redress.model.validate_submission`), so
+the inbox accepts exactly what the build can publish. A valid invitation
+token makes a review "Verified buyer" and "Invited"; a missing, expired or
+tampered one makes it an ordinary, unverified review, never a refused one.
+Nothing here looks at the rating except to store it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from .. import tokens
+from ..content.model import LIMITS, validate_submission
+from ..i18n import LANGUAGES, translations
+from .store import Store
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("review", "follow-up")
+#: Fields a form sends; anything else is kept in the raw record only.
+FORM_FIELDS = {
+    "review": ("rating", "p", "title", "text", "name", "email", "order", "lang", "consent", "t", "ui"),
+    "follow-up": ("resolved", "r", "text", "order", "consent", "t", "ui", "lang"),
+}
+HONEYPOT = "website"
+
+
+@dataclass
+class Outcome:
+    result: str  # accepted | duplicate | spam | rejected
+    submission_id: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field -> message in the page language
+    values: dict[str, str] = field(default_factory=dict)  # what was sent, to fill the form again
+    lang: str = "en"
+
+    @property
+    def ok(self) -> bool:
+        return self.result in ("accepted", "duplicate", "spam")
+
+
+def page_lang(fields: dict[str, str], default: str) -> str:
+    ui = fields.get("ui", "").strip().lower()
+    return ui if ui in LANGUAGES else default
+
+
+def messages(lang: str, errors: dict[str, str], kind: str) -> dict[str, str]:
+    """The problems as sentences in the page's language, next to each field."""
+    _ = translations(lang).gettext
+    text = {
+        ("rating", "required"): _("Choose how many stars you give."),
+        ("rating", "invalid"): _("Choose how many stars you give."),
+        ("text", "required"): _("Write a few words about your experience."),
+        ("text", "too-short"): _("Write at least %(min)s characters.") % {"min": LIMITS["text_min"]},
+        ("email", "invalid"): _("This does not look like an e-mail address."),
+        ("p", "unknown-product"): _("Choose one of our products, or the shop in general."),
+        ("lang", "invalid"): _("Choose a language from the list."),
+        ("resolved", "required"): _("Choose yes or no."),
+        ("consent", "required"): (
+            _("We can only publish your review with your permission.")
+            if kind == "review"
+            else _("We can only publish your answer with your permission.")
+        ),
+    }
+    result = {}
+    for name, code in errors.items():
+        if code == "too-long":
+            limit = LIMITS.get(name, LIMITS["text"])
+            result[name] = _("This is too long: at most %(max)s characters.") % {"max": limit}
+        else:
+            result[name] = text.get((name, code), _("Please check this field."))
+    return result
+
+
+def from_form_or_page(fields: dict[str, str], referer: str, name: str) -> str:
+    """A value of the invitation link (``t`` token, ``r`` review): the form's hidden field, or
+    (without JavaScript, which copies it into the field) the form page's own address."""
+    value = fields.get(name, "").strip()
+    if value or not referer:
+        return value
+    values = parse_qs(urlsplit(referer).query).get(name, [])
+    return values[0].strip() if values else ""
+
+
+def token_from(fields: dict[str, str], referer: str) -> str:
+    """The invitation token: the form's hidden field, or (without JavaScript) the page's address."""
+    return from_form_or_page(fields, referer, "t")
+
+
+def idempotency_key(kind: str, fields: dict[str, str], client: str, now: dt.datetime) -> str:
+    """The same post twice (a double tap, a retry) is stored once.
+
+    With JavaScript the form sends a random key per page view; without it,
+    the key is the content itself from the same client on the same day.
+    """
+    sent = fields.get("key", "").strip()
+    if sent:
+        return "k:" + hashlib.sha256(f"{kind}\x00{sent}".encode()).hexdigest()
+    parts = [kind, client, now.strftime("%Y-%m-%d")] + [f"{k}={fields.get(k, '')}" for k in FORM_FIELDS[kind]]
+    return "c:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+class Intake:
+    def __init__(self, store: Store, secret: bytes, scale: int, products: set[str], default_lang: str):
+        self.store = store
+        self.secret = secret
+        self.scale = scale
+        self.products = products
+        self.default_lang = default_lang
+
+    def receive(
+        self,
+        kind: str,
+        fields: dict[str, str],
+        *,
+        client: str,
+        referer: str = "",
+        user_agent: str = "",
+        now: dt.datetime | None = None,
+    ) -> Outcome:
+        now = now or dt.datetime.now(dt.UTC)
+        lang = page_lang(fields, self.default_lang)
+        values = {k: fields.get(k, "") for k in FORM_FIELDS[kind]}
+        raw = {
+            "fields": fields,
+            "referer": referer[:1000],
+            "user_agent": user_agent[:300],
+            "client": hashlib.sha256(client.encode()).hexdigest()[:16],
+        }
+        key = idempotency_key(kind, fields, client, now)
+        token = token_from(fields, referer)
+        # A form sent back with errors must carry the link's values itself: the
+        # corrected post's Referer is the inbox, no longer the invitation link.
+        values["t"] = token
+        if kind == "follow-up":
+            values["r"] = from_form_or_page(fields, referer, "r")
+            fields_checked = dict(fields, r=values["r"])
+        else:
+            fields_checked = fields
+        if fields.get(HONEYPOT, "").strip():
+            # Its own key: a person whose autofill filled the hidden field and
+            # who sends the same review again is not a duplicate of the bot.
+            submission_id, _new = self.store.add(
+                key="s:" + key,
+                kind=kind,
+                received_at=now,
+                status="spam",
+                token_status="unchecked",
+                raw=raw,
+                normalised={},
+            )
+            logger.info(
+                "inbox: submission %s looks like a bot (honeypot filled); stored as spam", submission_id
+            )
+            return Outcome("spam", submission_id, lang=lang)
+        normalised, problems = validate_submission(fields_checked, kind, self.scale, self.products)
+        product = normalised.get("product") or ""
+        check = tokens.check_token(self.secret, token, product if kind == "review" else None, now.date())
+        normalised.update(
+            token_status=check.status,
+            token_order=check.order if check.valid else "",
+            verified=check.valid,
+            source="invited" if check.valid else "organic",
+            lang=normalised.get("lang") or lang,
+        )
+        if problems:
+            submission_id, _new = self.store.add(
+                key="r:" + key,
+                kind=kind,
+                received_at=now,
+                status="rejected",
+                token_status=check.status,
+                raw=raw,
+                normalised=dict(normalised, problems=problems),
+            )
+            return Outcome("rejected", submission_id, messages(lang, problems, kind), values, lang)
+        submission_id, new = self.store.add(
+            key=key,
+            kind=kind,
+            received_at=now,
+            status="accepted",
+            token_status=check.status,
+            raw=raw,
+            normalised=normalised,
+        )
+        logger.info(
+            "inbox: %s %s %s (token %s)", kind, submission_id, "received" if new else "repeated", check.status
+        )
+        return Outcome("accepted" if new else "duplicate", submission_id, lang=lang)

@@ -1,0 +1,115 @@
+"""What one build of the review section hands to each of its writers.
+
+Feeds, forms, widgets, public data and structured data each get this
+frozen :class:`Build`, never the generator itself: they see the shop, the
+addresses, the templates, the page writer and the listings, and nothing of
+Pelican's machinery. :func:`base_context` is the context every page starts
+from, in the build and in the inbox's pages alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, Template
+
+from ..content.shop import Shop
+from ..i18n import Formatter, translations
+from ..templating import STATIC_DIR
+from .listings import Listing
+from .output import PageWriter
+from .urls import Urls
+
+
+def base_context(rs: Mapping[str, Any], urls: Urls, lang: str, siteurl: str, css_url: str) -> dict[str, Any]:
+    """The names every Redress page template can use."""
+    return {
+        "rs": rs,
+        "shop_name": rs["REVIEWS_SHOP_NAME"],
+        "scale": rs["REVIEWS_SCALE"],
+        "fmt": Formatter(lang),
+        "page_lang": lang,
+        "css_url": css_url,
+        "urls": urls,
+        "index_url": urls.listing(),
+        "SITEURL": siteurl,
+    }
+
+
+def static_file(name: str, theme: str | None) -> bytes:
+    """One of Redress's static files; a theme's ``static/<name>`` wins."""
+    if theme:
+        theme_file = Path(theme) / "static" / name
+        if theme_file.is_file():
+            return theme_file.read_bytes()
+    return (STATIC_DIR / name).read_bytes()
+
+
+@dataclass(frozen=True, eq=False)
+class Build:
+    """One build of the review section (identity-hashed, so writers can memoise per build)."""
+
+    shop: Shop
+    urls: Urls
+    #: The context every page starts from (see :func:`base_context`).
+    base: Mapping[str, Any]
+    env: Environment
+    pages: PageWriter
+    listings: tuple[Listing, ...]
+    #: The interface language of every page.
+    lang: str
+    output_path: str
+    theme: str | None
+    #: Each review's card fingerprint: a page showing it changes when it does.
+    card_digests: Mapping[str, str]
+    _feed_links: dict[str | None, list[dict[str, str]]] = field(default_factory=dict, repr=False)
+
+    def template(self, name: str) -> Template:
+        return self.env.get_template(name)
+
+    def static(self, name: str) -> str:
+        """Copy one static file into the output; its URL carries a content hash."""
+        data = static_file(name, self.theme)
+        url = self.urls.static(name)
+        target = Path(self.output_path) / url
+        os.makedirs(target.parent, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+        return f"{url}?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+    def write_url(self, product_slug: str | None) -> str:
+        """The "Write a review" link of a listing, or "" when the shop has no forms."""
+        return self.urls.write(product_slug) if self.shop.settings["REVIEWS_FORM_ACTION"] else ""
+
+    def feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
+        """The feeds a page announces: its product's first, then the shop's."""
+        cached = self._feed_links.get(product_slug)
+        if cached is not None:
+            return cached
+        _ = translations(self.lang).gettext
+        shop_name = self.shop.settings["REVIEWS_SHOP_NAME"]
+        links = []
+        for scope in [product_slug, None] if product_slug else [None]:
+            product = self.shop.products.get(scope) if scope else None
+            for kind, mime, label in (
+                ("rss", "application/rss+xml", "RSS"),
+                ("atom", "application/atom+xml", "Atom"),
+            ):
+                url = self.urls.feed(kind, scope)
+                if not url:
+                    continue
+                if product is not None:
+                    title = _("Responses from %(shop)s on %(product)s") % {
+                        "shop": shop_name,
+                        "product": product.title,
+                    }
+                else:
+                    title = _("Responses from %(shop)s") % {"shop": shop_name}
+                links.append({"kind": kind, "type": mime, "url": url, "title": f"{title} ({label})"})
+        self._feed_links[product_slug] = links
+        return links

@@ -1,0 +1,95 @@
+"""The review-request forms: static pages any customer can fill in on a phone.
+
+The build writes the general form (shop or a product picked from a list), a
+form per product, the follow-up form ("was it fixed?"), the thank-you page
+and, unless the shop links its own, a short privacy note. The forms post to
+the inbox (REVIEWS_FORM_ACTION) and work without JavaScript; write.js only
+adds a counter, a saved draft, sending in place and the invitation token.
+The same templates render a form with errors when the inbox sends it back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+
+from ..content.model import LIMITS
+from ..i18n import LANGUAGES
+from .build import Build
+
+
+def language_choices(page_lang: str) -> list[tuple[str, str]]:
+    """Languages a customer can pick for their review, each named in itself."""
+    codes = list(dict.fromkeys([page_lang.split("-")[0], *LANGUAGES]))
+    choices = []
+    for code in codes:
+        try:
+            name = Locale.parse(code).get_display_name(code) or code
+        except (ValueError, TypeError):
+            name = code
+        choices.append((code, name[:1].upper() + name[1:]))
+    return choices
+
+
+def form_context(shop: Any, urls: Any, page_lang: str, siteurl: str, js_url: str) -> dict[str, Any]:
+    """What every form page needs besides the shared page context.
+
+    Used by the build (static forms) and by the inbox (a form sent back
+    with the customer's values and the problems next to the fields).
+    """
+    rs = shop.settings
+    return {
+        "limits": LIMITS,
+        "languages": language_choices(page_lang),
+        "products": sorted(shop.products.values(), key=lambda p: p.title.lower()),
+        "privacy_url": rs["REVIEWS_PRIVACY_URL"] or siteurl + "/" + urls.privacy(),
+        "js_url": js_url,
+        "values": {},
+        "errors": {},
+    }
+
+
+def write_forms(build: Build) -> None:
+    rs = build.shop.settings
+    if not rs["REVIEWS_FORM_ACTION"]:
+        return
+    urls = build.urls
+    js_url = build.static("write.js")
+    context = dict(build.base, **form_context(build.shop, urls, build.lang, build.base["SITEURL"], js_url))
+    pages: list[tuple[str, str, dict[str, Any]]] = [
+        ("redress/write", urls.write(), {"product": None, "action": rs["REVIEWS_FORM_ACTION"]}),
+        ("redress/thanks", urls.thanks(), {"kind": "review"}),
+    ]
+    for product in build.shop.products.values():
+        pages.append(
+            (
+                "redress/write",
+                urls.write(product.slug),
+                {"product": product, "action": rs["REVIEWS_FORM_ACTION"]},
+            )
+        )
+    if rs["REVIEWS_FOLLOWUP_ACTION"]:
+        pages.append(("redress/follow_up", urls.follow_up(), {"action": rs["REVIEWS_FOLLOWUP_ACTION"]}))
+        pages.append(("redress/thanks", urls.thanks("follow-up"), {"kind": "follow-up"}))
+    if not rs["REVIEWS_PRIVACY_URL"]:
+        pages.append(("redress/privacy", urls.privacy(), {}))
+    for template_name, url, extra in pages:
+        template = build.template(template_name + ".html")
+        product = extra.get("product")
+        page = dict(
+            context,
+            page_url=url,
+            feed_links=build.feed_links(product.slug if product else None),
+            **extra,
+        )
+        inputs = "|".join(
+            [
+                template_name,
+                url,
+                context["js_url"],
+                product.title if product else "",
+                repr(context["products"]),
+            ]
+        )
+        build.pages.write(urls.save_as(url), inputs, lambda page=page, t=template: t.render(page))

@@ -1,0 +1,151 @@
+"""The Pelican generator of the review section: it connects Pelican to the rest.
+
+It reads the shop through :func:`redress.content.shop.load_shop`, hands a
+frozen :class:`~redress.site.build.Build` to each writer (pages, feeds,
+forms, widgets) and reports one line. A shop owner's mistake is raised as a
+:class:`~redress.errors.RedressError` after its lines are logged: Pelican
+exits with its code on a one-shot build, and ``pelican -r`` reports it and
+rebuilds once the file is fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from markupsafe import Markup
+from pelican.generators import Generator
+from pelican.log import console
+
+from .. import templating
+from ..content.settings import SettingsError
+from ..content.shop import Shop, load_shop
+from ..errors import RedressError
+from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
+from . import feeds, forms, review_pages, widgets
+from .build import Build, base_context, static_file
+from .listings import make_listings
+from .output import SITEURL_MARK, PageWriter, digest
+from .urls import Urls
+
+logger = logging.getLogger(__name__)
+
+#: Settings that change how pages look, besides the REVIEWS_* ones.
+PAGE_SETTINGS = ("SITENAME", "SITEURL", "DEFAULT_LANG", "TIMEZONE", "RELATIVE_URLS", "THEME")
+
+
+class ReviewsGenerator(Generator):
+    """Reads the shop's review files and writes the review section."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.shop: Shop | None = None
+        lang = self.settings.get("DEFAULT_LANG") or "en"
+        if not has_catalog(lang):
+            logger.warning(
+                "reviews: DEFAULT_LANG %r has no translation; the review pages use English (available: %s)",
+                lang,
+                ", ".join(LANGUAGES),
+            )
+        self.lang = lang
+        self.redress_env = templating.environment(self.settings, lang)
+
+    def generate_context(self) -> None:
+        try:
+            shop = load_shop(self.settings)
+            siteurl = self.settings.get("SITEURL", "") or ""
+            if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
+                raise SettingsError(
+                    [
+                        f"settings: SITEURL is {siteurl!r}, but feeds, widgets and structured data need "
+                        'the absolute address the site is published at; set SITEURL = "https://…" '
+                        "(REVIEWS_REQUIRE_SITEURL is on)"
+                    ]
+                )
+        except RedressError as err:
+            for problem in err.problems:
+                logger.error("%s", problem)
+            raise
+        self.shop = shop
+        self.urls = Urls(shop.settings, siteurl)
+        for product in shop.products.values():
+            product.page_url = self.urls.listing(product.slug)
+        for review in shop.reviews:
+            review.url = self.urls.review(review.slug)
+        self.context["reviews_shop"] = shop
+
+    def generate_output(self, writer: Any) -> None:
+        if self.shop is None:
+            return
+        shop = self.shop
+        theme = self.theme or None
+        css = static_file("redress.css", theme)
+        css_url = f"{self.urls.static('redress.css')}?v={hashlib.sha256(css).hexdigest()[:10]}"
+        base = base_context(shop.settings, self.urls, self.lang, SITEURL_MARK, css_url)
+        base.update(review_pages.CARD_MARKS)
+        # The shop's header and footer are the same on every page: render them once.
+        for part in ("site_header", "site_footer"):
+            base[f"{part}_html"] = Markup(self.redress_env.get_template(f"redress/{part}.html").render(base))
+        use_cache = bool(shop.settings["REVIEWS_CACHE"])
+        build_key = self._build_key(base)
+        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
+        cards, card_digests = review_pages.render_cards(
+            shop, self.redress_env, base, self.settings, build_key, use_cache
+        )
+        build = Build(
+            shop=shop,
+            urls=self.urls,
+            base=base,
+            env=self.redress_env,
+            pages=pages,
+            listings=tuple(make_listings(shop, self.urls)),
+            lang=self.lang,
+            output_path=self.output_path,
+            theme=theme,
+            card_digests=card_digests,
+        )
+        build.static("redress.css")
+        build.static("favicon.svg")
+        review_pages.write_review_pages(build, cards)
+        # Each review's own page is written in the background (a second
+        # process on a big shop) while the listings are written here.
+        pages.start_background()
+        for listing in build.listings:
+            review_pages.write_listing(build, listing, cards)
+        feeds.write_feeds(build)
+        forms.write_forms(build)
+        widgets.write_widgets(build)
+        pages.finish()
+        self._report(pages)
+
+    def _report(self, pages: PageWriter) -> None:
+        """One line for the shop owner beside Pelican's own "Done" line."""
+        assert self.shop is not None
+        shop = self.shop
+        line = (
+            f"Reviews: {len(shop.reviews)} published, {len(shop.withheld)} withheld, "
+            f"{len(shop.entries)} responses and follow-ups; "
+            f"{pages.written} files written, {pages.skipped} unchanged."
+        )
+        logger.info("reviews: %s", line)
+        if logger.isEnabledFor(logging.WARNING):
+            console.print(line)
+
+    def _build_key(self, base: dict[str, Any]) -> str:
+        """Everything every page depends on: templates, catalogs, settings, stylesheet."""
+        env = self.redress_env
+        parts: list[str] = [base["css_url"], repr(sorted(base["rs"].items(), key=lambda kv: kv[0]))]
+        parts += [repr(self.settings.get(key)) for key in PAGE_SETTINGS]
+        for name in sorted(env.list_templates(filter_func=lambda n: n.startswith("redress/"))):
+            parts.append(name)
+            parts.append(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        # Redress's own code and catalogs: an upgrade rewrites every page.
+        sources = [*templating.PACKAGE_DIR.rglob("*.py"), *TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")]
+        for source in sorted(sources):
+            parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
+        return digest(*parts)
+
+
+def get_generators(pelican_object: Any) -> type[Generator]:
+    return ReviewsGenerator

@@ -1,0 +1,201 @@
+"""Writing the review section's files: only what changed, and nothing stale.
+
+A shop with ten thousand reviews has ten thousand permalink pages, and a
+new response changes one of them. Each page is written with a fingerprint
+of everything it was made from; the next build skips pages whose
+fingerprint and file are unchanged. Pages the previous build wrote and this
+one does not (a review that has since been withheld, a page number that no
+longer exists) are removed, so a withheld review never lingers online.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pelican import signals
+from pelican.cache import FileDataCacher
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+
+logger = logging.getLogger(__name__)
+
+#: With at least this many pages to write in the background, a forked
+#: process renders and writes them while the build goes on with the rest:
+#: on two cores that hides most of the time ten thousand folders take.
+FORK_MIN_PAGES = 500
+
+#: Stands in for SITEURL while a page is rendered; replaced by the page's
+#: own SITEURL (which differs per page with RELATIVE_URLS). Control
+#: characters are removed from all content, so no text can forge it.
+SITEURL_MARK = "\x1esiteurl\x1e"
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class PageWriter:
+    """Writes the review section's files, skipping unchanged ones and removing stale ones.
+
+    Not Pelican's ``Writer``: that renders each page from the whole site
+    context and writes it every time, and knows nothing of pages that have
+    gone. A big shop needs a page skipped when its fingerprint is unchanged,
+    a page removed when it leaves the section, and ten thousand permalinks
+    written in a forked process; Pelican's ``content_written`` signal is
+    still sent for every file, so other plugins see them as usual.
+    """
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        output_path: str,
+        build_key: str,
+        use_cache: bool,
+        context: dict[str, Any],
+    ):
+        self.settings = settings
+        self.context = context
+        self.output_path = output_path
+        self.build_key = build_key
+        self.relative = bool(settings.get("RELATIVE_URLS"))
+        self.siteurl = settings.get("SITEURL", "") or ""
+        # One record per output folder: a publish build into another folder
+        # must not take the preview build's files for its own.
+        name = "redress-pages-" + digest(os.path.abspath(output_path))[:12]
+        self.cache = FileDataCacher(dict(settings, GZIP_CACHE=False), name, use_cache, use_cache)
+        self.previous: dict[str, str] = self.cache.get_cached_data("pages", {}) or {}
+        self.current: dict[str, str] = {}
+        self.written = 0
+        self.skipped = 0
+        self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]]]] = []
+        self._child: int | None = None
+
+    def siteurl_for(self, save_as: str) -> str:
+        if self.relative:
+            return path_to_url(get_relative_path(save_as))
+        return self.siteurl
+
+    def write(
+        self,
+        save_as: str,
+        inputs: str,
+        render: Callable[[], str | Iterable[str]],
+        background: bool = False,
+    ) -> None:
+        """Write one page, rendered by ``render()`` with SITEURL_MARK for SITEURL.
+
+        ``inputs`` must capture everything the page shows besides the build
+        key (templates, settings, stylesheet); if it and the file are
+        unchanged since the last build, the page is not rendered again.
+        With ``background``, the page is written by :meth:`start_background`.
+        """
+        if not save_as:
+            return
+        if save_as in self.current:
+            logger.warning("reviews: %s would be written twice; keeping the first", save_as)
+            return
+        path = sanitised_join(self.output_path, save_as)
+        fingerprint = digest(self.build_key, save_as, inputs)
+        self.current[save_as] = fingerprint
+        if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
+            self.skipped += 1
+            return
+        self.written += 1
+        if background:
+            self._deferred.append((path, save_as, render))
+            return
+        self._render_and_write(path, save_as, render)
+        self._announce(path, save_as)
+
+    def _render_and_write(self, path: str, save_as: str, render: Callable[[], str | Iterable[str]]) -> None:
+        text = render()
+        if isinstance(text, str):
+            text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
+        # Otherwise pieces of a big file (data with absolute links only), written as they come.
+        _write_file(path, text)
+
+    def _announce(self, path: str, save_as: str) -> None:
+        signals.content_written.send(
+            path, context=dict(self.context, SITEURL=self.siteurl_for(save_as), output_file=save_as)
+        )
+
+    def start_background(self) -> None:
+        """Render and write the background pages, in a forked process when there are many.
+
+        The child only renders templates and writes files: it logs nothing
+        and shares no lock with the parent's threads. The parent waits for
+        it in :meth:`finish` and fails the build if it failed.
+        """
+        if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
+            self._write_deferred()
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 0
+            try:
+                for path, save_as, render in self._deferred:
+                    self._render_and_write(path, save_as, render)
+            except BaseException:
+                traceback.print_exc()
+                sys.stderr.flush()
+                status = 1
+            os._exit(status)
+        self._child = pid
+
+    def _write_deferred(self) -> None:
+        for path, save_as, render in self._deferred:
+            self._render_and_write(path, save_as, render)
+            self._announce(path, save_as)
+        self._deferred = []
+
+    def _wait_background(self) -> None:
+        if self._child is None:
+            self._write_deferred()
+            return
+        _, status = os.waitpid(self._child, 0)
+        self._child = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("reviews: writing the review pages failed (see the error above)")
+        for path, save_as, _render in self._deferred:
+            self._announce(path, save_as)
+        self._deferred = []
+
+    def _remove_empty_folders(self, folder: str) -> None:
+        root = os.path.abspath(self.output_path)
+        folder = os.path.abspath(folder)
+        while folder.startswith(root + os.sep) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+    def finish(self) -> None:
+        """Remove pages this section wrote last time but not now; remember this build."""
+        self._wait_background()
+        for save_as in self.previous.keys() - self.current.keys():
+            path = sanitised_join(self.output_path, save_as)
+            if os.path.isfile(path):
+                os.remove(path)
+                logger.info("reviews: removed %s, which is no longer part of the review section", save_as)
+                self._remove_empty_folders(os.path.dirname(path))
+        self.cache.cache_data("pages", self.current)
+        self.cache.save_cache()
+        logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
+
+
+def _write_file(path: str, text: str | Iterable[str]) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        if isinstance(text, str):
+            handle.write(text)
+        else:
+            handle.writelines(text)

@@ -1,0 +1,214 @@
+"""The public data of a listing as JSON: what ``reviews.json`` and ``embed.json`` hold.
+
+Plain dicts in a fixed key order, dumped with :func:`inert_json`; two builds
+of the same content give byte-identical files (the only date that is not a
+review's own is ``generated``: the newest review or entry). Only published
+reviews, and only their public fields: the private ``Email``/``Order``/
+``Phone`` values and a response's ``Note`` are never read here.
+``static/reviews.schema.json`` documents every field.
+
+A shop with ten thousand reviews has a file of megabytes. Each review is
+turned into JSON text once and that text is reused: by the shop's file and
+its product's file, and by the next build while the review's card digest
+(the review, its thread, templates and settings) is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+from ..content import render
+from ..content.model import Product, Review, ThreadEntry
+from .build import Build
+from .listings import Listing
+
+#: Bump when the shape of the data changes (also in reviews.schema.json).
+FORMAT = 1
+
+#: Characters that could end a <script> element or start an HTML comment, or
+#: end a line in old JavaScript parsers. In JSON they only occur inside
+#: strings, where the escaped form means the same.
+_INERT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+#: Plain text of customer HTML, once per build (JSON data and JSON-LD both need it).
+_TEXTS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def inert_json(data: Any) -> str:
+    """JSON text that is safe inside a <script> element and never sniffed as HTML."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _INERT:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def plain_text(build: Build, html: str) -> str:
+    """The visible text of sanitised HTML, remembered for the rest of the build."""
+    if not html:
+        return ""
+    memo = _TEXTS.setdefault(build, {})
+    text = memo.get(html)
+    if text is None:
+        text = memo[html] = render.html_to_text(html)
+    return text
+
+
+def absolute_or_none(build: Build, url: str) -> str | None:
+    """An owner-given address (http(s) or a path on the shop) as an absolute one, or None."""
+    if url.startswith(("http://", "https://")):
+        return url
+    shop = build.shop.settings.get("REVIEWS_SHOP_URL") or ""
+    if url.startswith("/") and shop.startswith(("http://", "https://")):
+        return shop.rstrip("/") + url
+    return None
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def newest_date(reviews: list[Review]) -> dt.datetime | None:
+    """The newest date of the reviews and their thread entries: the data's "generated"."""
+    dates = [review.date for review in reviews]
+    dates += [max(e.date, e.updated or e.date) for review in reviews for e in review.thread]
+    return max(dates, default=None)
+
+
+class PublicData:
+    """Builds the JSON of each listing from JSON text made once per review.
+
+    A review's text is made once per build and reused by the shop's file
+    and its product's file. Files are written in pieces (see
+    :meth:`listing_chunks`): the shop-wide file of a big shop is a hundred
+    megabytes that never has to be one string in memory.
+    """
+
+    def __init__(self, build: Build, schema_url: str):
+        self.build = build
+        self.schema_url = schema_url
+        self.fragments: dict[str, str] = {}
+
+    def review_json(self, review: Review, in_product_file: bool = False) -> str:
+        """A review's JSON, kept from the shop's file until its product's file has used it.
+
+        The shop's file comes first; each review appears in at most one
+        product's file after it, so nothing is held longer than needed.
+        """
+        if in_product_file:
+            text = self.fragments.pop(review.slug, None)
+            return text if text is not None else inert_json(self.review(review))
+        text = self.fragments.get(review.slug)
+        if text is None:
+            text = inert_json(self.review(review))
+            if review.product_slug:
+                self.fragments[review.slug] = text
+        return text
+
+    def review(self, review: Review) -> dict[str, Any]:
+        url = self.build.urls.absolute(review.url)
+        return {
+            "id": review.slug,
+            "url": url,
+            "date": _time(review.date),
+            "rating": review.rating,
+            "title": review.title,
+            "author": review.author,
+            "lang": review.lang,
+            "product": review.product_slug,
+            "labels": {
+                "verified": review.verified,
+                "source": review.source,
+                "platform": review.platform or None,
+            },
+            "negative": review.negative,
+            "state": review.state,
+            "body_html": review.body_html,
+            "body_text": plain_text(self.build, review.body_html),
+            "thread": [self._entry(entry, url) for entry in review.thread],
+        }
+
+    def _entry(self, entry: ThreadEntry, review_url: str) -> dict[str, Any]:
+        return {
+            "id": entry.slug,
+            "url": f"{review_url}#{entry.anchor}",
+            "date": _time(entry.date),
+            "updated": _time(entry.updated),
+            "by": entry.by,
+            "author": entry.author,
+            "status": entry.status,
+            "remedies": list(entry.remedies),
+            "resolved": entry.resolved,
+            "body_html": entry.body_html,
+            "body_text": plain_text(self.build, entry.body_html),
+        }
+
+    def product(self, product: Product) -> dict[str, Any]:
+        urls = self.build.urls
+        return {
+            "slug": product.slug,
+            "title": product.title,
+            "sku": product.sku or None,
+            "gtin": product.gtin or None,
+            "brand": product.brand or None,
+            "image": absolute_or_none(self.build, product.image),
+            "url": absolute_or_none(self.build, product.url),
+            "page": urls.absolute(urls.listing(product.slug)),
+        }
+
+    def listing(self, listing: Listing, data_url: str, complete: bool = True) -> dict[str, Any]:
+        """Everything about one listing but its reviews (``"reviews": []``, always the last key)."""
+        build = self.build
+        shop = build.shop
+        summary = listing.summary
+        product = shop.products.get(listing.product_slug) if listing.product_slug else None
+        shop_url = shop.settings.get("REVIEWS_SHOP_URL") or ""
+        median = summary.median_first_response
+        return {
+            "$schema": self.schema_url,
+            "format": FORMAT,
+            "generated": _time(newest_date(listing.reviews)),
+            "complete": complete,
+            "lang": build.lang,
+            "shop": {
+                "name": shop.settings["REVIEWS_SHOP_NAME"],
+                "url": shop_url if shop_url.startswith(("http://", "https://")) else None,
+            },
+            "product": self.product(product) if product is not None else None,
+            "page": build.urls.absolute(listing.url),
+            "data": data_url,
+            "scale": shop.scale,
+            "summary": {
+                "count": summary.count,
+                "average": summary.average,
+                "distribution": {str(bar.stars): bar.count for bar in summary.bars},
+                "open": summary.open_count,
+                "resolved": summary.resolved_count,
+            },
+            "responsiveness": {
+                "negative": summary.negative_count,
+                "negative_answered": summary.negative_answered,
+                "median_first_response_seconds": int(median.total_seconds()) if median is not None else None,
+            },
+            "withheld": {"total": listing.ledger.total, "by_reason": dict(listing.ledger.by_reason)},
+            "reviews": [],
+        }
+
+    def listing_chunks(self, listing: Listing, data_url: str, limit: int | None = None) -> Iterator[str]:
+        """The JSON text of one listing, in pieces; with ``limit``, only that many newest reviews."""
+        reviews = listing.reviews if limit is None else listing.reviews[:limit]
+        head = inert_json(self.listing(listing, data_url, complete=len(reviews) == len(listing.reviews)))
+        assert head.endswith('"reviews":[]}')
+        yield head[:-2]
+        in_product_file = listing.product_slug is not None
+        for index, review in enumerate(reviews):
+            yield ("," if index else "") + self.review_json(review, in_product_file)
+        yield "]}\n"
+
+    def listing_json(self, listing: Listing, data_url: str, limit: int | None = None) -> str:
+        """The JSON text of one listing as one string (for tests and small listings)."""
+        return "".join(self.listing_chunks(listing, data_url, limit))

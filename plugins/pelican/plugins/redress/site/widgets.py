@@ -1,0 +1,261 @@
+"""Embeddable widgets and the public JSON data of the review build.
+
+Everything here is a static file the shop serves itself; none of it loads
+anything from anyone else. For the whole shop (in ``<reviews>/widgets/``)
+and for each product (next to its review page):
+
+* ``badge.svg`` and ``badge-dark.svg``: average, stars and count (under 2 KB);
+* ``embed.html``: a compact widget for an ``<iframe>``: summary,
+  distribution, the three newest reviews with how complaints were fixed; no
+  JavaScript, inline CSS, under 10 KB, its height computed from its content;
+* ``embed.json``: the same data as ``reviews.json`` with only the newest
+  reviews, for ``embed.js`` (the widget drawn into the shop's own page);
+* ``reviews.json``: every published review and thread entry (see
+  :mod:`redress.public_data` and ``static/reviews.schema.json``).
+
+Once per site: ``embed.js`` and ``embed.css`` in ``<reviews>/widgets/``,
+``reviews.schema.json`` beside the shop's ``reviews.json``, and the gallery
+``<reviews>/widgets/index.html`` with each widget live, its code and sizes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican.utils import sanitised_join
+
+from ..content.model import Product
+from ..templating import STATIC_DIR
+from . import embed, public_data
+from .build import Build
+from .listings import Listing
+
+logger = logging.getLogger(__name__)
+
+
+SCHEMA_FILE = "reviews.schema.json"
+#: What each widget may weigh, in bytes (the issue's limits).
+BUDGETS = {"badge.svg": 2048, "badge-dark.svg": 2048, "embed.html": 10 * 1024, "embed.js": 4096}
+
+
+@dataclass
+class Place:
+    """Where one listing's widgets live, as URLs and as files."""
+
+    product: Product | None
+    name: str
+    summary: Any  # stats.Summary of the listing
+    page: str  # the listing page, site-relative
+    url: str  # the listing page, absolute
+    widgets_url: str  # folder of badge/embed files (site-relative)
+    widgets_save_as: str
+    data_url: str  # folder of reviews.json (site-relative)
+    data_save_as: str
+    files: dict[str, str] = field(default_factory=dict)  # file name -> site-relative URL
+    sizes: dict[str, int] = field(default_factory=dict)
+    badge_size: tuple[int, int] = (0, 0)
+    height: int = 0
+
+    def widget(self, name: str) -> tuple[str, str]:
+        if name == "reviews.json":
+            return self.data_url + name, self.data_save_as + name
+        return self.widgets_url + name, self.widgets_save_as + name
+
+
+def folder(path: str) -> str:
+    """The folder a listing's URL or file name stands for: ``reviews/`` for ``reviews/index.html``."""
+    if path == "" or path.endswith("/"):
+        return path
+    head, tail = posixpath.split(path)
+    if tail in ("index.html", "index.htm"):
+        return head + "/" if head else ""
+    return posixpath.splitext(path)[0] + "/"
+
+
+def write_widgets(build: Build) -> None:
+    """Write badges, embeds, reviews.json and the widget gallery for every listing."""
+    urls = build.urls
+    shop_folder_url = folder(urls.listing())
+    shop_folder_save_as = folder(urls.listing_save_as())
+    schema_url = shop_folder_url + SCHEMA_FILE
+    data = public_data.PublicData(build, urls.absolute(schema_url))
+    places = []
+    for listing in build.listings:
+        place = _place(build, listing, shop_folder_url, shop_folder_save_as)
+        _write_listing(build, data, listing, place)
+        places.append(place)
+    shared = _write_shared(build, shop_folder_url, shop_folder_save_as)
+    _write_gallery(build, places, shared)
+    _check_budgets([(p.files, p.sizes) for p in places] + [(shared["files"], shared["sizes"])])
+
+
+def _place(build: Build, listing: Listing, shop_url: str, shop_save_as: str) -> Place:
+    product = build.shop.products.get(listing.product_slug) if listing.product_slug else None
+    if product is None:
+        widgets_url, widgets_save_as = shop_url + "widgets/", shop_save_as + "widgets/"
+        data_url, data_save_as = shop_url, shop_save_as
+        name = build.shop.settings["REVIEWS_SHOP_NAME"]
+    else:
+        data_url = widgets_url = folder(listing.url)
+        data_save_as = widgets_save_as = folder(listing.save_as)
+        name = product.title
+    return Place(
+        product=product,
+        name=name,
+        summary=listing.summary,
+        page=listing.url,
+        url=build.urls.absolute(listing.url),
+        widgets_url=widgets_url,
+        widgets_save_as=widgets_save_as,
+        data_url=data_url,
+        data_save_as=data_save_as,
+    )
+
+
+def _write_listing(build: Build, data: public_data.PublicData, listing: Listing, place: Place) -> None:
+    pages = build.pages
+    summary_key = repr((listing.summary, listing.ledger, place.name, place.url, embed.LAYOUT))
+    newest = [build.card_digests[r.slug] for r in listing.reviews[: embed.EMBED_REVIEWS]]
+    badge = build.template("redress/widgets/badge.svg")
+    badge_key = repr((listing.summary.count, listing.summary.average))
+    for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
+        url, save_as = place.widget(name)
+        pages.write(
+            save_as, badge_key, lambda dark=dark: badge.render(build.base, summary=listing.summary, dark=dark)
+        )
+        place.files[name] = url
+
+    items = embed.embed_items(build, listing.reviews)
+    place.height = embed.LAYOUT.height(build.shop.scale, items, listing.ledger.total > 0)
+    frame = build.template("redress/widgets/embed.html")
+    url, save_as = place.widget("embed.html")
+    pages.write(
+        save_as,
+        "|".join([summary_key, *newest]),
+        lambda: frame.render(
+            build.base,
+            heading=place.name,
+            page_url=place.url,
+            summary=listing.summary,
+            ledger=listing.ledger,
+            items=items,
+            L=embed.LAYOUT,
+        ),
+    )
+    place.files["embed.html"] = url
+
+    full_url, full_save_as = place.widget("reviews.json")
+    absolute_full = build.urls.absolute(full_url)
+    product_key = repr(data.product(place.product)) if place.product is not None else ""
+    for name, limit, digests in (
+        ("embed.json", embed.EMBED_REVIEWS, newest),
+        ("reviews.json", None, [build.card_digests[r.slug] for r in listing.reviews]),
+    ):
+        url, save_as = place.widget(name)
+        pages.write(
+            save_as,
+            "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, *digests]),
+            lambda limit=limit: data.listing_chunks(listing, absolute_full, limit),
+        )
+        place.files[name] = url
+
+    for name in place.files:
+        _url, save_as = place.widget(name)
+        place.sizes[name] = _size(build, save_as)
+    place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+
+
+def _write_shared(build: Build, shop_url: str, shop_save_as: str) -> dict[str, Any]:
+    """embed.js, embed.css and the JSON Schema: one each per site."""
+    pages = build.pages
+    shared: dict[str, Any] = {"files": {}, "sizes": {}}
+    for name, finish in (("embed.js", embed.compact_js), ("embed.css", str)):
+        template = build.template(f"redress/widgets/{name}")
+        save_as = shop_save_as + "widgets/" + name
+        pages.write(
+            save_as,
+            repr(embed.LAYOUT),
+            lambda t=template, finish=finish: finish(t.render(build.base, L=embed.LAYOUT)),
+        )
+        shared["files"][name] = shop_url + "widgets/" + name
+        shared["sizes"][name] = _size(build, save_as)
+    schema = (STATIC_DIR / SCHEMA_FILE).read_text(encoding="utf-8")
+    save_as = shop_save_as + SCHEMA_FILE
+    pages.write(save_as, schema, lambda: schema)
+    shared["files"][SCHEMA_FILE] = shop_url + SCHEMA_FILE
+    shared["sizes"][SCHEMA_FILE] = _size(build, save_as)
+    return shared
+
+
+def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) -> None:
+    template = build.template("redress/widgets/gallery.html")
+    shop_place = next(p for p in places if p.product is None)
+    products = [p for p in places if p.product is not None]
+    save_as = shop_place.widgets_save_as + "index.html"
+    inputs = repr(
+        [
+            (
+                p.name,
+                p.page,
+                p.url,
+                p.files,
+                p.sizes,
+                p.badge_size,
+                p.height,
+                p.summary.count,
+                p.summary.average,
+            )
+            for p in places
+        ]
+        + [shared]
+    )
+    logger.info("reviews: the widgets, with code to copy into your shop, are in %s", save_as)
+    build.pages.write(
+        save_as,
+        inputs,
+        lambda: template.render(
+            build.base,
+            shop=shop_place,
+            products=products,
+            shared=shared,
+            page_url=shop_place.widgets_url,
+            absolute=build.urls.absolute,
+        ),
+    )
+
+
+def _check_budgets(scopes: list[tuple[dict[str, str], dict[str, int]]]) -> None:
+    for files, sizes in scopes:
+        for name, limit in BUDGETS.items():
+            if sizes.get(name, 0) > limit:
+                logger.warning(
+                    "reviews: %s is %d bytes, more than the %d bytes it should weigh; "
+                    "a very long shop or product name can do this",
+                    files[name],
+                    sizes[name],
+                    limit,
+                )
+
+
+def _size(build: Build, save_as: str) -> int:
+    path = sanitised_join(build.output_path, save_as)
+    return os.path.getsize(path) if os.path.isfile(path) else 0
+
+
+_SVG_SIZE_RE = re.compile(r'<svg[^>]*?\swidth="(\d+)"[^>]*?\sheight="(\d+)"')
+
+
+def _svg_size(build: Build, save_as: str) -> tuple[int, int]:
+    """The badge's width and height, read back from the file (the template lays it out)."""
+    path = sanitised_join(build.output_path, save_as)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            match = _SVG_SIZE_RE.search(handle.read(600))
+    except OSError:
+        return (0, 0)
+    return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
