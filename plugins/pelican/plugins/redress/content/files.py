@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
-SLUG_WORDS = 6
+from .rules import CONTROL_RE, slugify
 
 
 def one_line(value: str) -> str:
-    """A metadata value: one line, no control characters, so it cannot start a new field."""
-    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    """A metadata value: one line, no control characters, so it cannot start a new field.
 
-
-def slugify(text: str, fallback: str = "review") -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)[:SLUG_WORDS]
-    return "-".join(words) or fallback
+    ``split()`` also breaks on every Unicode line separator (U+2028, U+0085, …).
+    """
+    return " ".join(CONTROL_RE.sub(" ", value).split())
 
 
 def review_slug(date: dt.datetime, title: str, text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RedressError
+from .rules import SLUG_RE, slugify
 
 SOURCES = ("invited", "organic")
 IMPORTED_PREFIX = "imported:"
@@ -96,7 +97,6 @@ RESERVED_SLUGS = frozenset(
         "index.html",
     }
 )
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
 URL_RE = re.compile(r"^(https?://[^\s<>\"']+|/[^\s<>\"']*)$")
 
@@ -335,78 +335,9 @@ def parse_gtin(value: str) -> tuple[str | None, str | None]:
     return digits, None
 
 
-EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
-
-
-def validate_submission(
-    fields: dict[str, str], kind: str, scale: int, products: set[str]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check what a customer sent through a form: the same rules as the files.
-
-    ``kind`` is "review" or "follow-up". Returns the normalised values and
-    the problems as {field: code}; codes are translated where they are shown
-    (the inbox answers in the page's language). The file the inbox later
-    writes is read back by the same reader as every other review.
-    """
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-
-    def text(name: str, limit: int) -> str:
-        value = " ".join(fields.get(name, "").split()) if name != "text" else fields.get(name, "").strip()
-        if len(value) > limit:
-            errors[name] = "too-long"
-        return value
-
-    if kind == "review":
-        raw = fields.get("rating", "").strip()
-        if not raw:
-            errors["rating"] = "required"
-        else:
-            rating, problem = parse_rating(raw, scale)
-            if problem:
-                errors["rating"] = "invalid"
-            values["rating"] = rating
-        values["title"] = text("title", LIMITS["title"])
-        values["name"] = text("name", LIMITS["name"])
-        product = fields.get("p", "").strip()
-        if product and product not in products:
-            errors["p"] = "unknown-product"
-        values["product"] = product or None
-    else:
-        resolved, problem = (
-            parse_yes_no(fields.get("resolved", "")) if fields.get("resolved") else (None, "x")
-        )
-        if problem:
-            errors["resolved"] = "required"
-        values["resolved"] = resolved
-        values["review"] = fields.get("r", "").strip()
-    body = text("text", LIMITS["text"])
-    if kind == "review" and "text" not in errors:
-        if not body:
-            errors["text"] = "required"
-        elif len(body) < LIMITS["text_min"]:
-            errors["text"] = "too-short"
-    values["text"] = body
-    email = text("email", LIMITS["email"])
-    if email and "email" not in errors and not EMAIL_RE.match(email):
-        errors["email"] = "invalid"
-    values["email"] = email
-    values["order"] = text("order", LIMITS["order"])
-    lang = fields.get("lang", "").strip()
-    if lang:
-        parsed, problem = parse_lang(lang)
-        if problem:
-            errors["lang"] = "invalid"
-        lang = parsed or ""
-    values["lang"] = lang
-    if fields.get("consent", "").strip().lower() not in YES + ("on",):
-        errors["consent"] = "required"
-    return values, errors
-
-
 def check_slug(slug: str, kind: str) -> str | None:
     if not SLUG_RE.match(slug):
-        suggestion = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-") or "review"
+        suggestion = slugify(slug)
         return (
             f"the file name {slug!r} cannot be used in a web address; "
             f"use lowercase letters, digits and hyphens, e.g. {suggestion}.md"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+from .rules import EMAIL_RE
+
 # International (+31 6 1234 5678, +372 5123 4567) or national numbers that
 # start with 0 (06-12345678, 020 123 4567): at least 8 more digits. Dates
 # and prices do not start that way.

@@ -69,8 +69,8 @@ def load_shop(settings: dict[str, Any]) -> Shop:
             continue
         reviews[review.slug] = review
         if review.product_slug is not None:
-            product = products.get(review.product_slug)
-            if product is None:
+            reviewed = products.get(review.product_slug)
+            if reviewed is None:
                 known = ", ".join(sorted(products)) or "none yet"
                 problems.append(
                     Problem(
@@ -81,7 +81,7 @@ def load_shop(settings: dict[str, Any]) -> Shop:
                         "add the product file, or remove the line for a review of the shop",
                     )
                 )
-            review.product = product
+            review.product = reviewed
 
     negative_max = rs["REVIEWS_NEGATIVE_MAX"]
     seen_entries: dict[str, ThreadEntry] = {}
@@ -93,8 +93,8 @@ def load_shop(settings: dict[str, Any]) -> Shop:
             problems.append(_duplicate(entry.source_path, seen_entries[entry.slug].source_path))
             continue
         seen_entries[entry.slug] = entry
-        review = reviews.get(entry.review_slug)
-        if review is None:
+        answered = reviews.get(entry.review_slug)
+        if answered is None:
             problems.append(
                 Problem(
                     entry.source_path,
@@ -104,15 +104,15 @@ def load_shop(settings: dict[str, Any]) -> Shop:
                 )
             )
             continue
-        if entry.date < review.date:
+        if entry.date < answered.date:
             problems.append(
                 Problem(
                     entry.source_path,
                     "Date",
-                    f"is before the review it answers ({review.date:%Y-%m-%d %H:%M}); check the date",
+                    f"is before the review it answers ({answered.date:%Y-%m-%d %H:%M}); check the date",
                 )
             )
-        review.thread.append(entry)
+        answered.thread.append(entry)
 
     if problems:
         raise ContentError(problems)

@@ -7,7 +7,6 @@ appear only in the ledger, by reason, so they cannot move the average.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,6 +48,15 @@ class Ledger:
     by_reason: list[tuple[str, int]] = field(default_factory=list)
 
 
+def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
+    """The median duration (the mean of the middle two for an even count), or None."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def summarise(reviews: list[Review], scale: int) -> Summary:
     counts = Counter(r.rating for r in reviews if r.rating is not None)
     rated = sum(counts.values())
@@ -70,7 +78,7 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         bars=bars,
         negative_count=len(negatives),
         negative_answered=len(delays),
-        median_first_response=statistics.median(delays) if delays else None,
+        median_first_response=_median(delays),
         open_count=sum(1 for r in reviews if r.is_open),
         resolved_count=sum(1 for r in reviews if r.state == "resolved"),
     )

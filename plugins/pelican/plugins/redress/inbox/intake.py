@@ -1,6 +1,6 @@
 """What happens to one submission, apart from HTTP: check, label, store.
 
-The checks are the model's (:func:`redress.model.validate_submission`), so
+The checks are the model's (:func:`redress.inbox.validate.validate_submission`), so
 the inbox accepts exactly what the build can publish. A valid invitation
 token makes a review "Verified buyer" and "Invited"; a missing, expired or
 tampered one makes it an ordinary, unverified review, never a refused one.
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from .. import tokens
-from ..content.model import LIMITS, validate_submission
+from ..content.model import LIMITS
 from ..i18n import LANGUAGES, translations
 from .store import Store
+from .validate import validate_submission
 
 logger = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.model import Product
+from ..content.rules import CONTROL_RE, is_email
 from ..errors import UsageError
 
 
@@ -92,15 +93,11 @@ COLUMNS = (
 DELIMITERS = (",", ";", "\t")
 #: Several products in one cell.
 PRODUCT_SEPARATORS = re.compile(r"[;|,]")
-EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 # A time may follow the day, with seconds and a zone: 2026-10-02T14:31:05+02:00, 2026-10-02 14:31 +0200.
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[+-]\d{2}:?\d{2}|Z|UTC))?)?"
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + _TIME)
 _DAY_FIRST_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
 KNOWN_SHOWN = 8
-#: Invisible characters a mail tool would choke on are dropped; tabs and
-#: line breaks inside a name become one space.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class OrderFileError(UsageError):
@@ -232,7 +229,7 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
                 )
             )
             continue
-        values = {key: _CONTROL.sub("", row[index]).strip() for key, index in indexes.items()}
+        values = {key: CONTROL_RE.sub("", row[index]).strip() for key, index in indexes.items()}
         if "name" in values:
             values["name"] = " ".join(values["name"].split())
         number = values["order"]
@@ -321,10 +318,10 @@ def map_columns(header: list[str]) -> dict[str, int]:
         if column.key == "order" and shopify:
             names = (*names, "name")
         for name in names:
-            index = positions.get(normalise(name))
-            if index is not None and index not in used:
-                found[column.key] = index
-                used.add(index)
+            position = positions.get(normalise(name))
+            if position is not None and position not in used:
+                found[column.key] = position
+                used.add(position)
                 break
     return found
 
@@ -341,7 +338,7 @@ def _finish(order: Order, display: str, columns: dict[str, str], problems: list[
                 "is empty; the order gets its QR code and insert, but no e-mail",
             )
         )
-    elif not EMAIL_RE.match(email):
+    elif not is_email(email):
         problems.append(
             RowProblem(
                 display,

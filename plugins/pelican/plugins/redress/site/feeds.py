@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from html import escape
 from urllib.parse import urlparse
 
@@ -188,7 +189,7 @@ def write_feeds(build: Build) -> None:
     """Write every listing's feeds and the stylesheet that shows them in a browser."""
     for listing in build.listings:
         for save_as, xml in build_feeds(build, listing.product_slug).items():
-            build.pages.write(save_as, xml, lambda xml=xml: xml)
+            build.pages.write(save_as, xml, partial(str, xml))
     if any(build.urls.feed(kind) for kind in ("rss", "atom")) or build.shop.products:
         xsl = build.template("redress/feed.xsl")
         save_as = build.urls.static(STYLESHEET)

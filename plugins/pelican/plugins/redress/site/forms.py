@@ -10,11 +10,12 @@ The same templates render a form with errors when the inbox sends it back.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from babel import Locale
 
-from ..content.model import LIMITS
+from ..content.model import LIMITS, Product
 from ..i18n import LANGUAGES
 from .build import Build
 
@@ -61,12 +62,12 @@ def write_forms(build: Build) -> None:
         ("redress/write", urls.write(), {"product": None, "action": rs["REVIEWS_FORM_ACTION"]}),
         ("redress/thanks", urls.thanks(), {"kind": "review"}),
     ]
-    for product in build.shop.products.values():
+    for each in build.shop.products.values():
         pages.append(
             (
                 "redress/write",
-                urls.write(product.slug),
-                {"product": product, "action": rs["REVIEWS_FORM_ACTION"]},
+                urls.write(each.slug),
+                {"product": each, "action": rs["REVIEWS_FORM_ACTION"]},
             )
         )
     if rs["REVIEWS_FOLLOWUP_ACTION"]:
@@ -76,7 +77,7 @@ def write_forms(build: Build) -> None:
         pages.append(("redress/privacy", urls.privacy(), {}))
     for template_name, url, extra in pages:
         template = build.template(template_name + ".html")
-        product = extra.get("product")
+        product: Product | None = extra.get("product")
         page = dict(
             context,
             page_url=url,
@@ -92,4 +93,4 @@ def write_forms(build: Build) -> None:
                 repr(context["products"]),
             ]
         )
-        build.pages.write(urls.save_as(url), inputs, lambda page=page, t=template: t.render(page))
+        build.pages.write(urls.save_as(url), inputs, partial(template.render, page))

@@ -9,11 +9,14 @@ rendered once per listing, not once per page.
 from __future__ import annotations
 
 import pickle
+from functools import partial
 from typing import Any
 
+from jinja2 import Template
 from markupsafe import Markup
 from pelican.cache import FileDataCacher
 
+from ..content.model import Review
 from . import structured_data
 from .build import Build
 from .listings import Listing, page_window, paginate
@@ -67,16 +70,20 @@ def write_review_pages(build: Build, cards: dict[str, str]) -> None:
         build.pages.write(
             build.urls.review_save_as(review.slug),
             build.card_digests[review.slug],
-            lambda review=review: page.render(
-                build.base,
-                review=review,
-                card=Markup(card_on_own_page(cards[review.slug])),
-                page_url=build.urls.review(review.slug),
-                feed_links=build.feed_links(review.product_slug),
-                write_url=build.write_url(review.product_slug),
-            ),
+            partial(render_review_page, build, page, review, cards[review.slug]),
             background=True,
         )
+
+
+def render_review_page(build: Build, page: Template, review: Review, card: str) -> str:
+    return page.render(
+        build.base,
+        review=review,
+        card=Markup(card_on_own_page(card)),
+        page_url=build.urls.review(review.slug),
+        feed_links=build.feed_links(review.product_slug),
+        write_url=build.write_url(review.product_slug),
+    )
 
 
 def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None:
@@ -129,5 +136,5 @@ def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None
             build.pages.write(
                 build.urls.filtered_save_as(listing.save_as, key, number),
                 inputs,
-                lambda context=context: template.render(context),
+                partial(template.render, context),
             )

@@ -83,7 +83,7 @@ def listing_jsonld(build: Build, listing: Listing, reviews: list[Any]) -> Markup
 
 
 def product_node(build: Build, listing: Listing) -> dict[str, Any] | None:
-    product = build.shop.products.get(listing.product_slug)
+    product = build.shop.products.get(listing.product_slug) if listing.product_slug else None
     if product is None:
         return None
     urls = build.urls

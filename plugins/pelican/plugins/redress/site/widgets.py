@@ -24,9 +24,12 @@ import logging
 import os
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from jinja2 import Template
 from pelican.utils import sanitised_join
 
 from ..content.model import Product
@@ -125,9 +128,7 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
     badge_key = repr((listing.summary.count, listing.summary.average))
     for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
         url, save_as = place.widget(name)
-        pages.write(
-            save_as, badge_key, lambda dark=dark: badge.render(build.base, summary=listing.summary, dark=dark)
-        )
+        pages.write(save_as, badge_key, partial(badge.render, build.base, summary=listing.summary, dark=dark))
         place.files[name] = url
 
     items = embed.embed_items(build, listing.reviews)
@@ -160,7 +161,7 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
         pages.write(
             save_as,
             "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, *digests]),
-            lambda limit=limit: data.listing_chunks(listing, absolute_full, limit),
+            partial(data.listing_chunks, listing, absolute_full, limit),
         )
         place.files[name] = url
 
@@ -168,6 +169,10 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
         _url, save_as = place.widget(name)
         place.sizes[name] = _size(build, save_as)
     place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+
+
+def _finished(finish: Callable[[str], str], template: Template, context: Mapping[str, Any]) -> str:
+    return finish(template.render(context, L=embed.LAYOUT))
 
 
 def _write_shared(build: Build, shop_url: str, shop_save_as: str) -> dict[str, Any]:
@@ -180,7 +185,7 @@ def _write_shared(build: Build, shop_url: str, shop_save_as: str) -> dict[str, A
         pages.write(
             save_as,
             repr(embed.LAYOUT),
-            lambda t=template, finish=finish: finish(t.render(build.base, L=embed.LAYOUT)),
+            partial(_finished, finish, template, build.base),
         )
         shared["files"][name] = shop_url + "widgets/" + name
         shared["sizes"][name] = _size(build, save_as)

@@ -1,0 +1,43 @@
+"""Rules about text that several places apply, each written once.
+
+The reader, the renderer, the privacy filter, the order import and the
+inbox all ask the same questions (is this an e-mail address? which
+characters must never reach a file or a page? what makes a good file
+name?). Two answers to one question would let a value pass one check and
+fail the other, or be hidden on the page but accepted as an address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Characters that never belong in a review, a field or a file: C0 and C1
+#: controls except tab and line breaks, and the two non-characters.
+#: Removing them also means no text can forge the build's internal marks.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+#: An e-mail address, as found in running text and as checked in a form or
+#: an order export: the same pattern, so whatever a form accepts as an
+#: address is also what the page hides.
+EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[\w-]{2,}")
+
+#: A file name (without ``.md``) that can be used in a web address as it is.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SLUG_WORDS = 6
+
+
+def strip_control(text: str) -> str:
+    """The text without control characters; line breaks become ``\\n``."""
+    return CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def is_email(value: str) -> bool:
+    return EMAIL_RE.fullmatch(value) is not None
+
+
+def slugify(text: str, fallback: str = "review") -> str:
+    """A few words of ``text`` as a slug that :data:`SLUG_RE` accepts."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)[:SLUG_WORDS]
+    return "-".join(words) or fallback

@@ -1,0 +1,81 @@
+"""Checking what a customer sent through a form, field by field.
+
+The form's fields are not the file's keys (``p`` for the product, ``r`` for
+the review a follow-up answers, a consent box), so the inbox checks them
+here, with the model's own parsers for every value a file also holds: a
+rating, a language or a yes/no the inbox accepts is one the reader accepts
+when the file it writes is read back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..content.model import LIMITS, YES, parse_lang, parse_rating, parse_yes_no
+from ..content.rules import is_email
+
+
+def validate_submission(
+    fields: dict[str, str], kind: str, scale: int, products: set[str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check what a customer sent through a form: the same rules as the files.
+
+    ``kind`` is "review" or "follow-up". Returns the normalised values and
+    the problems as {field: code}; codes are translated where they are shown
+    (the inbox answers in the page's language). The file the inbox later
+    writes is read back by the same reader as every other review.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def text(name: str, limit: int) -> str:
+        value = " ".join(fields.get(name, "").split()) if name != "text" else fields.get(name, "").strip()
+        if len(value) > limit:
+            errors[name] = "too-long"
+        return value
+
+    if kind == "review":
+        raw = fields.get("rating", "").strip()
+        if not raw:
+            errors["rating"] = "required"
+        else:
+            rating, problem = parse_rating(raw, scale)
+            if problem:
+                errors["rating"] = "invalid"
+            values["rating"] = rating
+        values["title"] = text("title", LIMITS["title"])
+        values["name"] = text("name", LIMITS["name"])
+        product = fields.get("p", "").strip()
+        if product and product not in products:
+            errors["p"] = "unknown-product"
+        values["product"] = product or None
+    else:
+        resolved, problem = (
+            parse_yes_no(fields.get("resolved", "")) if fields.get("resolved") else (None, "x")
+        )
+        if problem:
+            errors["resolved"] = "required"
+        values["resolved"] = resolved
+        values["review"] = fields.get("r", "").strip()
+    body = text("text", LIMITS["text"])
+    if kind == "review" and "text" not in errors:
+        if not body:
+            errors["text"] = "required"
+        elif len(body) < LIMITS["text_min"]:
+            errors["text"] = "too-short"
+    values["text"] = body
+    email = text("email", LIMITS["email"])
+    if email and "email" not in errors and not is_email(email):
+        errors["email"] = "invalid"
+    values["email"] = email
+    values["order"] = text("order", LIMITS["order"])
+    lang = fields.get("lang", "").strip()
+    if lang:
+        parsed, problem = parse_lang(lang)
+        if problem:
+            errors["lang"] = "invalid"
+        lang = parsed or ""
+    values["lang"] = lang
+    if fields.get("consent", "").strip().lower() not in YES + ("on",):
+        errors["consent"] = "required"
+    return values, errors
