@@ -1,64 +1,167 @@
 """Customer Markdown to HTML that is safe to publish anywhere.
 
-Review text is untrusted. It is rendered by markdown-it-py in CommonMark
-mode with raw HTML switched off, so a ``<script>`` a customer typed stays
-visible as text instead of vanishing, and then cleaned by nh3 to a small
-allow-list, so nothing the renderer lets through can carry active content.
-Headings, images and code blocks are off: a review is prose.
+Review text is untrusted. It is rendered by Python-Markdown, the renderer
+Pelican itself uses, with every raw-HTML path taken out, so a ``<script>`` a
+customer typed stays visible as text instead of vanishing; then nh3 cleans
+the result to a small allow-list, so nothing the renderer lets through can
+carry active content. Headings, images, rules and code blocks are off: a
+review is prose. The remaining syntax follows what CommonMark readers expect
+(line breaks kept, lists that may follow a line of text directly).
 """
 
 from __future__ import annotations
 
 import re
 from html import escape, unescape
+from xml.etree.ElementTree import Element
 
+import markdown
 import nh3
-from markdown_it import MarkdownIt
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions.sane_lists import SaneListExtension, SaneOListProcessor
+from markdown.inlinepatterns import (
+    LinkInlineProcessor,
+    ReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+    SubstituteTagInlineProcessor,
+)
+
+from .rules import CONTROL_RE, strip_control
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
-# C0 and C1 control characters, except tab and newline: invisible, and
-# illegal in XML feeds. The source file keeps them; the output never has them.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Python-Markdown's default, which Pelican's Markdown also uses; it is also
+# how far a nested list item must be indented.
+TAB_LENGTH = 4
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).disable(
-    ["heading", "lheading", "image", "code", "fence", "hr", "html_block", "html_inline"]
-)
+
+class _OrderedList(SaneOListProcessor):
+    """Numbered lists also written ``1)``, as CommonMark and many people do."""
+
+    def __init__(self, parser: BlockParser) -> None:
+        super().__init__(parser)
+        indent = self.tab_length - 1
+        self.RE = re.compile(rf"^[ ]{{0,{indent}}}\d+[.)][ ]+(.*)")
+        self.CHILD_RE = re.compile(rf"^[ ]{{0,{indent}}}((\d+[.)]))[ ]+(.*)")
+        self.INDENT_RE = re.compile(
+            rf"^[ ]{{{self.tab_length},{self.tab_length * 2 - 1}}}((\d+[.)])|[*+-])[ ]+.*"
+        )
+
+
+class _ListAfterText(BlockProcessor):
+    """Let a list start right under a line of text, without a blank line first.
+
+    Customers write "Pros:" and the list on the next line; Python-Markdown
+    would otherwise glue the items into the paragraph. As in CommonMark, only
+    a bullet or an item numbered 1 starts a list there, so a sentence that
+    merely wraps onto "2024. was a good year" stays one paragraph.
+    """
+
+    RE = re.compile(r"\n[ ]{0,3}(?:[*+-]|1[.)])[ ]+\S")
+
+    def test(self, parent: Element, block: str) -> bool:
+        return self.RE.search(block) is not None
+
+    def run(self, parent: Element, blocks: list[str]) -> None:
+        block = blocks.pop(0)
+        split = self.RE.search(block)
+        assert split is not None
+        blocks[:0] = [block[: split.start()], block[split.start() + 1 :]]
+
+
+def _new_markdown() -> markdown.Markdown:
+    """A Python-Markdown that cannot emit a single tag the customer typed.
+
+    Raw HTML reaches the output only through the HTML stash: the
+    ``html_block`` preprocessor and the ``html`` and ``entity`` inline
+    patterns put source text in it, the ``raw_html`` postprocessor pastes it
+    back unescaped. With all four gone, every character the customer typed
+    ends up in the element tree as text, which the serializer escapes.
+    (Entities still come out right: the serializer leaves ``&amp;`` alone.)
+    """
+    md = markdown.Markdown(output_format="html", tab_length=TAB_LENGTH, extensions=[SaneListExtension()])
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.inlinePatterns.deregister("entity")
+    md.postprocessors.deregister("raw_html")
+
+    blocks = md.parser.blockprocessors
+    for name in ("code", "hashheader", "setextheader", "hr"):
+        blocks.deregister(name)
+    blocks.register(_OrderedList(md.parser), "olist", 40)
+    blocks.register(_ListAfterText(md.parser), "list_after_text", 12)
+
+    # Images off, and like CommonMark without images, "![a](u)" is a "!"
+    # followed by a link, not a dead literal: links lose their "not after !".
+    inline = md.inlinePatterns
+    for name in ("image_link", "image_reference", "short_image_ref"):
+        inline.deregister(name)
+    inline.register(ReferenceInlineProcessor(r"\[", md), "reference", 170)
+    inline.register(LinkInlineProcessor(r"\[", md), "link", 160)
+    inline.register(ShortReferenceInlineProcessor(r"\[", md), "short_reference", 130)
+    # Every line break the customer typed is kept (what nl2br does), and the
+    # spaces around it, which only pad the source, are not.
+    inline.deregister("linebreak")
+    inline.register(SubstituteTagInlineProcessor(r"[ ]*\n[ ]*", "br"), "nl", 5)
+    return md
+
+
+# One instance for the whole process: building one costs about as much as
+# rendering a review (~0.1 ms), so a fresh one each time would double the
+# cost. It is reset before every document, so nothing (reference links, a
+# half-finished run) leaks from one review into the next; a forked process
+# gets its own copy. Rendering is single-threaded.
+_markdown = _new_markdown()
 
 
 def clean_text(text: str) -> str:
     """Plain text with line endings normalised and control characters removed."""
-    return CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return strip_control(text)
 
 
-# Text with none of these characters, and no line that starts like a list,
-# quote or heading underline, renders to plain paragraphs: most reviews do.
-_MARKUP_CHARS_RE = re.compile(r"[\\`*_\[\]<>&#~|]|^[ \t]*(?:[-+=>]|\d+[.)])|^ {4}| {2,}$", re.MULTILINE)
-_BLANK_LINES_RE = re.compile(r"\n[ \t]*\n\s*")
+# Every line break is kept, so spaces at the end of a line mean nothing; left
+# in, they would linger at the end of a paragraph.
+_TRAILING_SPACE_RE = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+def _render(text: str) -> str:
+    """Markdown to unsanitised HTML, on a freshly reset renderer."""
+    return _markdown.reset().convert(_TRAILING_SPACE_RE.sub("", text))
+
+
+# Most reviews are a few plain sentences, and Python-Markdown spends about
+# three times as long on them as the shortcut below (nh3 included); a site
+# renders every review on every build. The shortcut takes only text with
+# none of these characters, no whitespace but spaces and newlines, and no
+# line that starts like a list or a quote; tests hold it to the renderer.
+_MARKUP_CHARS_RE = re.compile(r"[\\`*_\[\]<>&]|[^\S \n]")
+_MARKUP_LINE_RE = re.compile(r" *(?:[-+>]|\d+[.)])")
+_BLANK_LINES_RE = re.compile(r"\n(?: *\n)+")
+
+
+def _is_plain(text: str) -> bool:
+    """Whether the shortcut renders text exactly as Python-Markdown would."""
+    if _MARKUP_CHARS_RE.search(text) is not None:
+        return False
+    return not any(_MARKUP_LINE_RE.match(line) for line in text.split("\n"))
 
 
 def _plain_paragraphs(text: str) -> str:
-    """What CommonMark (with line breaks kept) makes of text without markup, quickly."""
+    """What the renderer makes of text that passes ``_is_plain``, quickly."""
     paragraphs = []
-    for block in _BLANK_LINES_RE.split(text.strip()):
-        lines = [escape(line.strip(), quote=False) for line in block.split("\n")]
+    for block in _BLANK_LINES_RE.split(text.strip(" \n")):
+        lines = [escape(line.strip(" "), quote=False) for line in block.split("\n")]
         paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
     return "\n".join(paragraphs)
 
 
-def markdown_to_html(text: str) -> str:
-    """Render untrusted Markdown to sanitised HTML."""
-    text = clean_text(text)
-    if not text.strip():
-        return ""
-    if _MARKUP_CHARS_RE.search(text) is None:
-        html = _plain_paragraphs(text)
-    else:
-        html = _markdown.render(text)
-    return nh3.clean(
+def _sanitise(html: str) -> str:
+    """Rendered HTML cut down to what is safe in any page, feed or widget."""
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -68,7 +171,18 @@ def markdown_to_html(text: str) -> str:
         # A relative link means something else on every page that shows the
         # text (and nothing in a feed or widget): keep the words, drop the link.
         url_relative="deny",
-    ).strip()
+    )
+    # Python-Markdown passes character references such as "&#1;" through and
+    # nh3 decodes them: the control characters clean_text removed come back.
+    return CONTROL_RE.sub("", html).strip()
+
+
+def markdown_to_html(text: str) -> str:
+    """Render untrusted Markdown to sanitised HTML."""
+    text = clean_text(text)
+    if not text.strip():
+        return ""
+    return _sanitise(_plain_paragraphs(text) if _is_plain(text) else _render(text))
 
 
 _BREAK_RE = re.compile(r"<br ?/?>|</p>|</li>")
