@@ -5,6 +5,11 @@ delivery day plus one delay, a link works for the same number of days, and
 the e-mail asks everyone the same way (:mod:`redress.invite.texts`). Nothing
 about an order other than its number, products, address, name, language and
 delivery day is read, so nothing else can change how it is invited.
+
+invitations.csv is opened in spreadsheets as much as in mail tools, and its
+cells come from an export anyone could have typed into (a customer's name
+at checkout): a cell a spreadsheet would run as a formula is written with a
+leading ``'`` (:func:`spreadsheet_safe`), as OWASP advises for CSV files.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ CSV_NAME = "invitations.csv"
 CSV_COLUMNS = ("order", "email", "name", "lang", "link", "subject", "body", "send_on")
 STEM_MAX = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: First characters that make a spreadsheet read a cell as a formula (or DDE command): OWASP's
+#: list, and the full-width forms some spreadsheets take for the same.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 )
@@ -109,10 +117,25 @@ def file_stem(order: str, used: set[str]) -> str:
     return candidate
 
 
+def spreadsheet_safe(value: str) -> str:
+    """The cell with a ``'`` in front when a spreadsheet would run it as a formula.
+
+    Names, order numbers and addresses come from the export, so a name like
+    ``=HYPERLINK(...)`` must not become a live formula on the shop owner's
+    computer. A cell counts as one when it starts with one of
+    :data:`FORMULA_STARTS`, after any spaces (a spreadsheet may skip them).
+    Every other cell stays exactly as it was, so mail tools read the same
+    file: ``Anne-Marie`` and the tool's own ``https://`` links are untouched.
+    """
+    return "'" + value if value.lstrip(" ")[:1] in FORMULA_STARTS else value
+
+
 def write_csv(path: Path, invitations: Sequence[Invitation], shop: Shop, default_lang: str) -> None:
     """invitations.csv: a row per order with an e-mail address, for any mail tool.
 
     Written to a temporary file first, so a mail tool never reads half a list.
+    Every cell passes :func:`spreadsheet_safe`: most hold the export's words
+    (the subject and body include the name, order number and shop name).
     """
     shop_name = shop.settings["REVIEWS_SHOP_NAME"]
     incentive = shop.settings["REVIEWS_INCENTIVE"]
@@ -136,7 +159,6 @@ def write_csv(path: Path, invitations: Sequence[Invitation], shop: Shop, default
             )
             first_link = invitation.product_links[0][2] if invitation.product_links else invitation.link
             lang = order.lang or default_lang
-            writer.writerow(
-                [order.order, order.email, order.name, lang, first_link, subject, body, invitation.send_on]
-            )
+            cells = [order.order, order.email, order.name, lang, first_link, subject, body]
+            writer.writerow([*(spreadsheet_safe(cell) for cell in cells), invitation.send_on.isoformat()])
     os.replace(temporary, path)

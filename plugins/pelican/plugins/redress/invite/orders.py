@@ -6,6 +6,11 @@ row per line item. This module turns any of them into one :class:`Order`
 per order number. A bad row never stops the others: every problem is
 collected with its line and column, so the shop owner fixes them all in one
 go, and the good orders are invited meanwhile.
+
+The file as a whole is read strictly, though: a double quote that opens a
+value and never closes (or closes rows later) would merge other customers'
+rows into one order's name or address, and then into one e-mail. That
+stops the run at the line of the quote, before anything is written.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..content.model import Product
-from ..content.rules import CONTROL_RE, is_email
+from ..content.rules import CONTROL_RE, EMAIL_RE, is_email
 from ..errors import UsageError
 
 
@@ -98,6 +103,11 @@ _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[+-]\d{2}:?\d{2}|Z|UT
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})" + _TIME)
 _DAY_FIRST_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})" + _TIME)
 KNOWN_SHOWN = 8
+#: What separates addresses when a cell holds several: a comma, semicolon or any white space.
+ADDRESS_SEPARATORS = re.compile(r"[,;\s]+")
+QUOTE_RULE = (
+    "a value in double quotes ends with a double quote, and a double quote inside it is written twice"
+)
 
 
 class OrderFileError(UsageError):
@@ -194,10 +204,12 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
     if not header_line:
         raise OrderFileError(f"{display}: is empty; export the orders with a header line first")
     delimiter = max(DELIMITERS, key=lambda d: (header_line.count(d), -DELIMITERS.index(d)))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows_of = _rows(reader, display)
+    # The lines as csv counts them (\n, \r\n or \r), so line numbers agree with its line_num.
+    physical = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(physical, delimiter=delimiter, strict=True)
+    rows_of = _rows(reader, display, physical, delimiter)
     header: list[str] = []
-    for _, row in rows_of:
+    for _, _, row in rows_of:
         if any(cell.strip() for cell in row):
             header = [cell.strip() for cell in row]
             break
@@ -211,7 +223,9 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
     problems: list[RowProblem] = []
     orders: dict[str, Order] = {}
     rows = 0
-    for line, row in rows_of:
+    for line, last_line, row in rows_of:
+        if last_line > line:
+            _check_swallowed(display, physical, line, last_line, delimiter, len(header), indexes["email"])
         if not any(cell.strip() for cell in row):
             continue
         rows += 1
@@ -288,17 +302,104 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
     return OrderFile(list(orders.values()), problems, columns, delimiter, rows)
 
 
-def _rows(reader: Any, display: str) -> Iterator[tuple[int, list[str]]]:
-    """(line where the row starts, row): a quoted value may span lines."""
+def _rows(
+    reader: Any, display: str, physical: list[str], delimiter: str
+) -> Iterator[tuple[int, int, list[str]]]:
+    """(first line, last line, row) of each row: a quoted value may span lines.
+
+    ``reader`` is strict, so a quote that never closes ends in an error
+    ("unexpected end of data") instead of one row holding the rest of the
+    file; the error names the line where that quote opened.
+    """
     last_line = 0
     try:
         for row in reader:
-            yield last_line + 1, row
+            yield last_line + 1, reader.line_num, row
             last_line = reader.line_num
     except csv.Error as err:
-        raise OrderFileError(
-            f"{display}:{reader.line_num}: cannot be read as CSV ({err}); check the quotes on that line"
-        ) from None
+        raise _csv_error(display, str(err), physical, last_line + 1, reader.line_num, delimiter) from None
+
+
+def _csv_error(
+    display: str, err: str, physical: list[str], first: int, at: int, delimiter: str
+) -> OrderFileError:
+    """The error for a row csv cannot read: at the line of the quote behind it, if any.
+
+    csv notices the trouble where it ends (the end of the file, or a stray
+    character after a closing quote rows later), but the shop owner has to
+    fix the line where the quote opened.
+    """
+    spans = _quoted_spans(physical[first - 1 :], first, delimiter)
+    culprit = next(
+        (s for s in reversed(spans) if s[0] <= at and (s[1] is None or s[1] >= at)),
+        None,
+    )
+    line = culprit[0] if culprit else at
+    if culprit and culprit[1] is None:
+        what = (
+            f"the double quote that opens a value on line {line} never closes, so the rest of the file "
+            "would become that one value"
+        )
+    elif line < at:
+        what = f"the value in double quotes that opens on line {line} runs on to line {at}"
+    else:
+        what = "a double quote is out of place"
+    return OrderFileError(
+        f"{display}:{line}: cannot be read as CSV ({err}): {what}; check the quotes on line {line} "
+        f"({QUOTE_RULE})"
+    )
+
+
+def _quoted_spans(lines: Sequence[str], first: int, delimiter: str) -> list[tuple[int, int | None]]:
+    """(line it opens on, line it closes on or None) of each quoted value, from a row's first line.
+
+    The same rules as csv's: a double quote opens a value only at its start,
+    and ``""`` inside it is one quote. csv itself does not say where a value
+    began, and that is the line to fix.
+    """
+    spans: list[tuple[int, int | None]] = []
+    at_start = True
+    quoted = False
+    for number, line in enumerate(lines, first):
+        index = 0
+        while index < len(line):
+            char = line[index]
+            if quoted:
+                if char == '"':
+                    if line[index + 1 : index + 2] == '"':
+                        index += 1
+                    else:
+                        quoted = False
+                        spans[-1] = (spans[-1][0], number)
+            elif char == '"' and at_start:
+                quoted = True
+                spans.append((number, None))
+            at_start = not quoted and char in (delimiter, "\r", "\n")
+            index += 1
+    return spans
+
+
+def _check_swallowed(
+    display: str, physical: list[str], first: int, last: int, delimiter: str, columns: int, email: int
+) -> None:
+    """Refuse a row whose quoted value runs over lines that read as orders of their own.
+
+    A value over several lines is legal (a street and a town), but a stray
+    quote closed by another stray quote rows later reads as one row too:
+    then one customer's name would carry the other customers' rows, e-mail
+    addresses included, into one e-mail. A line inside the value that alone
+    has no more cells than the header and an e-mail address in the e-mail
+    column is such a swallowed row.
+    """
+    for opened, closed in _quoted_spans(physical[first - 1 : last], first, delimiter):
+        for number in range(opened + 1, (closed or last) + 1):
+            cells = next(csv.reader([physical[number - 1].rstrip("\r\n")], delimiter=delimiter), [])
+            if email < len(cells) <= columns and is_email(cells[email].strip()):
+                raise OrderFileError(
+                    f"{display}:{opened}: the value in double quotes that opens on line {opened} runs on "
+                    f"over line {number}, which reads as an order of its own; check the quotes on line "
+                    f"{opened} ({QUOTE_RULE})"
+                )
 
 
 def map_columns(header: list[str]) -> dict[str, int]:
@@ -336,6 +437,18 @@ def _finish(order: Order, display: str, columns: dict[str, str], problems: list[
                 email_line,
                 columns["email"],
                 "is empty; the order gets its QR code and insert, but no e-mail",
+            )
+        )
+    elif len([part for part in ADDRESS_SEPARATORS.split(email) if "@" in part]) > 1 or (
+        len(EMAIL_RE.findall(email)) > 1
+    ):
+        problems.append(
+            RowProblem(
+                display,
+                email_line,
+                columns["email"],
+                f"{email!r} holds more than one e-mail address; an order is invited at one address, so "
+                "keep one in the cell; the order gets its QR code and insert, but no e-mail",
             )
         )
     elif not is_email(email):
