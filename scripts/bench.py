@@ -18,6 +18,12 @@ one new response), builds a plain-Pelican baseline of the same texts, and
 prints a table and one ``bench:`` line that is easy to grep from CI logs.
 Each build's peak RSS comes from ``os.wait4`` on that subprocess alone.
 
+A ratio is only as good as what the two builds wrote, so both are counted:
+the cold build must write a page for every review and the baseline a page
+for every article, or the run fails (exit 2) instead of reporting a ratio.
+Both sites get their settings from the tests' ``sites.py``, the one place
+that says what a test site is.
+
 It is a measurement, not a test: it exits 0 even when a target is missed,
 unless --check is given. Exit code 2 means a build failed.
 """
@@ -36,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -44,6 +50,9 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLUGINS_DIR = REPO_ROOT / "plugins"
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+import sites  # noqa: E402 - the tests' site helpers: one copy of a test site's settings
+
 SITEURL = "https://bench.example"
 BASELINE_CAP = 10_000
 MIB = 1024 * 1024
@@ -369,25 +378,6 @@ def entry_file(entry: EntrySpec) -> str:
     return "\n".join(lines) + "\n\n" + entry.body + "\n"
 
 
-FEEDS_OFF = "\n".join(
-    f"{key} = None"
-    for key in (
-        "FEED_ATOM",
-        "FEED_RSS",
-        "FEED_ALL_ATOM",
-        "FEED_ALL_RSS",
-        "CATEGORY_FEED_ATOM",
-        "CATEGORY_FEED_RSS",
-        "AUTHOR_FEED_ATOM",
-        "AUTHOR_FEED_RSS",
-        "TAG_FEED_ATOM",
-        "TAG_FEED_RSS",
-        "TRANSLATION_FEED_ATOM",
-        "TRANSLATION_FEED_RSS",
-    )
-)
-
-
 def write_redress_site(root: Path, shop: Shop) -> None:
     content = root / "content"
     for folder in ("reviews", "responses", "products"):
@@ -400,25 +390,8 @@ def write_redress_site(root: Path, shop: Shop) -> None:
         (content / "reviews" / f"{review.slug}.md").write_text(review_file(review), encoding="utf-8")
     for entry in shop.entries:
         (content / "responses" / f"{entry.slug}.md").write_text(entry_file(entry), encoding="utf-8")
-    (root / "pelicanconf.py").write_text(
-        f'''"""Benchmark site written by scripts/bench.py."""
-
-PATH = "content"
-OUTPUT_PATH = "output"
-CACHE_PATH = "cache"
-TIMEZONE = "Europe/Amsterdam"
-DEFAULT_LANG = "en"
-SITENAME = "Bench shop"
-SITEURL = {SITEURL!r}
-PLUGIN_PATHS = [{str(PLUGINS_DIR)!r}]
-PLUGINS = ["redress"]
-ARTICLE_PATHS = ["articles"]
-PAGE_PATHS = ["pages"]
-DIRECT_TEMPLATES = []
-RELATIVE_URLS = False
-{FEEDS_OFF}
-''',
-        encoding="utf-8",
+    sites.write_settings(
+        root, comment="Benchmark site written by scripts/bench.py.", SITENAME="Bench shop", SITEURL=SITEURL
     )
 
 
@@ -428,23 +401,41 @@ def write_baseline_site(root: Path, reviews: Sequence[ReviewSpec]) -> None:
     for review in reviews:
         text = f"Title: {review.title}\nDate: {_date(review.date)}\n\n{review.body}\n"
         (articles / f"{review.slug}.md").write_text(text, encoding="utf-8")
-    (root / "pelicanconf.py").write_text(
-        f'''"""Plain-Pelican baseline written by scripts/bench.py."""
-
-PATH = "content"
-OUTPUT_PATH = "output"
-TIMEZONE = "Europe/Amsterdam"
-DEFAULT_LANG = "en"
-SITENAME = "Bench baseline"
-SITEURL = {SITEURL!r}
-PLUGINS = []
-RELATIVE_URLS = False
-# Random titles can repeat; the file name keeps every article's URL unique.
-SLUGIFY_SOURCE = "basename"
-{FEEDS_OFF}
-''',
-        encoding="utf-8",
+    sites.write_settings(
+        root,
+        redress=False,  # plain Pelican, with its own articles, index and archives
+        comment="Plain-Pelican baseline written by scripts/bench.py.",
+        SITENAME="Bench baseline",
+        SITEURL=SITEURL,
+        # Random titles can repeat; the file name keeps every article's URL unique.
+        SLUGIFY_SOURCE="basename",
     )
+
+
+def article_page(output: Path, review: ReviewSpec) -> Path:
+    """Where plain Pelican writes the article made of `review` (ARTICLE_SAVE_AS, slug from the file)."""
+    return output / f"{review.slug}.html"
+
+
+def permalink_page(output: Path, review: ReviewSpec) -> Path:
+    """Where Redress writes the review's own page."""
+    return output / "reviews" / review.slug / "index.html"
+
+
+def count_pages(output: Path, reviews: Sequence[ReviewSpec], where: Callable[..., Path], what: str) -> int:
+    """How many of `reviews` have their page in `output`; a BuildFailed naming a few that do not.
+
+    A build that quietly skipped some of its content would look faster per
+    item than it is, so the figures are only reported when every page is there.
+    """
+    missing = [review.slug for review in reviews if not where(output, review).is_file()]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise BuildFailed(
+            f"{what}: {len(reviews) - len(missing):,} pages written for {len(reviews):,} "
+            f"(missing: {shown}); no ratio is reported for a build that left content out"
+        )
+    return len(reviews)
 
 
 def add_one_response(root: Path, shop: Shop) -> tuple[ReviewSpec, EntrySpec]:
@@ -604,6 +595,9 @@ class Result:
     shop: Shop
     generate_s: float
     feeds_s: float = math.nan
+    #: Pages counted in the output: every review's permalink, every baseline article.
+    permalinks: int = 0
+    baseline_articles: int = 0
     targets: list[Target] = field(default_factory=list)
 
     @property
@@ -654,7 +648,8 @@ def measure_feeds(site: Path) -> float:
         review.url = urls.review(review.slug)
     for product in content.products.values():
         product.page_url = urls.listing(product.slug)
-    section = SimpleNamespace(shop=content, urls=urls, page_lang=settings["DEFAULT_LANG"])
+    # What build_feeds reads of a Build: the shop, its URLs and the pages' language.
+    section = SimpleNamespace(shop=content, urls=urls, lang=settings["DEFAULT_LANG"])
     start = time.perf_counter()
     for scope in [None, *content.products]:
         feeds.build_feeds(section, scope)
@@ -712,6 +707,7 @@ def report(result: Result) -> str:
     rows = [
         ("measure", "value", "per review"),
         ("generate content", f"{result.generate_s:.2f} s", ""),
+        ("review pages written by the cold build", f"{result.permalinks:,}", ""),
         ("cold build", f"{result.cold.seconds:.2f} s", f"{result.cold_ms:.3f} ms"),
         ("warm build", f"{result.warm.seconds:.2f} s", f"{result.warm_ms:.3f} ms"),
         ("rebuild after one response", f"{result.rebuild.seconds:.2f} s", ""),
@@ -719,6 +715,7 @@ def report(result: Result) -> str:
     ]
     if result.baseline:
         scaled = result.baseline_n != result.n
+        rows.append(("article pages written by the baseline", f"{result.baseline_articles:,}", ""))
         rows.append(
             (
                 f"baseline: plain Pelican, {result.baseline_n:,} articles",
@@ -761,7 +758,8 @@ def report(result: Result) -> str:
 
 def bench_line(result: Result) -> str:
     return (
-        f"bench: n={result.n} cold_ms_per_review={result.cold_ms:.2f} "
+        f"bench: n={result.n} permalinks={result.permalinks} baseline_articles={result.baseline_articles} "
+        f"cold_ms_per_review={result.cold_ms:.2f} "
         f"warm_ms_per_review={result.warm_ms:.2f} rebuild_s={result.rebuild.seconds:.2f} "
         f"baseline_ms_per_article={result.baseline_ms:.2f} ratio={result.ratio:.2f} "
         f"peak_rss_mb={result.peak_mb:.0f} page1_gzip_kb={result.page1[2] / 1024:.1f} "
@@ -784,6 +782,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
 
     cold = build(site, "cold")
     check_output(site / "output", shop)
+    permalinks = count_pages(site / "output", shop.reviews, permalink_page, "the Redress build")
     warm = build(site, "warm")
     review, entry = add_one_response(site, shop)
     rebuild = build(site, "rebuild")
@@ -797,8 +796,14 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
         write_baseline_site(base_site, texts[:baseline_n])
         print(f"building plain-Pelican baseline of {baseline_n:,} articles", file=sys.stderr)
         baseline = build(base_site, "baseline")
+        baseline_articles = count_pages(
+            base_site / "output", texts[:baseline_n], article_page, "the plain-Pelican baseline"
+        )
         shutil.rmtree(base_site, ignore_errors=True)
+    else:
+        baseline_articles = 0
     result = Result(n, cold, warm, rebuild, baseline, baseline_n, page1, shop, generate_s, feeds_s)
+    result.permalinks, result.baseline_articles = permalinks, baseline_articles
     result.targets = judge(result)
     return result
 
@@ -813,8 +818,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "  python scripts/bench.py 100000 --baseline-n 10000\n"
             "  python scripts/bench.py 2000 --no-baseline --keep /tmp/shop   # then profile in /tmp/shop\n"
             "\n"
-            "The last line of output is 'bench: n=... cold_ms_per_review=... warm_ms_per_review=... "
-            "rebuild_s=...\nbaseline_ms_per_article=... ratio=... peak_rss_mb=... page1_gzip_kb=...'."
+            "The last line of output is 'bench: n=... permalinks=... baseline_articles=... "
+            "cold_ms_per_review=...\nwarm_ms_per_review=... rebuild_s=... baseline_ms_per_article=... "
+            "ratio=... peak_rss_mb=...\npage1_gzip_kb=... feeds_s=...'.\n"
+            "permalinks and baseline_articles are the pages counted in the output; when either\n"
+            "falls short of N (or M), the run fails with exit 2 and reports no ratio."
         ),
     )
     parser.add_argument(

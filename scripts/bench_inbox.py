@@ -3,7 +3,8 @@
 Why: the issue's target for `redress inbox serve` is at least 300 accepted
 posts a second on loopback with 2 cores, a p99 latency under 100 ms, and no
 acknowledged submission lost. This script starts the real service (a
-subprocess, rate limit off) on a free loopback port with a temporary site,
+subprocess, rate limit off, on the loopback port it binds and reports:
+``--port 0``) with a temporary site written by the tests' ``sites.py``,
 drives it from the same machine with K keep-alive connections (asyncio, raw
 HTTP/1.1) for T seconds, then counts the rows in the database.
 
@@ -28,46 +29,37 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+import sites  # noqa: E402 - the tests' site helpers: one copy of a test site's settings
+
 SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuv"
 SITEURL = "https://bench.example"
 TARGET_POSTS_PER_S = 300.0
 TARGET_P99_MS = 100.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def make_site(folder: Path) -> Path:
+    """An empty shop (no reviews yet) with its settings file; returns the settings file."""
     for sub in ("reviews", "responses", "products"):
         (folder / "content" / sub).mkdir(parents=True, exist_ok=True)
-    settings = {
-        "SITENAME": "Bench shop",
-        "SITEURL": SITEURL,
-        "PATH": "content",
-        "TIMEZONE": "Europe/Amsterdam",
-        "DEFAULT_LANG": "en",
-        "PLUGINS": ["redress"],
-        "REVIEWS_FORM_ACTION": "/inbox/reviews",
-    }
-    conf = folder / "pelicanconf.py"
-    conf.write_text("".join(f"{k} = {v!r}\n" for k, v in settings.items()), encoding="utf-8")
-    return conf
+    return sites.write_settings(
+        folder,
+        comment="Benchmark site written by scripts/bench_inbox.py.",
+        SITENAME="Bench shop",
+        SITEURL=SITEURL,
+        REVIEWS_FORM_ACTION="/inbox/reviews",
+    )
 
 
 @dataclass
@@ -245,20 +237,6 @@ def runqueue_wait(pid: int) -> float:
     return total / 1e9
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bench_inbox: the inbox exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as reply:  # noqa: S310 - loopback
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("bench_inbox: the inbox did not start")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to post (default 20)")
@@ -281,10 +259,8 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     conf = make_site(folder)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_INBOX_")}
-    env.update(
-        REDRESS_SECRET=SECRET,
+    env = sites.inbox_environment(
+        SECRET,
         REDRESS_INBOX_RATE_PER_MINUTE="0",
         REDRESS_INBOX_SYNCHRONOUS=args.synchronous,
         PYTHONPATH=str(REPO_ROOT / "plugins"),
@@ -292,25 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     log_path = folder / "inbox.log"
     if args.nice:
         os.nice(args.nice)  # the service inherits it, with every thread it starts
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pelican.plugins.redress.cli",
-                "inbox",
-                "--settings",
-                str(conf),
-                "serve",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    process, port = sites.start_inbox(conf, env, log_path)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", process)
         run = uuid.uuid4().hex[:8]
         results = Results()
         load_before = os.getloadavg()[0]

@@ -39,20 +39,17 @@ from pelican.plugins.redress.content.shop import load_shop
 from pelican.settings import read_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+import sites  # noqa: E402 - the tests' site helpers, shared with the benchmarks
+
 TARGET_SECONDS = 10.0
 LANGS = ("nl", "nl", "nl", "en", "et", "")
 FIRST_NAMES = ("Jan", "Marieke", "Kati", "Tõnu", "Sanne", "Pieter", "Liis", "Ahmed", "Emma", "Mart")
 
 
 def make_site(folder: Path) -> Path:
-    """A copy of the demo site: content, theme and both settings files."""
-    site = folder / "site"
-    site.mkdir()
-    for name in ("content", "theme"):
-        shutil.copytree(REPO_ROOT / name, site / name)
-    for name in ("pelicanconf.py", "publishconf.py"):
-        shutil.copy2(REPO_ROOT / name, site / name)
-    return site
+    """A copy of the demo site: content, theme and both settings files (the demo's own, as a shop has)."""
+    return sites.copy_demo(folder / "site", settings_files=True)
 
 
 def site_products(site: Path) -> list[tuple[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,32 +11,20 @@ from bs4 import BeautifulSoup
 from pelican import Pelican
 from pelican.settings import read_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_CONTENT = ROOT / "content"
+# The one copy of a test site's settings is in sites.py; re-exported here for the test modules.
+from sites import DEMO_CONTENT, ROOT, copy_demo, pelican_settings
 
-
-def pelican_settings(site: Path, **override: Any) -> dict[str, Any]:
-    settings: dict[str, Any] = {
-        "PATH": str(site / "content"),
-        "OUTPUT_PATH": str(site / "output"),
-        "CACHE_PATH": str(site / "cache"),
-        "SITENAME": "Test shop",
-        "SITEURL": "",
-        "TIMEZONE": "Europe/Amsterdam",
-        "DEFAULT_LANG": "en",
-        "PLUGINS": ["redress"],
-        "ARTICLE_PATHS": ["articles"],
-        "PAGE_PATHS": ["pages"],
-        "DIRECT_TEMPLATES": [],
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-        "RELATIVE_URLS": False,
-    }
-    settings.update(override)
-    return read_settings(override=settings)
+__all__ = [
+    "DEMO_CONTENT",
+    "ROOT",
+    "build",
+    "make_site",
+    "pelican_settings",
+    "response",
+    "review",
+    "soup",
+    "write",
+]
 
 
 def build(site: Path, **override: Any) -> Path:
@@ -88,8 +75,7 @@ def soup(path: Path) -> BeautifulSoup:
 @pytest.fixture(scope="session")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo shop, built once per test session with its own pelicanconf settings."""
-    site = tmp_path_factory.mktemp("demo")
-    shutil.copytree(DEMO_CONTENT, site / "content")
+    site = copy_demo(tmp_path_factory.mktemp("demo"), theme=False)
     conf = read_settings(str(ROOT / "pelicanconf.py"))
     conf.update(
         PATH=str(site / "content"),

@@ -1,10 +1,16 @@
-"""The review inbox, through the real service: `redress inbox serve` on a free loopback port.
+"""The review inbox: its app over HTTP, its commands, and `redress inbox serve` itself.
 
-Every test posts over HTTP as a browser does, then reads what the inbox
-stored (through its own Store), what `redress inbox publish` wrote, and what
-the build made of it. Nothing mocks the HTTP layer, smtplib or the clock of
-the service; time-dependent steps (the hold window, notification retries)
-call the inbox's own functions with a `now` in the future.
+Every test posts as a browser does, then reads what the inbox stored
+(through its own Store), what `redress inbox publish` wrote, and what the
+build made of it. The posts go to the app that `redress inbox serve` runs,
+in this process through Starlette's TestClient (:class:`InboxApp`): the
+whole app, its lifespan and its log, with the client address each test
+chooses. The commands run through the CLI's own `main()`. A real process is
+started only where the process is the point: `serve` binds, says where it
+listens and what it uses, and logs (kill -9 and the browser are in their own
+modules). Nothing mocks smtplib or the clock of the service; time-dependent
+steps (the hold window, notification retries) call the inbox's own functions
+with a `now` in the future.
 """
 
 from __future__ import annotations
@@ -26,14 +32,16 @@ from inbox_server import (
     ORIGIN,
     SECRET,
     SITEURL,
+    InboxApp,
     InboxServer,
     Reply,
     build_site,
-    free_port,
     inbox_env,
     make_site,
     redress,
+    redress_here,
     review_fields,
+    run_here,
     wait_for,
 )
 from pelican.plugins.redress import tokens
@@ -62,18 +70,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def inbox(site: Path) -> Iterator[InboxServer]:
-    with InboxServer(site) as server:
-        yield server
+def inbox(site: Path) -> Iterator[InboxApp]:
+    with InboxApp(site) as app:
+        yield app
 
 
 def publish(site: Path) -> str:
-    done = redress(site, "publish")
+    done = redress_here(site, "publish")
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
-def published_path(inbox: InboxServer, mark: str) -> Path:
+def published_path(inbox: InboxApp, mark: str) -> Path:
     (row,) = inbox.rows(mark)
     assert row.published_path, f"submission {row.id} was not published"
     return inbox.site / row.published_path
@@ -96,7 +104,7 @@ def labels(card: Any) -> set[str]:
 # -- the service ----------------------------------------------------------------------------
 
 
-def test_health_answers_with_counts(inbox: InboxServer) -> None:
+def test_health_answers_with_counts(inbox: InboxApp) -> None:
     reply = inbox.get("/health")
     assert reply.status == 200
     data = reply.json()
@@ -106,7 +114,7 @@ def test_health_answers_with_counts(inbox: InboxServer) -> None:
         assert data["waiting"] == len(store.waiting())
 
 
-def test_valid_review_without_js_answers_303_to_the_absolute_thank_you_page(inbox: InboxServer) -> None:
+def test_valid_review_without_js_answers_303_to_the_absolute_thank_you_page(inbox: InboxApp) -> None:
     mark = marker()
     reply = inbox.post("/reviews", review_fields(mark))
     assert reply.status == 303
@@ -117,7 +125,7 @@ def test_valid_review_without_js_answers_303_to_the_absolute_thank_you_page(inbo
     assert row.raw["fields"]["text"].endswith(f"Marker {mark}.")
 
 
-def test_valid_review_with_fetch_answers_json_thanks(inbox: InboxServer) -> None:
+def test_valid_review_with_fetch_answers_json_thanks(inbox: InboxApp) -> None:
     mark = marker()
     reply = inbox.post("/reviews", review_fields(mark, key=mark), json_reply=True)
     assert reply.status == 200
@@ -131,7 +139,7 @@ def test_valid_review_with_fetch_answers_json_thanks(inbox: InboxServer) -> None
     assert len(inbox.rows(mark)) == 1
 
 
-def test_structured_log_line_per_submission(inbox: InboxServer) -> None:
+def test_structured_log_line_per_submission(inbox: InboxApp) -> None:
     mark = marker()
     reply = inbox.post("/reviews", review_fields(mark))
     (row,) = inbox.rows(mark)
@@ -160,25 +168,62 @@ def test_settings_from_pelicanconf_and_the_environment_over_them(tmp_path: Path)
         REVIEWS_INBOX_DB="data/reviews.sqlite3",
         REVIEWS_INBOX_MAX_BYTES=2048,
     )
-    with InboxServer(site) as server:
+    with InboxApp(site) as server:
         assert server.post("/reviews", review_fields(marker()), origin="https://a.example").status == 303
         assert server.post("/reviews", review_fields(marker()), origin=ORIGIN).status == 403
         assert server.post("/reviews", review_fields(marker(), text="x" * 3000), origin=None).status == 413
         assert (site / "data" / "reviews.sqlite3").exists()
     env = inbox_env(REDRESS_INBOX_ORIGINS="https://b.example, https://c.example")
-    with InboxServer(site, env=env) as server:
+    with InboxApp(site, env=env) as server:
         assert server.post("/reviews", review_fields(marker()), origin="https://a.example").status == 403
         assert server.post("/reviews", review_fields(marker()), origin="https://c.example").status == 303
+
+
+def test_serve_listens_where_it_says_with_the_settings_and_database_it_names(tmp_path: Path) -> None:
+    """The command itself, as a process: it binds a free port, prints it, answers there and logs."""
+    site = make_site(tmp_path / "served", demo=False)
+    with InboxServer(site) as server:
+        (line,) = [line for line in server.log().splitlines() if "listening on" in line]
+        settings, database = site / "pelicanconf.py", site / "inbox" / "inbox.sqlite3"
+        assert line == (
+            f"redress inbox: listening on http://127.0.0.1:{server.port}/ "
+            f"(settings {settings.resolve()}, database {database.resolve()})"
+        )
+        assert server.port > 0
+        assert server.get("/health").json()["ok"] is True
+        mark = marker()
+        assert server.post("/reviews", review_fields(mark)).status == 303
+        (row,) = server.rows(mark)
+
+        def logged() -> list[dict[str, Any]]:
+            lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+            return [r for r in lines if r.get("event") == "submission" and r.get("id") == row.id]
+
+        assert wait_for(logged, timeout=5), "serve logs one JSON line per submission"
+        assert database.exists()
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "taken", demo=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))  # held, and listening, for the whole test
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = redress(site, "serve", "--port", str(port))
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_serve_without_a_secret_says_how_to_make_one(tmp_path: Path) -> None:
     site = make_site(tmp_path / "no-secret", demo=False)
     env = inbox_env()
     del env["REDRESS_SECRET"]
-    done = redress(site, "serve", "--port", str(free_port()), env=env)
+    done = redress(site, "serve", "--port", "0", env=env)
     assert done.returncode == 2
     assert "REDRESS_SECRET is not set" in done.stderr and "redress secret" in done.stderr
     assert "Traceback" not in done.stderr
+    assert "listening on" not in done.stderr, "it says what is missing before it binds a port"
 
 
 # -- validation mirrors the content model ----------------------------------------------------
@@ -203,7 +248,7 @@ INVALID = [
 
 @pytest.mark.parametrize(("change", "field"), INVALID, ids=[f"{f}-{i}" for i, (_, f) in enumerate(INVALID)])
 def test_invalid_review_is_refused_with_the_field_named(
-    inbox: InboxServer, change: dict[str, str], field: str
+    inbox: InboxApp, change: dict[str, str], field: str
 ) -> None:
     mark = marker()
     fields = review_fields(mark, **change)
@@ -231,7 +276,7 @@ def test_invalid_review_is_refused_with_the_field_named(
     ],
     ids=lambda change: "-".join(f"{k}{len(v)}" for k, v in change.items()),
 )
-def test_values_at_the_limits_are_accepted(inbox: InboxServer, change: dict[str, str]) -> None:
+def test_values_at_the_limits_are_accepted(inbox: InboxApp, change: dict[str, str]) -> None:
     mark = marker()
     fields = review_fields(mark, **change)
     fields["title"] = (mark + fields["title"])[: LIMITS["title"]]
@@ -242,7 +287,7 @@ def test_values_at_the_limits_are_accepted(inbox: InboxServer, change: dict[str,
 
 
 def test_no_js_error_is_the_form_again_with_values_kept_and_the_error_by_the_field(
-    inbox: InboxServer,
+    inbox: InboxApp,
 ) -> None:
     mark = marker()
     fields = review_fields(
@@ -279,7 +324,7 @@ def test_no_js_error_is_the_form_again_with_values_kept_and_the_error_by_the_fie
     assert summary is not None and "permission" in summary.get_text()
 
 
-def test_no_js_follow_up_error_is_the_follow_up_form(inbox: InboxServer) -> None:
+def test_no_js_follow_up_error_is_the_follow_up_form(inbox: InboxApp) -> None:
     mark = marker()
     reply = inbox.post("/follow-ups", {"r": LEAKING, "text": f"Still broken {mark}", "consent": "yes"})
     assert reply.status == 400
@@ -290,7 +335,7 @@ def test_no_js_follow_up_error_is_the_follow_up_form(inbox: InboxServer) -> None
     assert form.select_one("#resolved-error").get_text(strip=True) == "Choose yes or no."
 
 
-def test_the_no_js_retry_after_an_error_keeps_the_invitation_from_the_address(inbox: InboxServer) -> None:
+def test_the_no_js_retry_after_an_error_keeps_the_invitation_from_the_address(inbox: InboxApp) -> None:
     """Without JavaScript the token is only in the page's address; the form sent back must keep it,
     or the corrected second post (whose Referer is the inbox) loses "Verified buyer"."""
     mark = marker()
@@ -307,7 +352,7 @@ def test_the_no_js_retry_after_an_error_keeps_the_invitation_from_the_address(in
     assert len(accepted) == 1 and accepted[0].normalised["verified"] is True
 
 
-def test_json_errors_have_one_message_per_field(inbox: InboxServer) -> None:
+def test_json_errors_have_one_message_per_field(inbox: InboxApp) -> None:
     reply = inbox.post("/reviews", {"rating": "9", "text": "short", "ui": "en"}, json_reply=True)
     assert reply.status == 400
     assert reply.json() == {
@@ -320,7 +365,7 @@ def test_json_errors_have_one_message_per_field(inbox: InboxServer) -> None:
     }
 
 
-def test_json_errors_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None:
+def test_json_errors_in_dutch_when_the_page_is_dutch(inbox: InboxApp) -> None:
     reply = inbox.post("/reviews", {"rating": "", "text": "kort", "ui": "nl"}, json_reply=True)
     assert reply.status == 400
     errors = reply.json()["errors"]
@@ -336,7 +381,7 @@ def test_json_errors_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None
         assert errors[name] == (dutch or nl.gettext(message))
 
 
-def test_json_thanks_in_dutch_when_the_page_is_dutch(inbox: InboxServer) -> None:
+def test_json_thanks_in_dutch_when_the_page_is_dutch(inbox: InboxApp) -> None:
     reply = inbox.post("/reviews", review_fields(marker(), ui="nl", lang="nl"), json_reply=True)
     assert reply.status == 200
     assert reply.json()["title"] != "Thank you for your review"
@@ -421,7 +466,7 @@ ABUSE: dict[str, tuple[int, Any]] = {
 @pytest.mark.parametrize("rating", [1, 5])
 @pytest.mark.parametrize("case", list(ABUSE))
 def test_abuse_case_status_and_storage_do_not_depend_on_the_rating(
-    inbox: InboxServer, case: str, rating: int, json_reply: bool
+    inbox: InboxApp, case: str, rating: int, json_reply: bool
 ) -> None:
     status, send = ABUSE[case]
     mark = marker()
@@ -444,9 +489,13 @@ def test_abuse_case_status_and_storage_do_not_depend_on_the_rating(
             assert body["ok"] is False and body["message"]
 
 
+CUSTOMER = ("203.0.113.5", 41234)  # a customer's address, posting straight to the inbox
+NEIGHBOUR = ("203.0.113.6", 41235)
+
+
 def test_rate_limit_answers_429_whatever_the_rating(tmp_path: Path) -> None:
     site = make_site(tmp_path / "rate", demo=False)
-    with InboxServer(site, env=inbox_env(REDRESS_INBOX_RATE_PER_MINUTE="3")) as server:
+    with InboxApp(site, env=inbox_env(REDRESS_INBOX_RATE_PER_MINUTE="3"), client=CUSTOMER) as server:
         allowed = [server.post("/reviews", review_fields(marker(), rating=r)).status for r in (1, 5, 1)]
         assert allowed == [303, 303, 303]
         for rating in (1, 5):
@@ -459,25 +508,45 @@ def test_rate_limit_answers_429_whatever_the_rating(tmp_path: Path) -> None:
         spoofed = server.post("/reviews", review_fields(marker()), headers={"X-Forwarded-For": "203.0.113.9"})
         assert spoofed.status == 429, "X-Forwarded-For is ignored unless the inbox is told to trust a proxy"
         assert server.get("/health").json()["submissions"] == {"accepted": 3}
+        other = server.post("/reviews", review_fields(marker()), client=NEIGHBOUR)
+        assert other.status == 303, "the limit is per address: another customer still gets through"
+        assert server.get("/health").json()["submissions"] == {"accepted": 4}
 
 
 def test_rate_limit_per_client_behind_a_trusted_proxy(tmp_path: Path) -> None:
     site = make_site(tmp_path / "rate-proxy", demo=False)
     env = inbox_env(REDRESS_INBOX_RATE_PER_MINUTE="2", REDRESS_INBOX_TRUST_PROXY="1")
-    with InboxServer(site, env=env) as server:
+    # The posts come from 127.0.0.1: the web server in front of the inbox.
+    with InboxApp(site, env=env) as server:
 
-        def post(client: str, rating: int) -> int:
+        def post(forwarded_for: str, rating: int, client: tuple[str, int] | None = None) -> int:
             fields = review_fields(marker(), rating=rating)
-            return server.post("/reviews", fields, headers={"X-Forwarded-For": client}).status
+            headers = {"X-Forwarded-For": forwarded_for}
+            return server.post("/reviews", fields, headers=headers, client=client).status
 
         assert [post("198.51.100.1", r) for r in (1, 1, 1)] == [303, 303, 429]
         assert [post("198.51.100.2", r) for r in (5, 5, 5)] == [303, 303, 429]
         # The proxy appends the address it saw; whatever the client put before it is not evidence.
         spoofed = [post(f"203.0.113.{n}, 198.51.100.3", 5) for n in range(1, 4)]
         assert spoofed == [303, 303, 429], "a made-up X-Forwarded-For entry does not get a new allowance"
+        # A customer who reaches the inbox directly is not the proxy: their header is not believed.
+        direct = [post(f"198.51.100.{n}", 1, client=CUSTOMER) for n in range(10, 13)]
+        assert direct == [303, 303, 429], "only the proxy's X-Forwarded-For counts"
 
 
-def test_honeypot_spam_is_never_published_or_waiting(inbox: InboxServer, site: Path) -> None:
+def test_forwarded_for_from_the_proxy_is_ignored_unless_trusted(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "rate-no-proxy", demo=False)
+    with InboxApp(site, env=inbox_env(REDRESS_INBOX_RATE_PER_MINUTE="2")) as server:
+        statuses = [
+            server.post(
+                "/reviews", review_fields(marker()), headers={"X-Forwarded-For": f"198.51.100.{n}"}
+            ).status
+            for n in range(1, 4)
+        ]
+        assert statuses == [303, 303, 429], "without REVIEWS_INBOX_TRUST_PROXY every post is the proxy's"
+
+
+def test_honeypot_spam_is_never_published_or_waiting(inbox: InboxApp, site: Path) -> None:
     mark = marker()
     assert inbox.post("/reviews", review_fields(mark, website="x")).status == 303
     (row,) = inbox.rows(mark)
@@ -489,7 +558,7 @@ def test_honeypot_spam_is_never_published_or_waiting(inbox: InboxServer, site: P
     assert not any(mark in p.read_text(encoding="utf-8") for p in (site / "content").rglob("*.md"))
 
 
-def test_a_spam_post_does_not_swallow_the_same_review_sent_again_by_a_person(inbox: InboxServer) -> None:
+def test_a_spam_post_does_not_swallow_the_same_review_sent_again_by_a_person(inbox: InboxApp) -> None:
     """Autofill can fill the hidden field; the same review sent again without it must be kept."""
     mark = marker()
     assert inbox.post("/reviews", review_fields(mark, website="https://kim.example")).status == 303
@@ -497,32 +566,20 @@ def test_a_spam_post_does_not_swallow_the_same_review_sent_again_by_a_person(inb
     assert sorted(row.status for row in inbox.rows(mark)) == ["accepted", "spam"]
 
 
-def test_body_too_large_without_content_length_is_refused(inbox: InboxServer) -> None:
-    import http.client
-
+def test_body_too_large_without_content_length_is_refused(inbox: InboxApp) -> None:
     mark = marker()
-    connection = http.client.HTTPConnection("127.0.0.1", inbox.port, timeout=30)
-    try:
 
-        def chunks() -> Iterator[bytes]:
-            yield f"rating=1&consent=yes&text={mark}".encode()
-            for _ in range(20):
-                yield b"x" * 8192
+    def chunks() -> Iterator[bytes]:
+        yield f"rating=1&consent=yes&text={mark}".encode()
+        for _ in range(20):
+            yield b"x" * 8192
 
-        connection.request(
-            "POST",
-            "/reviews",
-            body=chunks(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": ORIGIN},
-            encode_chunked=True,
-        )
-        assert connection.getresponse().status == 413
-    finally:
-        connection.close()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": ORIGIN}
+    assert inbox.stream("/reviews", chunks(), headers).status == 413
     assert inbox.rows(mark) == []
 
 
-def test_allowed_origin_and_no_origin_are_accepted(inbox: InboxServer) -> None:
+def test_allowed_origin_and_no_origin_are_accepted(inbox: InboxApp) -> None:
     # "null" is what Chromium sends for a form posted to another origin from a page with
     # <meta name="referrer" content="same-origin"> (every Redress form), i.e. any inbox on its own host.
     for origin in (ORIGIN, "http://127.0.0.1:8000", None, "null"):
@@ -532,14 +589,14 @@ def test_allowed_origin_and_no_origin_are_accepted(inbox: InboxServer) -> None:
         assert len(inbox.rows(mark)) == 1
 
 
-def test_preflight_answers_only_known_origins(inbox: InboxServer) -> None:
+def test_preflight_answers_only_known_origins(inbox: InboxApp) -> None:
     known = inbox.request("OPTIONS", "/reviews", headers={"Origin": ORIGIN})
     assert known.status == 204 and known.headers["access-control-allow-origin"] == ORIGIN
     unknown = inbox.request("OPTIONS", "/reviews", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in unknown.headers
 
 
-def test_unknown_endpoint_is_404_and_stores_nothing(inbox: InboxServer) -> None:
+def test_unknown_endpoint_is_404_and_stores_nothing(inbox: InboxApp) -> None:
     mark = marker()
     assert inbox.post("/comments", review_fields(mark)).status == 404
     assert inbox.rows(mark) == []
@@ -548,7 +605,7 @@ def test_unknown_endpoint_is_404_and_stores_nothing(inbox: InboxServer) -> None:
 # -- duplicates -----------------------------------------------------------------------------
 
 
-def test_the_same_key_is_stored_once(inbox: InboxServer) -> None:
+def test_the_same_key_is_stored_once(inbox: InboxApp) -> None:
     mark = marker()
     fields = review_fields(mark, key=f"key-{mark}")
     first = inbox.post("/reviews", fields, json_reply=True)
@@ -558,7 +615,7 @@ def test_the_same_key_is_stored_once(inbox: InboxServer) -> None:
     assert len(inbox.rows(mark)) == 1
 
 
-def test_identical_no_js_posts_are_stored_once(inbox: InboxServer) -> None:
+def test_identical_no_js_posts_are_stored_once(inbox: InboxApp) -> None:
     mark = marker()
     fields = review_fields(mark, rating=1)
     replies = [inbox.post("/reviews", fields) for _ in range(3)]
@@ -566,7 +623,7 @@ def test_identical_no_js_posts_are_stored_once(inbox: InboxServer) -> None:
     assert len(inbox.rows(mark)) == 1
 
 
-def test_different_posts_are_not_merged(inbox: InboxServer) -> None:
+def test_different_posts_are_not_merged(inbox: InboxApp) -> None:
     mark = marker()
     assert inbox.post("/reviews", review_fields(mark, rating=1)).status == 303
     assert inbox.post("/reviews", review_fields(mark, rating=5)).status == 303
@@ -576,7 +633,7 @@ def test_different_posts_are_not_merged(inbox: InboxServer) -> None:
 
 
 @pytest.mark.parametrize("rating", [1, 5])
-def test_duplicates_do_not_depend_on_the_rating(inbox: InboxServer, rating: int) -> None:
+def test_duplicates_do_not_depend_on_the_rating(inbox: InboxApp, rating: int) -> None:
     mark = marker()
     fields = review_fields(mark, rating=rating, key=mark)
     assert [inbox.post("/reviews", fields).status for _ in range(2)] == [303, 303]
@@ -609,7 +666,7 @@ TOKEN_CASES = {
 
 
 @pytest.fixture(scope="module")
-def token_reviews(inbox: InboxServer, site: Path) -> dict[str, tuple[str, Any]]:
+def token_reviews(inbox: InboxApp, site: Path) -> dict[str, tuple[str, Any]]:
     """One review per token case, in both ratings, posted, published and built."""
     posted: dict[str, tuple[str, Any]] = {}
     for name, (make, _verified, _status) in TOKEN_CASES.items():
@@ -626,7 +683,7 @@ def token_reviews(inbox: InboxServer, site: Path) -> dict[str, tuple[str, Any]]:
 @pytest.mark.parametrize("rating", [1, 5])
 @pytest.mark.parametrize("case", list(TOKEN_CASES))
 def test_token_decides_the_labels_never_the_outcome(
-    inbox: InboxServer, site: Path, token_reviews: dict[str, tuple[str, Any]], case: str, rating: int
+    inbox: InboxApp, site: Path, token_reviews: dict[str, tuple[str, Any]], case: str, rating: int
 ) -> None:
     _make, verified, status = TOKEN_CASES[case]
     mark, reply = token_reviews[f"{case}-{rating}"]
@@ -647,7 +704,7 @@ def test_token_decides_the_labels_never_the_outcome(
 
 
 def test_valid_token_order_is_kept_in_the_file_and_not_on_the_page(
-    inbox: InboxServer, site: Path, token_reviews: dict[str, tuple[str, Any]]
+    inbox: InboxApp, site: Path, token_reviews: dict[str, tuple[str, Any]]
 ) -> None:
     mark, _reply = token_reviews["valid-product-1"]
     file = published_path(inbox, mark)
@@ -656,7 +713,7 @@ def test_valid_token_order_is_kept_in_the_file_and_not_on_the_page(
     assert "BB-80002" not in page and f"{mark}@example.nl" not in page
 
 
-def test_token_from_the_referer_when_the_field_is_empty(inbox: InboxServer) -> None:
+def test_token_from_the_referer_when_the_field_is_empty(inbox: InboxApp) -> None:
     mark = marker()
     invitation = token("BB-80101", "espresso-x1")
     reply = inbox.post(
@@ -670,7 +727,7 @@ def test_token_from_the_referer_when_the_field_is_empty(inbox: InboxServer) -> N
     assert row.normalised["token_order"] == "BB-80101"
 
 
-def test_a_tampered_token_in_the_referer_is_not_verified(inbox: InboxServer) -> None:
+def test_a_tampered_token_in_the_referer_is_not_verified(inbox: InboxApp) -> None:
     mark = marker()
     forged = tokens.make_token(b"x" * 40, "BB-80102", "", dt.date.today() + dt.timedelta(days=3))
     reply = inbox.post("/reviews", review_fields(mark), referer=f"{SITEURL}/reviews/write/?t={forged}")
@@ -693,7 +750,7 @@ def _thread_entries(site: Path, slug: str) -> list[Any]:
 
 
 def test_follow_up_with_the_review_link_is_published_as_the_customers_word(
-    inbox: InboxServer, site: Path
+    inbox: InboxApp, site: Path
 ) -> None:
     mark = marker()
     order = _order_of(site, LEAKING)  # the customer types their order number: proof it is them
@@ -716,7 +773,7 @@ def test_follow_up_with_the_review_link_is_published_as_the_customers_word(
 
 
 def test_follow_up_without_proof_of_being_the_reviewer_stays_in_the_inbox(
-    inbox: InboxServer, site: Path
+    inbox: InboxApp, site: Path
 ) -> None:
     """Anyone can post "fixed: yes" to any review; only the reviewer's own word is published as theirs."""
     mark = marker()
@@ -724,14 +781,14 @@ def test_follow_up_without_proof_of_being_the_reviewer_stays_in_the_inbox(
         "/follow-ups", {"r": LEAKING, "resolved": "yes", "text": f"All fine now! {mark}", "consent": "yes"}
     )
     assert reply.status == 303  # received and kept, like everything
-    run = redress(site, "publish")
+    run = redress_here(site, "publish")
     assert "cannot confirm this follow-up" in run.stdout + run.stderr
     assert run.returncode == 0  # it never blocks the rest
     responses = site / "content" / "responses"
     assert not any(mark in p.read_text(encoding="utf-8") for p in responses.glob("*.md"))
 
 
-def test_follow_up_with_only_a_token_finds_the_review_by_its_order(inbox: InboxServer, site: Path) -> None:
+def test_follow_up_with_only_a_token_finds_the_review_by_its_order(inbox: InboxApp, site: Path) -> None:
     slug = "2026-10-19-tuit-lekt-langs-de-zijkant"
     order = _order_of(site, slug)
     mark = marker()
@@ -752,7 +809,7 @@ def test_follow_up_with_only_a_token_finds_the_review_by_its_order(inbox: InboxS
     assert any(mark in entry.get_text() for entry in _thread_entries(site, slug))
 
 
-def test_follow_up_review_link_from_the_referer_without_js(inbox: InboxServer, site: Path) -> None:
+def test_follow_up_review_link_from_the_referer_without_js(inbox: InboxApp, site: Path) -> None:
     """The follow-up link carries ?t=<token>&r=<review>; without JavaScript the hidden fields stay empty."""
     slug = "2026-11-16-verkeerde-bonen-ontvangen"
     token = tokens.make_token(
@@ -774,7 +831,7 @@ def test_follow_up_review_link_from_the_referer_without_js(inbox: InboxServer, s
 # -- publishing -----------------------------------------------------------------------------
 
 
-def test_publish_twice_writes_once(inbox: InboxServer, site: Path) -> None:
+def test_publish_twice_writes_once(inbox: InboxApp, site: Path) -> None:
     mark = marker()
     assert inbox.post("/reviews", review_fields(mark, rating=2)).status == 303
     first = publish(site)
@@ -787,7 +844,7 @@ def test_publish_twice_writes_once(inbox: InboxServer, site: Path) -> None:
     assert len([p for p in files_after_first if mark in p.read_text(encoding="utf-8")]) == 1
 
 
-def test_publish_never_overwrites_an_existing_file(inbox: InboxServer, site: Path) -> None:
+def test_publish_never_overwrites_an_existing_file(inbox: InboxApp, site: Path) -> None:
     mark = marker()
     assert (
         inbox.post("/reviews", review_fields(mark, rating=1, title=f"Overwrite check {mark}")).status == 303
@@ -809,7 +866,7 @@ def test_publish_never_overwrites_an_existing_file(inbox: InboxServer, site: Pat
     assert published_path(inbox, mark) == second
 
 
-def test_published_file_is_read_back_by_the_build(inbox: InboxServer, site: Path) -> None:
+def test_published_file_is_read_back_by_the_build(inbox: InboxApp, site: Path) -> None:
     mark = marker()
     fields = review_fields(
         mark,
@@ -841,10 +898,10 @@ def test_hold_window_is_the_same_for_every_rating(tmp_path: Path) -> None:
 
     site = make_site(tmp_path / "held", REVIEWS_HOLD_HOURS=48)
     marks = {1: marker(), 5: marker()}
-    with InboxServer(site) as server:
+    with InboxApp(site) as server:
         for rating, mark in marks.items():
             assert server.post("/reviews", review_fields(mark, rating=rating)).status == 303
-        held = redress(site, "publish", env=server.env)
+        held = redress_here(site, "publish", env=server.env)
         assert held.returncode == 0
         assert "0 written, 2 still within the 48-hour hold" in held.stdout
         config = server.config()
@@ -861,12 +918,12 @@ def test_hold_window_is_the_same_for_every_rating(tmp_path: Path) -> None:
 # -- withholding ----------------------------------------------------------------------------
 
 
-def test_withhold_before_and_after_publishing_is_counted_on_the_page(inbox: InboxServer, site: Path) -> None:
+def test_withhold_before_and_after_publishing_is_counted_on_the_page(inbox: InboxApp, site: Path) -> None:
     before, after = marker(), marker()
     assert inbox.post("/reviews", review_fields(before, rating=1, title=f"Spam {before}")).status == 303
     assert inbox.post("/reviews", review_fields(after, rating=5, title=f"Rude {after}")).status == 303
     (row_before,) = inbox.rows(before)
-    done = redress(site, "withhold", str(row_before.id), "--reason", "spam")
+    done = redress_here(site, "withhold", str(row_before.id), "--reason", "spam")
     assert done.returncode == 0, done.stderr
     assert "the page's ledger counts it" in done.stdout
     file_before = published_path(inbox, before)
@@ -876,7 +933,7 @@ def test_withhold_before_and_after_publishing_is_counted_on_the_page(inbox: Inbo
     file_after = published_path(inbox, after)
     body_before = file_after.read_text(encoding="utf-8").split("\n\n", 1)[1]
     (row_after,) = inbox.rows(after)
-    assert redress(site, "withhold", str(row_after.id), "--reason", "defamation").returncode == 0
+    assert redress_here(site, "withhold", str(row_after.id), "--reason", "defamation").returncode == 0
     text_after = file_after.read_text(encoding="utf-8")
     head, body = text_after.split("\n\n", 1)
     assert "Withheld: defamation" in head.splitlines()
@@ -901,15 +958,15 @@ def test_withhold_before_and_after_publishing_is_counted_on_the_page(inbox: Inbo
             assert mark not in html.read_text(encoding="utf-8")
 
 
-def test_withhold_refuses_what_it_cannot_withhold(inbox: InboxServer, site: Path) -> None:
+def test_withhold_refuses_what_it_cannot_withhold(inbox: InboxApp, site: Path) -> None:
     spam = marker()
     assert inbox.post("/reviews", review_fields(spam, website="x")).status == 303
     (row,) = inbox.rows(spam)
-    refused = redress(site, "withhold", str(row.id), "--reason", "spam")
+    refused = redress_here(site, "withhold", str(row.id), "--reason", "spam")
     assert refused.returncode == 2 and "was spam, not accepted" in refused.stderr
-    missing = redress(site, "withhold", "999999", "--reason", "spam")
+    missing = redress_here(site, "withhold", "999999", "--reason", "spam")
     assert missing.returncode == 2 and "no submission 999999" in missing.stderr
-    bad_reason = redress(site, "withhold", str(row.id), "--reason", "one-star")
+    bad_reason = redress_here(site, "withhold", str(row.id), "--reason", "one-star")
     assert bad_reason.returncode == 2 and "invalid choice" in bad_reason.stderr
     assert "Traceback" not in refused.stderr + missing.stderr + bad_reason.stderr
 
@@ -917,35 +974,27 @@ def test_withhold_refuses_what_it_cannot_withhold(inbox: InboxServer, site: Path
 # -- commands -------------------------------------------------------------------------------
 
 
-def test_list_shows_what_waits_and_all_shows_everything(inbox: InboxServer, site: Path) -> None:
+def test_list_shows_what_waits_and_all_shows_everything(inbox: InboxApp, site: Path) -> None:
     waiting, spam = marker(), marker()
     assert inbox.post("/reviews", review_fields(waiting, rating=3, title=f"Listed {waiting}")).status == 303
     assert inbox.post("/reviews", review_fields(spam, website="x", title=f"Bot {spam}")).status == 303
     (row,) = inbox.rows(waiting)
     (spam_row,) = inbox.rows(spam)
-    listed = redress(site, "list")
+    listed = redress_here(site, "list")
     assert listed.returncode == 0
     line = next(line for line in listed.stdout.splitlines() if line.startswith(f"#{row.id} "))
     assert "review" in line and "3/5" in line and "unverified" in line and f"Listed {waiting}" in line
     assert f"#{spam_row.id} " not in listed.stdout
-    everything = redress(site, "list", "--all")
+    everything = redress_here(site, "list", "--all")
     spam_line = next(line for line in everything.stdout.splitlines() if line.startswith(f"#{spam_row.id} "))
     assert "spam" in spam_line
     assert any("rejected" in line for line in everything.stdout.splitlines())
 
 
 def test_help_offers_no_rating_filter_and_no_delete() -> None:
-    import subprocess
-    import sys
-
     def helptext(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "pelican.plugins.redress.cli", "inbox", *args, "--help"],
-            capture_output=True,
-            text=True,
-            env=inbox_env(),
-            check=True,
-        )
+        done = run_here(["inbox", *args, "--help"])
+        assert done.returncode == 0, done.stderr
         return done.stdout
 
     main = helptext()
@@ -965,7 +1014,8 @@ def test_help_offers_no_rating_filter_and_no_delete() -> None:
 class WebhookReceiver:
     """A shop owner's webhook endpoint on loopback, recording what it receives."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, sock: socket.socket | None = None):
+        """Listen on a port of its own, or on `sock`, a socket bound beforehand."""
         self.notices: list[dict[str, Any]] = []
         receiver = self
 
@@ -984,7 +1034,14 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), Handler, bind_and_activate=sock is None
+        )
+        if sock is not None:
+            self.server.socket.close()
+            self.server.socket = sock
+            self.server.server_address = sock.getsockname()
+            self.server.server_activate()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -1003,7 +1060,7 @@ def test_webhook_gets_a_notice_without_email_or_order(tmp_path: Path) -> None:
     receiver = WebhookReceiver()
     site = make_site(tmp_path / "hook")
     try:
-        with InboxServer(site, env=inbox_env(REDRESS_INBOX_WEBHOOK=receiver.url)) as server:
+        with InboxApp(site, env=inbox_env(REDRESS_INBOX_WEBHOOK=receiver.url)) as server:
             mark = marker()
             invitation = token("BB-66001")
             fields = review_fields(mark, rating=1, email=f"{mark}@example.nl", order="BB-66001", t=invitation)
@@ -1024,11 +1081,13 @@ def test_webhook_gets_a_notice_without_email_or_order(tmp_path: Path) -> None:
 def test_webhook_down_keeps_the_submission_and_retries_later(tmp_path: Path) -> None:
     from pelican.plugins.redress.inbox.notify import Notifier
 
-    port = free_port()  # nobody listens here yet
+    # The webhook's port is ours from the start, bound but not listening: a refused connection.
+    hook = socket.socket()
+    hook.bind(("127.0.0.1", 0))
     site = make_site(tmp_path / "hook-down")
-    env = inbox_env(REDRESS_INBOX_WEBHOOK=f"http://127.0.0.1:{port}/hook")
+    env = inbox_env(REDRESS_INBOX_WEBHOOK=f"http://127.0.0.1:{hook.getsockname()[1]}/hook")
     mark = marker()
-    with InboxServer(site, env=env) as server:
+    with InboxApp(site, env=env) as server:
         assert server.post("/reviews", review_fields(mark, rating=5)).status == 303
         failed = wait_for(lambda: server.rows(mark)[0].notify_attempts >= 1, timeout=10)
         assert failed, "the service tried once and failed"
@@ -1036,7 +1095,7 @@ def test_webhook_down_keeps_the_submission_and_retries_later(tmp_path: Path) -> 
     # The service is stopped, so only this test's Notifier sends from here on.
     (row,) = server.rows(mark)
     assert row.status == "accepted" and row.notified_at is None
-    receiver = WebhookReceiver(port)
+    receiver = WebhookReceiver(hook)  # now it listens, on the same port
     try:
         with server.store() as store:
             notifier = Notifier(server.config(), store)
@@ -1111,7 +1170,7 @@ def test_email_notice_to_the_shop_owner_without_customer_details(tmp_path: Path)
         REDRESS_INBOX_SMTP_FROM="inbox@shop.example",
     )
     try:
-        with InboxServer(site, env=env) as server:
+        with InboxApp(site, env=env) as server:
             mark = marker()
             invitation = token("BB-66001")
             fields = review_fields(mark, rating=2, email=f"{mark}@example.nl", order="BB-66001", t=invitation)
@@ -1130,7 +1189,7 @@ def test_email_notice_to_the_shop_owner_without_customer_details(tmp_path: Path)
 # -- privacy, last: everything above is in the content now --------------------------------
 
 
-def test_nothing_private_of_any_submission_reaches_the_output(inbox: InboxServer, site: Path) -> None:
+def test_nothing_private_of_any_submission_reaches_the_output(inbox: InboxApp, site: Path) -> None:
     mark = marker()
     invitation = token("BB-55001", "espresso-x1")
     fields = review_fields(

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from browser import ARTIFACTS
-from inbox_server import SECRET, InboxServer, build_site, free_port, make_site, redress
+from inbox_server import SECRET, InboxServer, build_site, make_site, redress_here, write_site_settings
 from pelican.plugins.redress import tokens
 
 pytestmark = pytest.mark.browser
@@ -149,7 +149,7 @@ def test_invitation_to_published_review_same_origin(browser: Any, tmp_path: Path
             (row,) = server.rows(mark)
             assert row.status == "accepted" and row.token_status == "valid", (mark, row.token_status)
 
-        done = redress(site, "publish", env=server.env)
+        done = redress_here(site, "publish", env=server.env)
         assert done.returncode == 0, done.stderr
         build_site(site)
 
@@ -181,17 +181,20 @@ def test_inbox_on_its_own_origin_accepts_the_plain_form(browser: Any, tmp_path: 
     """
     site = tmp_path / "site"
     proxy = SiteProxy(site / "output")
-    inbox_port = free_port()
-    make_site(
-        site,
-        siteurl=proxy.url,
-        REVIEWS_FORM_ACTION=f"http://127.0.0.1:{inbox_port}/reviews",
-        REVIEWS_FOLLOWUP_ACTION=f"http://127.0.0.1:{inbox_port}/follow-ups",
-        REVIEWS_INBOX_ORIGINS=[proxy.url],
-    )
-    build_site(site)
     no_js, with_js = f"nojs-{uuid.uuid4().hex[:8]}", f"js-{uuid.uuid4().hex[:8]}"
-    with proxy.running(), InboxServer(site, port=inbox_port) as server:
+    make_site(site, siteurl=proxy.url, REVIEWS_INBOX_ORIGINS=[proxy.url])
+    with proxy.running(), InboxServer(site) as server:
+        # The pages need the inbox's address, known once it listens: build them now. The
+        # service read its settings before the form actions were added; it uses those only
+        # for the form it sends back after a mistake, and every post here is valid.
+        write_site_settings(
+            site,
+            siteurl=proxy.url,
+            REVIEWS_FORM_ACTION=f"{server.url}/reviews",
+            REVIEWS_FOLLOWUP_ACTION=f"{server.url}/follow-ups",
+            REVIEWS_INBOX_ORIGINS=[proxy.url],
+        )
+        build_site(site)
         context = phone(browser, java_script_enabled=False)
         page = context.new_page()
         page.goto(f"{proxy.url}/reviews/write/molen-m2/?t={invitation('BB-E2E-3', 'molen-m2')}")

@@ -156,7 +156,8 @@ def test_kill_9_mid_stream_loses_no_acknowledged_submission(tmp_path: Path, seed
         assert max(after_crash.values()) == 1
         unacknowledged_but_kept = set(after_crash) - first_round
 
-        # Restart and send again what was not acknowledged: a customer's retry.
+        # Restart and send again what was not acknowledged: a customer's retry. The new
+        # process binds a port of its own and says which; server.port is that one.
         server.start()
         client = Client(server.port)
         retried = [i for i in range(TOTAL) if i not in first_round]

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import re
+import os
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -21,10 +21,13 @@ from urllib.parse import parse_qsl
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ..content.rules import CONTROL_RE
 from ..content.shop import load_shop
 from .config import InboxConfig
 from .intake import KINDS, Intake
@@ -34,7 +37,6 @@ from .store import Store
 
 logger = logging.getLogger("redress.inbox")
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_FIELDS = 40
 
 
@@ -92,7 +94,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
     notifier = Notifier(config, store) if notify else None
 
     def client_of(request: Request) -> str:
-        # Behind a trusted proxy (REVIEWS_INBOX_TRUST_PROXY) uvicorn's proxy_headers has
+        # Behind a trusted proxy (REVIEWS_INBOX_TRUST_PROXY) the proxy middleware below has
         # already put the address the proxy saw here: the right-most X-Forwarded-For entry
         # not from a trusted host. The left-most entry is whatever the client chose to send.
         return request.client.host if request.client else "unknown"
@@ -219,7 +221,22 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             Route("/{kind}", preflight, methods=["OPTIONS"]),
         ],
         lifespan=lifespan,
+        middleware=proxy_middleware(config),
     )
+
+
+def proxy_middleware(config: InboxConfig) -> list[Middleware]:
+    """Trust X-Forwarded-For only when told to, and only from the proxy's own address.
+
+    The app does this itself rather than leaving it to the server's options, so
+    the rate limit behind a proxy is the same wherever the app runs: under
+    `redress inbox serve` and in the tests. As uvicorn does, the proxy's address
+    is 127.0.0.1 unless FORWARDED_ALLOW_IPS names others (or "*").
+    """
+    if not config.trust_proxy:
+        return []
+    trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)]
 
 
 __all__ = ["KINDS", "create_app"]

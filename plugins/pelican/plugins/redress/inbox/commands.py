@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from typing import Any
 
@@ -19,27 +20,72 @@ def _config(args: argparse.Namespace) -> InboxConfig:
     return load_config(settings_path(args.settings, "redress inbox"))
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on `host`:`port`; port 0 lets the system pick a free one.
+
+    The service binds the socket itself and then says which port it got, so a
+    test or a second service asks for port 0 and reads the answer instead of
+    guessing a free port first, which another process could take in between.
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as err:
+        raise UsageError(f"--host {host}: {err}") from None
+    try:
+        # As uvicorn does: a restarted service gets its port back at once.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as err:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {err.strerror or err}; "
+            "choose another --port, or --port 0 for any free one"
+        ) from None
+    return sock
+
+
+def address_of(sock: socket.socket) -> str:
+    """The URL a listening socket answers on, as the service prints it."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr, force=True)
-    config = _config(args)
+    settings_file = settings_path(args.settings, "redress inbox").resolve()
+    config = load_config(settings_file)
     app = create_app(config)
+    sock = listen(args.host, args.port)
+    # Printed once the port is bound (connections wait in the socket's queue until
+    # uvicorn serves them), so whoever started the service can read the port here.
     print(
-        f"redress inbox: listening on http://{args.host}:{args.port}/ (database {config.db_path})",
+        f"redress inbox: listening on {address_of(sock)} "
+        f"(settings {settings_file}, database {config.db_path})",
         file=sys.stderr,
+        flush=True,
     )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=config.trust_proxy,
-        server_header=False,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            # The app trusts X-Forwarded-For itself (REVIEWS_INBOX_TRUST_PROXY), see create_app.
+            proxy_headers=False,
+            server_header=False,
+        )
     )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
 
 
@@ -112,8 +158,17 @@ def add_parser(commands: Any) -> None:
     )
     sub = inbox.add_subparsers(dest="inbox_command", metavar="COMMAND")
     serve_p = sub.add_parser("serve", help="run the inbox service")
-    serve_p.add_argument("--host", default="127.0.0.1")
-    serve_p.add_argument("--port", type=int, default=8787)
+    serve_p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1, for a web server on the same machine)",
+    )
+    serve_p.add_argument(
+        "--port",
+        type=int,
+        default=8787,
+        help="the port to listen on (default: 8787); 0 picks a free one, and the address is printed",
+    )
     serve_p.set_defaults(run=serve)
     list_p = sub.add_parser("list", help="what waits to be published, newest first")
     list_p.add_argument("--all", action="store_true", help="everything ever received, spam and rejected too")
