@@ -4,6 +4,11 @@ The inverse of :mod:`redress.reader`: the text written here is read back by
 the same reader as a file the shop owner typed. Writing never replaces a
 file: a new file is created next to its final name and linked into place,
 which fails if the name is taken, so two runs can never overwrite a review.
+
+A file's name becomes the review's address, its element ids and its key in
+reviews.json, so it is made from the customer's words only after the same
+redaction as the page shows (no phone number, order number or e-mail in a
+URL), and it is short whatever the customer typed.
 """
 
 from __future__ import annotations
@@ -11,9 +16,30 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .rules import CONTROL_RE, slugify
+from . import privacy
+from .rules import CONTROL_RE, join_slug, slug_words
+
+#: Names tried as ``<slug>``, ``<slug>-2`` … up to this number before the
+#: writer's short id is added: a popular title ("Great") costs a few tries,
+#: never hundreds of files read again.
+NUMBERED_TRIES = 5
+#: The writer's temporary files; one left by a killed run is removed by a later one.
+TEMP_PREFIXES = (".incoming-", ".withhold-")
+TEMP_SUFFIX = ".tmp"
+#: How old a temporary file must be before a later run removes it: no write takes this long,
+#: so a file this old belongs to no run still going.
+STALE_SECONDS = 60.0
+#: A word of this many digits is never part of a file name: it is a number
+#: (an order, an account, a phone) even where no rule recognised it.
+_NUMBER_DIGITS = 5
+
+
+class NoFreeName(FileExistsError):
+    """Every name this writer may use for a file is taken by a different file."""
 
 
 def one_line(value: str) -> str:
@@ -24,9 +50,38 @@ def one_line(value: str) -> str:
     return " ".join(CONTROL_RE.sub(" ", value).split())
 
 
-def review_slug(date: dt.datetime, title: str, text: str) -> str:
-    """``2026-10-02-pakket-kwam-beschadigd-aan``: date first, so files sort by date."""
-    return f"{date:%Y-%m-%d}-{slugify(title or text)}"
+def review_slug(date: dt.datetime, title: str, text: str, private: Mapping[str, str] | None = None) -> str:
+    """``2026-10-02-pakket-kwam-beschadigd-aan``: date first, so files sort by date.
+
+    The words come from the title (or the text, without one) after
+    :func:`privacy.redact` with the submission's ``private`` values has taken
+    out what the page hides, its notes left out too; words that are long
+    numbers are dropped as well. With nothing left it is ``<date>-review``,
+    and the writer tells such files apart by number or short id.
+    """
+    for source in (title, text):
+        words = _public_words(source, private or {})
+        if words:
+            return f"{date:%Y-%m-%d}-{join_slug(words)}"
+    return f"{date:%Y-%m-%d}-review"
+
+
+def _public_words(text: str, private: Mapping[str, str]) -> list[str]:
+    public = privacy.redact(text, private, lambda _note: " ")
+    return [w for w in slug_words(public) if sum(c.isdigit() for c in w) < _NUMBER_DIGITS]
+
+
+def format_date(value: dt.datetime) -> str:
+    """``2026-10-25T02:30+01:00``: the local time a shop owner reads, with its offset.
+
+    Without the offset, the hour that occurs twice when daylight saving time
+    ends would be read back as the first one, and a follow-up written in the
+    second could come out older than its review. The reader takes this
+    form as the README documents it.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value.isoformat(timespec="minutes")
 
 
 def _fields(pairs: list[tuple[str, object]]) -> str:
@@ -37,8 +92,7 @@ def _fields(pairs: list[tuple[str, object]]) -> str:
         if isinstance(value, bool):
             value = "yes" if value else "no"
         elif isinstance(value, dt.datetime):
-            # In the site's TIMEZONE, as a shop owner writes dates by hand.
-            value = f"{value:%Y-%m-%d %H:%M}"
+            value = format_date(value)
         lines.append(f"{key}: {one_line(str(value))}")
     return "\n".join(lines)
 
@@ -90,26 +144,93 @@ def _body(text: str) -> str:
     return text + "\n" if text else ""
 
 
-def write_new(folder: Path, slug: str, text: str) -> Path:
-    """Write ``<slug>.md`` (or ``<slug>-2.md``, …) in ``folder`` without replacing any file."""
+def candidate_names(slug: str, unique: str = "") -> list[str]:
+    """The file names (without ``.md``) the writer tries for ``slug``, in order.
+
+    ``<slug>``, ``<slug>-2`` … ``<slug>-5``, then with the submission's short
+    id, which no other submission has: ``<slug>-<id>``, ``<slug>-<id>-2``,
+    ``<slug>-<id>-3``. A bounded list, so a thousand reviews titled "Great"
+    cost each at most a few tries.
+    """
+    names = [slug] + [f"{slug}-{n}" for n in range(2, NUMBERED_TRIES + 1)]
+    if unique:
+        names += [f"{slug}-{unique}"] + [f"{slug}-{unique}-{n}" for n in (2, 3)]
+    return names
+
+
+def write_new(
+    folder: Path,
+    slug: str,
+    text: str,
+    *,
+    unique: str = "",
+    claimed: Callable[[Path], bool] | None = None,
+) -> Path:
+    """Write ``<slug>.md`` (or the next of :func:`candidate_names`) in ``folder`` without replacing any file.
+
+    A name taken by a file with exactly this text is this file, written by a
+    run that stopped before it recorded it, unless ``claimed`` says that file
+    belongs to another writer (the inbox knows which submission wrote which
+    file): then two submissions with the same words get two files. Raises
+    :class:`NoFreeName` when every name is taken.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".tmp")
+    data = text.encode("utf-8")
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        for number in range(1, 1000):
-            target = folder / (f"{slug}.md" if number == 1 else f"{slug}-{number}.md")
+        for name in candidate_names(slug, unique):
+            target = folder / f"{name}.md"
             try:
                 os.link(temp, target)
             except FileExistsError:
-                # The same text already there (a run that stopped before it
-                # recorded the file): that file is this one, not a duplicate.
-                if target.read_text(encoding="utf-8") == text:
+                if _same_file(target, data) and not (claimed and claimed(target)):
                     return target
                 continue
             return target
-        raise FileExistsError(f"{folder}/{slug}.md: no free file name")
+        raise NoFreeName(
+            f"{folder / slug}.md: every file name this review may take is used by another file "
+            f"({slug}.md to {candidate_names(slug, unique)[-1]}.md)"
+        )
     finally:
         os.unlink(temp)
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    """Does ``path`` hold exactly ``data``? Its size says no without reading, most of the time."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def remove_stale_temps(
+    folder: Path, older_than: float = STALE_SECONDS, now: float | None = None
+) -> list[Path]:
+    """Remove the writer's temporary files that a killed run left in ``folder``; returns them.
+
+    A run removes its own temporary file when it is done, even after an
+    error; only a kill (``kill -9``, a power cut) leaves one. It is never
+    read (the reader skips hidden files), but it would stay forever. A file
+    younger than ``older_than`` seconds may belong to a run still writing,
+    and stays.
+    """
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(TEMP_PREFIXES) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > older_than:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed

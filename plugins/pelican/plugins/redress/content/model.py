@@ -97,6 +97,10 @@ RESERVED_SLUGS = frozenset(
         "index.html",
     }
 )
+#: The years a date in a file may have. Year 1 or 9999 is a typo, and neither
+#: survives a page (an HTML ``datetime``, a feed, a time zone shift); the range
+#: is fixed, not "until tomorrow", so a build of the same files never changes.
+DATE_YEARS = (1970, 2100)
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
 URL_RE = re.compile(r"^(https?://[^\s<>\"']+|/[^\s<>\"']*)$")
 
@@ -308,6 +312,14 @@ def parse_remedies(value: str) -> tuple[tuple[str, ...], str | None]:
             f"use one or more of: {', '.join(REMEDIES)} (comma-separated)"
         )
     return tuple(dict.fromkeys(items)), None
+
+
+def check_date_range(value: str, date: dt.datetime) -> str | None:
+    """A date outside :data:`DATE_YEARS`, said as the problem of the field that holds it."""
+    first, last = DATE_YEARS
+    if first <= date.year <= last:
+        return None
+    return f"{value!r} is not a date between {first} and {last}; check the year"
 
 
 def parse_lang(value: str) -> tuple[str | None, str | None]:

@@ -30,6 +30,22 @@ from .model import Problem, Product, Review, ThreadEntry
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = "1"
+#: The modules whose code decides what a parsed file holds. A change to any
+#: of them (a new redaction rule, a new check) must not be hidden by results
+#: cached by the code before it, so their text is part of the cache's name.
+PARSING_MODULES = ("reader.py", "model.py", "rules.py", "privacy.py", "render.py")
+
+
+def _code_stamp() -> str:
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for name in PARSING_MODULES:
+        try:
+            digest.update((Path(__file__).parent / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()[:12]
+
+
 KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)$")
 
 
@@ -90,11 +106,19 @@ def split_file(data: bytes, display: str) -> RawFile:
 
 
 def parse_date(value: str, tz: dt.tzinfo) -> tuple[dt.datetime | None, str | None]:
+    """``2026-10-02 14:31`` in the site's ``tz``, or with an offset (``2026-10-02T14:31+02:00``).
+
+    The inbox writes the second form, so the hour that occurs twice when
+    daylight saving time ends is read back as the one it was.
+    """
     text = value.strip()
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None, f"{value!r} is not a date; write it as 2026-10-02 14:31"
+    out_of_range = model.check_date_range(value, parsed)
+    if out_of_range:
+        return None, out_of_range
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed, None
@@ -278,11 +302,17 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: Hidden files that are no one's content: an editor's lock (Emacs ``.#x.md``)
+#: and a Mac's resource fork on a shared drive (``._x.md``). Skipped without a word.
+NOT_CONTENT_PREFIXES = (".#", "._")
+
+
 def _walk(folder: str) -> Iterator[str]:
+    """Every file under ``folder``, hidden ones too (see :func:`read_content`); not hidden folders."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(NOT_CONTENT_PREFIXES):
                 yield os.path.join(root, name)
 
 
@@ -350,7 +380,12 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
 
     ``rs`` is the merged REVIEWS_* settings. Files that are not ``.md`` are
     reported, not skipped silently: a review saved as ``.txt`` would
-    otherwise never appear.
+    otherwise never appear. So is a hidden Markdown file (``.x.md``): it is
+    not read, because a name starting with a dot is no address, and editors
+    and tools keep their own files that way; but a review saved under such a
+    name by mistake must not vanish without a word. Other hidden files (an
+    editor's swap file, the inbox's ``.incoming-*.tmp``) are not content and
+    are passed over.
     """
     content = Path(settings["PATH"])
     base = str(content.parent)
@@ -360,7 +395,7 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         tz=timezone_from(settings),
     )
     fingerprint = hashlib.sha256(
-        repr((CACHE_VERSION, ctx.scale, ctx.lang, str(ctx.tz), str(content))).encode()
+        repr((_code_stamp(), ctx.scale, ctx.lang, str(ctx.tz), str(content))).encode()
     ).hexdigest()[:12]
     cache_settings = dict(settings, GZIP_CACHE=False)
     cacher = FileStampDataCacher(
@@ -379,7 +414,21 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
             continue
         for file_path in _walk(path):
             display = file_path[len(base) + 1 :] if file_path.startswith(base + os.sep) else file_path
-            stem, suffix = os.path.splitext(os.path.basename(file_path))
+            name = os.path.basename(file_path)
+            stem, suffix = os.path.splitext(name)
+            if name.startswith("."):
+                if name.lower().endswith((".md", ".markdown")):
+                    shown = name.lstrip(".")
+                    shown = shown if "." in shown else f"{kind}.md"
+                    result.problems.append(
+                        Problem(
+                            display,
+                            None,
+                            "is a hidden file (its name starts with a dot), and hidden files are not "
+                            f"read; rename it to {shown} to publish it, or move it out of {folder}/",
+                        )
+                    )
+                continue
             if suffix.lower() not in (".md", ".markdown"):
                 result.problems.append(
                     Problem(

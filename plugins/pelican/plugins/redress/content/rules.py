@@ -24,7 +24,11 @@ EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[\w-]
 
 #: A file name (without ``.md``) that can be used in a web address as it is.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: A made slug is a few words, and never long: it becomes a file name (at
+#: most 255 bytes on every common file system), an address and element ids,
+#: and a customer's 300-letter word must not make any of them fail.
 SLUG_WORDS = 6
+SLUG_CHARS = 50
 
 
 def strip_control(text: str) -> str:
@@ -36,8 +40,28 @@ def is_email(value: str) -> bool:
     return EMAIL_RE.fullmatch(value) is not None
 
 
+def slug_words(text: str) -> list[str]:
+    """The words of ``text`` as a slug can hold them: ASCII letters and digits, lowercase."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.findall(r"[a-z0-9]+", ascii_text)
+
+
+def join_slug(words: list[str], fallback: str = "review") -> str:
+    """At most :data:`SLUG_WORDS` words and :data:`SLUG_CHARS` characters, cut between words.
+
+    A first word longer than the limit is cut itself, so no text makes a
+    slug (and so a file name) too long.
+    """
+    slug = ""
+    for word in words[:SLUG_WORDS]:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > SLUG_CHARS:
+            slug = slug or word[:SLUG_CHARS]
+            break
+        slug = longer
+    return slug or fallback
+
+
 def slugify(text: str, fallback: str = "review") -> str:
     """A few words of ``text`` as a slug that :data:`SLUG_RE` accepts."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)[:SLUG_WORDS]
-    return "-".join(words) or fallback
+    return join_slug(slug_words(text), fallback)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..i18n import translations
@@ -55,6 +56,7 @@ def load_shop(settings: dict[str, Any]) -> Shop:
     raw = read_content(settings, rs)
     problems: list[Problem] = list(raw.problems)
 
+    unreadable = _unreadable_products(raw.problems, settings, rs)
     products: dict[str, Product] = {}
     for product in raw.products:
         if product.slug in products:
@@ -70,7 +72,8 @@ def load_shop(settings: dict[str, Any]) -> Shop:
         reviews[review.slug] = review
         if review.product_slug is not None:
             reviewed = products.get(review.product_slug)
-            if reviewed is None:
+            # A product file with a problem of its own is reported there, once, not on each review.
+            if reviewed is None and review.product_slug not in unreadable:
                 known = ", ".join(sorted(products)) or "none yet"
                 problems.append(
                     Problem(
@@ -144,10 +147,29 @@ def _redact_thread(review: Review) -> None:
     if not private:
         return
     gettext = translations(review.lang).gettext
+    # No quick "does the text contain it" test first: a quote may differ in
+    # case or in its dashes and spaces (bb-77779 for BB-77779), which only
+    # redact() knows to match.
     for entry in review.thread:
-        if any(v in entry.body_html or v in entry.author for v in private.values()):
-            entry.body_html = privacy.redact(entry.body_html, private, gettext)
-            entry.author = privacy.redact(entry.author, private, gettext)
+        entry.body_html = privacy.redact(entry.body_html, private, gettext)
+        entry.author = privacy.redact(entry.author, private, gettext)
+
+
+def _unreadable_products(problems: list[Problem], settings: dict[str, Any], rs: dict[str, Any]) -> set[str]:
+    """The slugs of product files that exist but could not be read, for their problems.
+
+    A review of such a product names a product that is there: the file's
+    problem (a bad URL, say) is already reported on the file, and fixing it
+    fixes the reviews too, so they are not reported as naming no product.
+    """
+    content = Path(settings["PATH"])
+    folder = (content / rs["REVIEWS_PRODUCT_DIR"]).resolve()
+    slugs = set()
+    for problem in problems:
+        path = (content.parent / problem.path).resolve()
+        if folder in path.parents:
+            slugs.add(path.stem)
+    return slugs
 
 
 def _duplicate(path: str, first: str) -> Problem:

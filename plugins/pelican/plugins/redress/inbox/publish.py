@@ -5,13 +5,19 @@ the same wait for every rating, as a review or follow-up file, never
 replacing a file, and records the file so a second run skips it. Withholding
 records one of the five public reasons in the file (`Withheld:`), so the
 page's ledger counts the review instead of it silently vanishing.
+
+One submission that cannot be written is reported and stays in the inbox;
+the others are written all the same, so no post can stop a cron job from
+publishing the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +47,33 @@ def _relative(config: InboxConfig, path: Path) -> str:
         return str(path)
 
 
+def short_id(submission: Submission) -> str:
+    """Six characters that tell this submission's file apart from any other's with the same name.
+
+    Derived from the inbox's unique key, so the same submission gets the same
+    id on every run (a run after a crash finds its own file again), and the
+    file name says nothing about how many posts the inbox received.
+    """
+    return hashlib.sha256(f"redress-file\x00{submission.key}".encode()).hexdigest()[:6]
+
+
+def _private(submission: Submission) -> dict[str, str]:
+    """The private values of a submission, which no file name may show.
+
+    The invitation's order and the one the customer typed, when they differ:
+    the file keeps only the first, but neither belongs in an address.
+    """
+    n = submission.normalised
+    values = {
+        "email": n.get("email", ""),
+        "order": n.get("token_order") or n.get("order", ""),
+        "typed-order": n.get("order", ""),
+    }
+    return {k: v for k, v in values.items() if v}
+
+
 def review_file(config: InboxConfig, submission: Submission, withheld: str | None = None) -> tuple[str, str]:
+    """The review's file name (without ``.md``) and text."""
     n = submission.normalised
     tz = timezone_from(config.settings)
     date = submission.received_at.astimezone(tz).replace(second=0, microsecond=0)
@@ -59,42 +91,94 @@ def review_file(config: InboxConfig, submission: Submission, withheld: str | Non
         order=n.get("token_order") or n.get("order", ""),
         withheld=withheld,
     )
-    return files.review_slug(date, n.get("title", ""), n.get("text", "")), text
+    return files.review_slug(date, n.get("title", ""), n.get("text", ""), _private(submission)), text
+
+
+class _Claims:
+    """Which files the inbox already recorded for which submission.
+
+    A file with a submission's exact text is that submission's own (written
+    by a run that stopped before recording it) only if no other submission
+    recorded it: two customers may send the same words in the same minute.
+    Read from the store once, when first asked.
+    """
+
+    def __init__(self, config: InboxConfig, store: Store):
+        self.config = config
+        self.store = store
+        self._owners: dict[str, int] | None = None
+
+    def owners(self) -> dict[str, int]:
+        if self._owners is None:
+            self._owners = {
+                s.published_path: s.id
+                for s in self.store.all("published_path IS NOT NULL")
+                if s.published_path
+            }
+        return self._owners
+
+    def other_than(self, submission_id: int) -> Callable[[Path], bool]:
+        def claimed(path: Path) -> bool:
+            owner = self.owners().get(_relative(self.config, path))
+            return owner is not None and owner != submission_id
+
+        return claimed
+
+    def record(self, submission_id: int, relative: str) -> None:
+        self.owners()[relative] = submission_id
+
+
+def _write_review(
+    config: InboxConfig, submission: Submission, claims: _Claims, withheld: str | None = None
+) -> Path:
+    slug, text = review_file(config, submission, withheld=withheld)
+    return files.write_new(
+        _content_dir(config, "REVIEWS_REVIEW_DIR"),
+        slug,
+        text,
+        unique=short_id(submission),
+        claimed=claims.other_than(submission.id),
+    )
+
+
+def _cannot_write(err: OSError | ValueError) -> str:
+    """Why a file could not be written, in one line (no traceback)."""
+    if isinstance(err, files.NoFreeName):
+        reason = str(err)
+    elif isinstance(err, OSError) and err.strerror:
+        reason = f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    else:
+        reason = str(err) or type(err).__name__
+    return f"cannot write its file ({reason}); it stays in the inbox"
 
 
 def _review_for(shop: Shop, submission: Submission) -> str | None:
-    """Which review a customer's follow-up answers: the link says, or the invitation's order does."""
-    n = submission.normalised
-    everything = {r.slug: r for r in shop.reviews + shop.withheld}
-    if n.get("review") in everything:
-        return n["review"]
-    order = n.get("token_order") or ""
-    if order:
-        matches = [r for r in everything.values() if r.private.get("order") == order]
-        if matches:
-            return max(matches, key=lambda r: r.date).slug
-    return None
+    """Which review a customer's follow-up answers: the one its link names.
 
-
-def _same(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and a.strip().casefold() == b.strip().casefold()
+    The inbox took it from the link (``r``), or from the link's signed token
+    when ``r`` was lost. An order number says nothing here: anyone can type
+    one, and one order can have several reviews.
+    """
+    slug = submission.normalised.get("review") or ""
+    return slug if any(r.slug == slug for r in shop.reviews + shop.withheld) else None
 
 
 def from_the_reviewer(shop: Shop, review_slug: str, submission: Submission) -> bool:
     """Is this follow-up the reviewer's own word? Only then may the page say "the customer says".
 
-    The invitation's signed order, or the order number or e-mail address the
-    customer typed, must match the private fields of the review it answers.
+    Only the signed token of this review's follow-up link proves it (`redress
+    follow-up-link`; the inbox checked it when the answer came in). An order
+    number or e-mail address typed into the form proves nothing: anyone can
+    guess or copy one. A follow-up without its link is kept in the inbox as
+    "needs-check" for the shop owner and never written as the customer's.
     """
-    review = next((r for r in shop.reviews + shop.withheld if r.slug == review_slug), None)
-    if review is None:
-        return False
     n = submission.normalised
-    order = review.private.get("order", "")
     return (
-        _same(n.get("token_order", ""), order)
-        or _same(n.get("order", ""), order)
-        or _same(n.get("email", ""), review.private.get("email", ""))
+        submission.kind == "follow-up"
+        and submission.status == "accepted"
+        and submission.token_status == "valid"
+        and n.get("token_review") == review_slug
+        and any(r.slug == review_slug for r in shop.reviews + shop.withheld)
     )
 
 
@@ -103,43 +187,68 @@ def publish(config: InboxConfig, store: Store, now: dt.datetime | None = None) -
     hold = dt.timedelta(hours=float(config.rs["REVIEWS_HOLD_HOURS"]))
     report = PublishReport()
     shop = load_shop(config.settings)
+    for key in ("REVIEWS_REVIEW_DIR", "REVIEWS_RESPONSE_DIR"):
+        files.remove_stale_temps(_content_dir(config, key))
+    claims = _Claims(config, store)
     for submission in sorted(store.waiting(), key=lambda s: (s.received_at, s.id)):
         if submission.received_at > now - hold:
             report.held += 1
             continue
-        if submission.kind == "review":
-            slug, text = review_file(config, submission)
-            path = files.write_new(_content_dir(config, "REVIEWS_REVIEW_DIR"), slug, text)
-        else:
-            review = _review_for(shop, submission)
-            if review is None:
-                report.problems.append(
-                    (
-                        submission.id,
-                        "cannot tell which review this follow-up answers (no review link or order)",
-                    )
-                )
-                continue
-            if not from_the_reviewer(shop, review, submission):
-                report.problems.append(
-                    (
-                        submission.id,
-                        f"cannot confirm this follow-up to {review} comes from its reviewer (no matching "
-                        "invitation, order number or e-mail); it stays in the inbox",
-                    )
-                )
-                continue
-            n = submission.normalised
-            tz = timezone_from(config.settings)
-            date = submission.received_at.astimezone(tz).replace(second=0, microsecond=0)
-            text = files.follow_up_text(
-                review=review, date=date, resolved=n.get("resolved"), text=n.get("text", "")
-            )
-            path = files.write_new(_content_dir(config, "REVIEWS_RESPONSE_DIR"), f"{review}-customer", text)
+        try:
+            path = _publish_one(config, shop, submission, claims, report)
+        except (OSError, ValueError) as err:
+            report.problems.append((submission.id, _cannot_write(err)))
+            continue
+        if path is None:
+            continue
         relative = _relative(config, path)
         store.mark_published(submission.id, relative, now)
+        claims.record(submission.id, relative)
         report.written.append((submission.id, relative))
     return report
+
+
+def _publish_one(
+    config: InboxConfig, shop: Shop, submission: Submission, claims: _Claims, report: PublishReport
+) -> Path | None:
+    """Write one submission's file; None (and a line in the report) when it cannot be published yet."""
+    if submission.kind == "review":
+        path = _write_review(config, submission, claims)
+    else:
+        review = _review_for(shop, submission)
+        if review is None:
+            report.problems.append(
+                (
+                    submission.id,
+                    "cannot tell which review this follow-up answers (its link names no review in "
+                    "reviews/); it stays in the inbox",
+                )
+            )
+            return None
+        if not from_the_reviewer(shop, review, submission):
+            report.problems.append(
+                (
+                    submission.id,
+                    f"cannot confirm this follow-up to {review} comes from its reviewer (it was not sent "
+                    "with the review's follow-up link); it stays in the inbox. To hear from the reviewer, "
+                    f"send them the link from `redress follow-up-link {review}`",
+                )
+            )
+            return None
+        n = submission.normalised
+        tz = timezone_from(config.settings)
+        date = submission.received_at.astimezone(tz).replace(second=0, microsecond=0)
+        text = files.follow_up_text(
+            review=review, date=date, resolved=n.get("resolved"), text=n.get("text", "")
+        )
+        path = files.write_new(
+            _content_dir(config, "REVIEWS_RESPONSE_DIR"),
+            f"{review}-customer",
+            text,
+            unique=short_id(submission),
+            claimed=claims.other_than(submission.id),
+        )
+    return path
 
 
 def withhold(config: InboxConfig, store: Store, submission_id: int, reason: str) -> str:
@@ -159,8 +268,7 @@ def withhold(config: InboxConfig, store: Store, submission_id: int, reason: str)
         path = config.site_root / submission.published_path
         _add_withheld_line(path, reason)
     else:
-        slug, text = review_file(config, submission, withheld=reason)
-        path = files.write_new(_content_dir(config, "REVIEWS_REVIEW_DIR"), slug, text)
+        path = _write_review(config, submission, _Claims(config, store), withheld=reason)
         store.mark_published(submission.id, _relative(config, path), dt.datetime.now(dt.UTC))
     store.mark_withheld(submission.id, reason)
     return _relative(config, path)
@@ -172,7 +280,7 @@ def _add_withheld_line(path: Path, reason: str) -> None:
     head, sep, body = text.partition("\n\n")
     lines = [line for line in head.split("\n") if not line.lower().startswith("withheld:")]
     lines.append(f"Withheld: {reason}")
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".withhold-", suffix=".tmp")
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=files.TEMP_PREFIXES[1], suffix=files.TEMP_SUFFIX)
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
         out.write("\n".join(lines) + sep + body)
         out.flush()

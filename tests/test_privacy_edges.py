@@ -1,0 +1,167 @@
+"""Contact details typed into a review, in every shape the shop's customers type them.
+
+One real build of a site with a review per case: each number, account or
+private value must be gone from every published file and replaced by its
+note on the review's own page; ordinary numbers (prices, dates, postcodes,
+product codes) must stay as they were written.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import build, make_site, response, review, soup
+from pelican.plugins.redress.content.shop import load_shop
+from sites import pelican_settings
+
+PHONE = "[phone number hidden]"
+IBAN = "[bank account hidden]"
+ORDER = "[order number hidden]"
+
+#: Phone numbers of nl, be, ee and de as customers type them: national (with 0) and
+#: international (+ and 00), with spaces, dots, dashes, slashes, Unicode spaces and dashes.
+PHONES = {
+    "ee-mobile": "5123 4567",
+    "ee-mobile-7": "512 3456",
+    "ee-international": "+372 5123 4567",
+    "ee-00": "00372 51234567",
+    "nl-nbsp": "06\u00a012345678",
+    "nl-narrow-nbsp": "+31\u202f6\u202f1234\u202f5678",
+    "nl-nonbreaking-hyphen": "06\u201112345678",
+    "nl-en-dash": "06\u201312345678",
+    "nl-slash": "06/12345678",
+    "nl-dots": "06.12.34.56.78",
+    "nl-plain": "0612345678",
+    "nl-landline": "020 123 4567",
+    "nl-zero-in-brackets": "+31 (0)6-12345678",
+    "nl-00": "0031 6 1234 5678",
+    "be-mobile": "0470 12 34 56",
+    "be-international": "+32 470 12 34 56",
+    "be-00": "0032 2 123 45 67",
+    "de-mobile": "0151 23456789",
+    "de-landline-slash": "030/1234567",
+    "de-brackets": "(030) 123 45 67",
+    "de-international": "+49 30 1234567",
+    "de-00": "0049 151 23456789",
+}
+#: IBANs of several countries, grouped or not, in capitals or not: hidden whole.
+IBANS = {
+    "nl": "NL91 ABNA 0417 1643 00",
+    "nl-lowercase-run-on": "nl91abna0417164300",
+    "nl-dashes": "NL91-ABNA-0417-1643-00",
+    "be": "BE68 5390 0754 7034",
+    "ee": "EE38 2200 2210 2014 5685",
+    "de": "DE89 3704 0044 0532 0130 00",
+    "gb": "GB29 NWBK 6016 1331 9268 19",
+}
+#: The review's own order number as the customer typed it again, in another case or with other dashes.
+ORDER_VALUE = "BB-77779"
+ORDER_TYPED = {
+    "lowercase": "bb-77779",
+    "space": "BB 77779",
+    "nonbreaking-hyphen": "bb\u201177779",
+    "run-on": "BB77779",
+}
+#: Numbers that are not contact details and must stay visible.
+VISIBLE = {
+    "price": "€ 12,95",
+    "price-thousands": "€ 1.299,00",
+    "iso-date": "2026-10-02",
+    "dutch-date": "02-10-2026",
+    "date-and-time": "02.10.2026 14:31",
+    "date-and-dotted-time": "02.10.2026 09.30 uur",
+    "date-then-phone-sized-number": "2026-10-02 1234567",
+    "amount": "€ 5.250.000",
+    "counting": "maten 5 10 15 20",
+    "year": "sinds 2019",
+    "quantity": "3 zakken van 250 gram",
+    "postcode-nl": "3511 AB",
+    "postcode-de": "10115 Berlin",
+    "product-code": "BB-ESP-X1",
+    "gtin": "EAN 8712345000011",
+    "model": "model X1-2000",
+    "time": "om 12:30",
+}
+
+
+def _slug(kind: str, name: str) -> str:
+    return f"{kind}-{name}"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = []
+    for kind, cases in (("phone", PHONES), ("iban", IBANS), ("visible", VISIBLE)):
+        for name, value in cases.items():
+            body = f"Before {value} after."
+            files.append(review(_slug(kind, name), rating=2, body=body))
+    for name, value in ORDER_TYPED.items():
+        files.append(review(_slug("order", name), rating=2, body=f"Before {value} after.", order=ORDER_VALUE))
+    files.append(review("quoted", rating=1, body="The pump broke.", order=ORDER_VALUE))
+    files.append(
+        response("quoted-1", "quoted", body="We refunded NL91 ABNA 0417 1643 00; call us on 5123 4567.")
+    )
+    return build(make_site(tmp_path_factory.mktemp("privacy"), *files))
+
+
+def _published_text(out: Path) -> str:
+    return "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in out.rglob("*")
+        if path.suffix in (".html", ".json", ".xml")
+    )
+
+
+def _card_text(out: Path, slug: str) -> str:
+    card = soup(out / "reviews" / slug / "index.html").select_one(f"article#review-{slug} .review-text")
+    assert card is not None, slug
+    return card.get_text()
+
+
+@pytest.mark.parametrize("name", sorted(PHONES))
+def test_phone_numbers_of_the_shops_countries_are_hidden(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("phone", name))
+    assert text.strip() == f"Before {PHONE} after.", (PHONES[name], text)
+    assert PHONES[name] not in _published_text(out)
+
+
+@pytest.mark.parametrize("name", sorted(IBANS))
+def test_an_iban_is_hidden_whole(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("iban", name))
+    assert text.strip() == f"Before {IBAN} after.", (IBANS[name], text)
+    published = _published_text(out)
+    for group in IBANS[name].split():
+        assert len(group) < 4 or group not in published, group
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_TYPED))
+def test_the_reviews_order_number_is_hidden_in_any_case_and_with_any_dash(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("order", name))
+    assert text.strip() == f"Before {ORDER} after.", (ORDER_TYPED[name], text)
+    assert ORDER_TYPED[name] not in _published_text(out)
+
+
+@pytest.mark.parametrize("name", sorted(VISIBLE))
+def test_ordinary_numbers_stay_visible(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("visible", name))
+    assert text.strip() == f"Before {VISIBLE[name]} after."
+
+
+def test_a_response_quoting_an_iban_and_a_mobile_hides_both(out: Path) -> None:
+    entry = soup(out / "reviews/quoted/index.html").find(id="entry-quoted-1")
+    assert entry is not None
+    text = entry.get_text(" ")
+    assert IBAN in text and PHONE in text
+    assert "ABNA" not in text and "5123" not in text
+
+
+def test_a_text_of_thousands_of_digits_is_read_quickly(tmp_path: Path) -> None:
+    """A hostile review (5,000 characters of spaced digits) costs the build no more than a moment."""
+    bodies = ["0 " * 2500, "5 " * 2500, "+" + "1 " * 2500, "0-" * 2500, "NL91 " * 1000]
+    site = make_site(tmp_path, *(review(f"digits-{i}", rating=1, body=body) for i, body in enumerate(bodies)))
+    start = time.perf_counter()
+    shop = load_shop(pelican_settings(site))
+    assert time.perf_counter() - start < 5
+    assert len(shop.reviews) == len(bodies)
