@@ -149,3 +149,71 @@ def test_secret_from_env_accepts_a_new_secret():
     assert len(secret) >= tokens.MIN_SECRET_LENGTH
     assert tokens.secret_from_env({"REDRESS_SECRET": secret}) == secret.encode()
     assert tokens.new_secret() != secret
+
+
+# -- kinds: an invitation and a follow-up link cannot stand in for each other -----------------
+
+REVIEW = "2026-10-02-pakket-kwam-beschadigd-aan"
+
+
+def test_follow_up_token_is_for_its_review():
+    token = tokens.make_follow_up_token(SECRET, "BB-1001", REVIEW, EXPIRES)
+    check = tokens.check_follow_up_token(SECRET, token, REVIEW, BEFORE)
+    assert check.valid
+    assert (check.kind, check.order, check.review, check.product) == (tokens.FOLLOW_UP, "BB-1001", REVIEW, "")
+    assert tokens.check_follow_up_token(SECRET, token, None, BEFORE).review == REVIEW, "the token names it"
+    other = tokens.check_follow_up_token(SECRET, token, "2026-10-03-another-review", BEFORE)
+    assert other.status == "wrong-review" and not other.valid
+    assert tokens.check_follow_up_token(SECRET, token, REVIEW, EXPIRES + dt.timedelta(days=1)).status == (
+        "expired"
+    )
+
+
+@pytest.mark.parametrize("product", ["", "espresso-x1"])
+def test_follow_up_token_is_no_invitation(product):
+    token = tokens.make_follow_up_token(SECRET, "BB-1001", REVIEW, EXPIRES)
+    check = tokens.check_token(SECRET, token, product, BEFORE)
+    assert check.status == "wrong-kind" and not check.valid
+
+
+@pytest.mark.parametrize("product", ["", "espresso-x1"])
+def test_invitation_is_no_follow_up_token(product):
+    token = tokens.make_token(SECRET, "BB-1001", product, EXPIRES)
+    assert tokens.check_token(SECRET, token, product, BEFORE).kind == tokens.INVITATION
+    for review in (REVIEW, None):
+        check = tokens.check_follow_up_token(SECRET, token, review, BEFORE)
+        assert check.status == "wrong-kind" and not check.valid
+
+
+def test_the_kind_is_signed():
+    """Changing the kind letter of a valid invitation breaks its signature."""
+    token = tokens.make_token(SECRET, "BB-1001", "", EXPIRES)
+    payload, signature = token.split(".")
+    text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert text.startswith("v2|i|")
+    forged = _b64(text.replace("v2|i|", "v2|f|", 1).encode())
+    assert tokens.check_follow_up_token(SECRET, f"{forged}.{signature}", "", BEFORE).status == "tampered"
+
+
+def test_tokens_sent_before_kinds_are_invitations_only():
+    """v1 tokens (no kind) are in mailboxes and on packing slips: still invitations, never follow-up proof."""
+    payload = b"v1|BB-1001|espresso-x1|20270107"
+    old = f"{_b64(payload)}.{_b64(tokens._sign(SECRET, payload))}"
+    check = tokens.check_token(SECRET, old, "espresso-x1", BEFORE)
+    assert check.valid and (check.kind, check.order, check.product) == (
+        tokens.INVITATION,
+        "BB-1001",
+        "espresso-x1",
+    )
+    assert tokens.check_token(SECRET, old, "molen-m2", BEFORE).status == "wrong-product"
+    general = b"v1|BB-1001||20270107"
+    old_general = f"{_b64(general)}.{_b64(tokens._sign(SECRET, general))}"
+    assert tokens.check_token(SECRET, old_general, "molen-m2", BEFORE).valid
+    assert tokens.check_follow_up_token(SECRET, old_general, REVIEW, BEFORE).status == "wrong-kind"
+
+
+def test_follow_up_token_needs_a_review():
+    with pytest.raises(ValueError):
+        tokens.make_follow_up_token(SECRET, "BB-1001", "", EXPIRES)
+    with pytest.raises(ValueError):
+        tokens.make_follow_up_token(SECRET, "BB-1001", "a|b", EXPIRES)

@@ -1,15 +1,26 @@
-"""Signed invitation tokens: shared by `redress invite` and the inbox.
+"""Signed tokens: invitations (`redress invite`) and follow-up links (`redress follow-up-link`).
 
-A token says "order X may review product P until day D", signed with an
-HMAC (SHA-256) under the shop's secret (REDRESS_SECRET). The inbox checks it
-to label a review "Verified buyer" and "Invited"; an invalid or expired
-token never blocks a review, it only means the review is not verified.
+An invitation token says "order X may review product P until day D"; a
+follow-up token says "the customer of order X may answer review R until
+day D". Both are signed with an HMAC (SHA-256) under the shop's secret
+(REDRESS_SECRET). The inbox checks an invitation to label a review
+"Verified buyer" and "Invited", and a follow-up token to publish an answer
+as the reviewer's own word. An invalid or expired token never blocks a
+submission: a review without a valid invitation is an ordinary one, a
+follow-up without its link waits for the shop owner to check it.
+
+The kind is inside the signed payload, so one kind cannot stand in for the
+other: a follow-up link is no invitation to review any product, and an
+invitation is no proof that an answer comes from a review's author.
 
 Format: ``<payload>.<signature>``, both base64url without padding; the
-payload is ``v1|<order>|<product>|<expiry as YYYYMMDD>``. An empty product
-means the order's general invitation, valid for the shop and any product.
-The order number is readable by whoever holds the link (it is the
-customer's own order); tokens never appear in the published site.
+payload is ``v2|<kind>|<order>|<subject>|<expiry as YYYYMMDD>``, where kind
+``i`` (invitation) has the product as its subject (empty: the order's
+general invitation, valid for the shop and any product) and kind ``f``
+(follow-up) has the review's slug. Kinds are one letter so the packing
+slip's QR code stays small. The order number is readable by whoever holds
+the link (it is the customer's own order); tokens never appear in the
+published site.
 """
 
 from __future__ import annotations
@@ -21,11 +32,21 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import UsageError
 
-VERSION = "v1"
+VERSION = "v2"
+#: Tokens sent out before the kind was signed in: ``v1|<order>|<product>|<expiry>``. Invitations
+#: with this version are in customers' mailboxes and on packing slips for up to `--valid-days`, so
+#: they are still read, as invitations only: `redress follow-up-link` made the same kind of token,
+#: but a v1 token cannot say which it was, so none of them proves a follow-up (the answer waits for
+#: the shop owner instead, who can send the reviewer a new link).
+LEGACY_VERSION = "v1"
+INVITATION = "invitation"
+FOLLOW_UP = "follow-up"
+_KIND_CODES = {INVITATION: "i", FOLLOW_UP: "f"}
+_KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 SECRET_ENV = "REDRESS_SECRET"
 MIN_SECRET_LENGTH = 32
 # 96 bits of HMAC-SHA256: forging one review link is not worth 2**96 tries,
@@ -65,34 +86,50 @@ def _sign(secret: bytes, payload: bytes) -> bytes:
     return hmac.new(secret, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 
 
-def make_token(secret: bytes, order: str, product: str, expires: dt.date) -> str:
-    if "|" in order or "|" in product:
-        raise ValueError("order and product may not contain '|'")
-    payload = f"{VERSION}|{order}|{product}|{expires:%Y%m%d}".encode()
+def _make(secret: bytes, kind: str, order: str, subject: str, expires: dt.date) -> str:
+    if "|" in order or "|" in subject:
+        raise ValueError("order, product and review may not contain '|'")
+    payload = f"{VERSION}|{_KIND_CODES[kind]}|{order}|{subject}|{expires:%Y%m%d}".encode()
     return f"{_b64(payload)}.{_b64(_sign(secret, payload))}"
+
+
+def make_token(secret: bytes, order: str, product: str, expires: dt.date) -> str:
+    """An invitation: one verified review of ``product`` ("" for the shop or any product) for ``order``."""
+    return _make(secret, INVITATION, order, product, expires)
+
+
+def make_follow_up_token(secret: bytes, order: str, review: str, expires: dt.date) -> str:
+    """A follow-up link's token: the customer of ``order`` answers the review ``review``, and no other."""
+    if not review:
+        raise ValueError("a follow-up token is for one review; give its slug")
+    return _make(secret, FOLLOW_UP, order, review, expires)
 
 
 @dataclass(frozen=True)
 class TokenCheck:
-    """The outcome of checking a token: ``status`` is one of
-    "valid", "missing", "malformed", "tampered", "expired", "wrong-product"."""
+    """The outcome of checking a token: ``status`` is one of "valid", "missing", "malformed",
+    "tampered", "expired", "wrong-kind" (a follow-up token offered as an invitation, or the other
+    way round), "wrong-product" (an invitation for another product) or "wrong-review" (a follow-up
+    token for another review).
+
+    ``kind`` is :data:`INVITATION` or :data:`FOLLOW_UP` once the signature holds; ``product`` is an
+    invitation's product and ``review`` a follow-up token's review.
+    """
 
     status: str
     order: str = ""
     product: str = ""
     expires: dt.date | None = None
+    kind: str = ""
+    review: str = ""
 
     @property
     def valid(self) -> bool:
         return self.status == "valid"
 
 
-def check_token(secret: bytes, token: str, product: str | None, today: dt.date | None = None) -> TokenCheck:
-    """Check a token for a review of ``product`` ("" for the shop) on ``today``.
-
-    ``product=None`` accepts a token for any product (a customer's follow-up
-    answers the review the invitation was for, whichever product that was).
-    """
+def _read(secret: bytes, token: str, today: dt.date | None) -> TokenCheck:
+    """Signature, payload and expiry of any token; the kind and subject are checked by the callers."""
     token = (token or "").strip()
     if not token:
         return TokenCheck("missing")
@@ -107,15 +144,47 @@ def check_token(secret: bytes, token: str, product: str | None, today: dt.date |
     if not hmac.compare_digest(signature, _sign(secret, payload)):
         return TokenCheck("tampered")
     try:
-        version, order, token_product, expiry = payload.decode("utf-8").split("|")
+        parts = payload.decode("utf-8").split("|")
+        if parts[0] == LEGACY_VERSION and len(parts) == 4:
+            kind, (order, subject, expiry) = INVITATION, parts[1:]
+        elif parts[0] == VERSION and len(parts) == 5 and parts[1] in _KINDS_BY_CODE:
+            kind, (order, subject, expiry) = _KINDS_BY_CODE[parts[1]], parts[2:]
+        else:
+            return TokenCheck("malformed")
         expires = dt.datetime.strptime(expiry, "%Y%m%d").date()
     except (UnicodeDecodeError, ValueError):
         return TokenCheck("malformed")
-    if version != VERSION:
-        return TokenCheck("malformed")
-    today = today or dt.date.today()
-    if today > expires:
-        return TokenCheck("expired", order, token_product, expires)
-    if product is not None and token_product and token_product != product:
-        return TokenCheck("wrong-product", order, token_product, expires)
-    return TokenCheck("valid", order, token_product, expires)
+    product, review = (subject, "") if kind == INVITATION else ("", subject)
+    status = "expired" if (today or dt.date.today()) > expires else "valid"
+    return TokenCheck(status, order, product, expires, kind, review)
+
+
+def check_token(secret: bytes, token: str, product: str, today: dt.date | None = None) -> TokenCheck:
+    """Check an invitation for a review of ``product`` ("" for the shop) on ``today``.
+
+    A follow-up token is "wrong-kind" here, whatever it names: it was given
+    to answer one review, not to verify a review of anything.
+    """
+    check = _read(secret, token, today)
+    if check.kind and check.kind != INVITATION:
+        return replace(check, status="wrong-kind")
+    if check.valid and check.product and check.product != product:
+        return replace(check, status="wrong-product")
+    return check
+
+
+def check_follow_up_token(
+    secret: bytes, token: str, review: str | None, today: dt.date | None = None
+) -> TokenCheck:
+    """Check a follow-up link's token for an answer to ``review`` on ``today``.
+
+    ``review=None`` (the link's review was lost on the way) takes the review
+    the token names, which is signed. An invitation is "wrong-kind" here:
+    it proves an order, not who wrote a given review.
+    """
+    check = _read(secret, token, today)
+    if check.kind and check.kind != FOLLOW_UP:
+        return replace(check, status="wrong-kind")
+    if check.valid and review is not None and check.review != review:
+        return replace(check, status="wrong-review")
+    return check

@@ -2,8 +2,14 @@
 
 The checks are the model's (:func:`redress.inbox.validate.validate_submission`), so
 the inbox accepts exactly what the build can publish. A valid invitation
-token makes a review "Verified buyer" and "Invited"; a missing, expired or
-tampered one makes it an ordinary, unverified review, never a refused one.
+token makes a review "Verified buyer" and "Invited", once per invitation
+(per order and product, see :func:`redress.inbox.store.invitation_uses`); a
+missing, expired or tampered one, or one already used, makes it an
+ordinary, unverified review, never a refused one, and the customer is told
+the same either way. A follow-up is the reviewer's own word only with the
+signed token of that review's follow-up link; without it, it is kept as
+"needs-check" for the shop owner (a typed order number or e-mail address
+is something anyone can guess or copy, never proof).
 Nothing here looks at the rating except to store it.
 """
 
@@ -13,12 +19,13 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .. import tokens
 from ..content.model import LIMITS
 from ..i18n import LANGUAGES, translations
-from .store import Store
+from .store import Store, invitation_uses
 from .validate import validate_submission
 
 logger = logging.getLogger(__name__)
@@ -39,6 +46,9 @@ class Outcome:
     errors: dict[str, str] = field(default_factory=dict)  # field -> message in the page language
     values: dict[str, str] = field(default_factory=dict)  # what was sent, to fill the form again
     lang: str = "en"
+    #: A follow-up kept for the shop owner to check: it came without its review's follow-up link,
+    #: so it will not be published as the customer's word (an honest thank-you says so).
+    needs_check: bool = False
 
     @property
     def ok(self) -> bool:
@@ -161,14 +171,26 @@ class Intake:
             return Outcome("spam", submission_id, lang=lang)
         normalised, problems = validate_submission(fields_checked, kind, self.scale, self.products)
         product = normalised.get("product") or ""
-        check = tokens.check_token(self.secret, token, product if kind == "review" else None, now.date())
+        if kind == "review":
+            check = tokens.check_token(self.secret, token, product, now.date())
+        else:
+            check = tokens.check_follow_up_token(
+                self.secret, token, normalised.get("review") or None, now.date()
+            )
+            if check.valid and not normalised.get("review"):
+                normalised["review"] = check.review  # signed: the link's review, when its `r` was lost
         normalised.update(
             token_status=check.status,
             token_order=check.order if check.valid else "",
             verified=check.valid,
-            source="invited" if check.valid else "organic",
+            source="invited" if check.valid and kind == "review" else "organic",
             lang=normalised.get("lang") or lang,
         )
+        if kind == "review":
+            normalised["token_product"] = check.product if check.valid else ""
+        else:
+            # What publish takes as proof that the answer is the reviewer's: the signed review.
+            normalised["token_review"] = check.review if check.valid else ""
         if problems:
             submission_id, _new = self.store.add(
                 key="r:" + key,
@@ -180,16 +202,42 @@ class Intake:
                 normalised=dict(normalised, problems=problems),
             )
             return Outcome("rejected", submission_id, messages(lang, problems, kind), values, lang)
+        status = "accepted"
+        if kind == "follow-up" and not check.valid:
+            status = "needs-check"
+            normalised["note"] = (
+                f"not sent with this review's follow-up link (token {check.status}); "
+                "it is not published as the customer's word"
+            )
+        used_by: list[int] = []
+
+        def if_used(first: int) -> tuple[str, dict[str, Any]]:
+            """An invitation used before: an ordinary review, with a note for the shop owner."""
+            used_by.append(first)
+            ordinary = dict(normalised, verified=False, source="organic", token_order="", token_product="")
+            ordinary.update(note=f"invitation already used by #{first}", invitation_used_by=first)
+            return "used", ordinary
+
         submission_id, new = self.store.add(
             key=key,
             kind=kind,
             received_at=now,
-            status="accepted",
+            status=status,
             token_status=check.status,
             raw=raw,
             normalised=normalised,
+            uses=invitation_uses(check.order, check.product, product)
+            if check.valid and kind == "review"
+            else (),
+            if_used=if_used,
         )
         logger.info(
-            "inbox: %s %s %s (token %s)", kind, submission_id, "received" if new else "repeated", check.status
+            "inbox: %s %s %s (token %s)",
+            kind,
+            submission_id,
+            "received" if new else "repeated",
+            f"used: invitation already used by #{used_by[0]}" if used_by else check.status,
         )
-        return Outcome("accepted" if new else "duplicate", submission_id, lang=lang)
+        return Outcome(
+            "accepted" if new else "duplicate", submission_id, lang=lang, needs_check=status == "needs-check"
+        )

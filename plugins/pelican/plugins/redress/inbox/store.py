@@ -6,6 +6,12 @@ and withholding only fill in columns. A commit happens before the service
 answers, so a submission it acknowledged survives the process being killed
 the next instant (synchronous=NORMAL in WAL mode is safe against a crash of
 the process; choose FULL to be safe against power loss too).
+
+An invitation verifies one review: ``used_invitations`` holds each
+(order, product) an accepted review has used, with a primary key, and is
+written in the same transaction as the review itself (``BEGIN IMMEDIATE``:
+one writer at a time, across threads and processes alike), so two posts
+with one invitation at the same instant cannot both be verified.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +46,24 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions (status, published_at, received_at);
 """
 
+#: One row per (order, product) an invitation verified a review for; product "" is the shop.
+USED_INVITATIONS = """
+CREATE TABLE used_invitations (
+    order_number TEXT NOT NULL,
+    product TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    PRIMARY KEY (order_number, product)
+);
+"""
+
+#: What waits for the shop owner: accepted submissions, and follow-ups that need a look
+#: (no follow-up link proves they come from the reviewer; they are never published as such).
+WAITING = "status IN ('accepted', 'needs-check') AND published_at IS NULL AND withheld IS NULL"
+
+#: What a submission that used an invitation already used is stored as instead:
+#: given the id of the submission that used it first.
+IfUsed = Callable[[int], tuple[str, dict[str, Any]]]
+
 
 @dataclass
 class Submission:
@@ -46,7 +71,7 @@ class Submission:
     key: str
     kind: str
     received_at: dt.datetime
-    status: str  # accepted | spam | rejected
+    status: str  # accepted | needs-check (a follow-up without its link) | spam | rejected
     token_status: str
     raw: dict[str, Any]
     normalised: dict[str, Any]
@@ -86,6 +111,44 @@ class Store:
         self._db.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._add_used_invitations()
+
+    def _add_used_invitations(self) -> None:
+        """Create the table of used invitations, filled from the reviews verified before it existed.
+
+        A database from before this table has verified reviews already; their
+        invitations count as used, the first review of each (order, product)
+        first. Older rows do not say which product their invitation was for,
+        so the review's own product (or the shop) is the one recorded.
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                exists = self._db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'used_invitations'"
+                ).fetchone()
+                if not exists:
+                    self._db.execute(USED_INVITATIONS)
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO used_invitations VALUES (?, ?, ?)", self._verified_before()
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _verified_before(self) -> list[tuple[str, str, int]]:
+        """(order, product, submission) of each review verified before invitations were recorded."""
+        uses = []
+        rows = self._db.execute(
+            "SELECT id, normalised FROM submissions WHERE kind = 'review' AND status = 'accepted' ORDER BY id"
+        ).fetchall()
+        for row in rows:
+            n = json.loads(row["normalised"])
+            if n.get("verified") and n.get("token_order"):
+                product = n.get("product")
+                uses += [(*use, row["id"]) for use in invitation_uses(n["token_order"], product, product)]
+        return uses
 
     def close(self) -> None:
         with self._lock:
@@ -101,26 +164,65 @@ class Store:
         token_status: str,
         raw: dict[str, Any],
         normalised: dict[str, Any],
+        uses: Sequence[tuple[str, str]] = (),
+        if_used: IfUsed | None = None,
     ) -> tuple[int, bool]:
-        """Store one submission; returns (id, True) or, for a repeated key, (the first one's id, False)."""
+        """Store one submission; returns (id, True) or, for a repeated key, (the first one's id, False).
+
+        ``uses`` are the (order, product) pairs of the invitation that verified
+        it. If another submission used any of them already, the submission is
+        stored as ``if_used(that submission's id)`` says instead (its token
+        status and normalised values: an ordinary review), and uses nothing.
+        The check and both writes are one transaction, so of two posts with
+        one invitation only one can be the first. A repeated key is the same
+        post again: it keeps what the first one was, verified or not.
+        """
         with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO submissions (key, kind, received_at, status, token_status, raw, normalised) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
-                (
-                    key,
-                    kind,
-                    received_at.isoformat(),
-                    status,
-                    token_status,
-                    json.dumps(raw, ensure_ascii=False, sort_keys=True),
-                    json.dumps(normalised, ensure_ascii=False, sort_keys=True),
-                ),
-            )
-            if cursor.rowcount == 1:
-                return int(cursor.lastrowid or 0), True
-            row = self._db.execute("SELECT id FROM submissions WHERE key = ?", (key,)).fetchone()
-            return int(row["id"]), False
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT id FROM submissions WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    self._db.execute("COMMIT")
+                    return int(row["id"]), False
+                used_by = self._used_by(uses)
+                if used_by is not None and if_used is not None:
+                    token_status, normalised = if_used(used_by)
+                cursor = self._db.execute(
+                    "INSERT INTO submissions (key, kind, received_at, status, token_status, raw, normalised) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        kind,
+                        received_at.isoformat(),
+                        status,
+                        token_status,
+                        json.dumps(raw, ensure_ascii=False, sort_keys=True),
+                        json.dumps(normalised, ensure_ascii=False, sort_keys=True),
+                    ),
+                )
+                submission_id = int(cursor.lastrowid or 0)
+                if used_by is None:
+                    self._db.executemany(
+                        "INSERT INTO used_invitations VALUES (?, ?, ?)",
+                        [(order, product, submission_id) for order, product in dict.fromkeys(uses)],
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return submission_id, True
+
+    def _used_by(self, uses: Sequence[tuple[str, str]]) -> int | None:
+        """The first submission that used any of these (order, product) pairs, if one did."""
+        first: int | None = None
+        for order, product in uses:
+            row = self._db.execute(
+                "SELECT submission_id FROM used_invitations WHERE order_number = ? AND product = ?",
+                (order, product),
+            ).fetchone()
+            if row is not None and (first is None or row["submission_id"] < first):
+                first = int(row["submission_id"])
+        return first
 
     def get(self, submission_id: int) -> Submission | None:
         with self._lock:
@@ -135,16 +237,13 @@ class Store:
         return [Submission.from_row(row) for row in rows]
 
     def waiting(self) -> list[Submission]:
-        """Accepted submissions not yet written as files, newest first."""
-        return self.all("status = 'accepted' AND published_at IS NULL AND withheld IS NULL")
+        """Accepted submissions not yet written as files, and follow-ups that need a look; newest first."""
+        return self.all(WAITING)
 
     def count_waiting(self) -> int:
         """How many :meth:`waiting` would return, without reading them."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM submissions "
-                "WHERE status = 'accepted' AND published_at IS NULL AND withheld IS NULL"
-            ).fetchone()
+            row = self._db.execute(f"SELECT COUNT(*) FROM submissions WHERE {WAITING}").fetchone()
         return int(row[0])
 
     def count(self) -> dict[str, int]:
@@ -171,9 +270,9 @@ class Store:
     def to_notify(self, now: dt.datetime, limit: int = 20) -> list[Submission]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM submissions WHERE status = 'accepted' AND notified_at IS NULL "
-                "AND notify_attempts < 12 AND (notify_next IS NULL OR notify_next <= ?) "
-                "ORDER BY id LIMIT ?",
+                "SELECT * FROM submissions WHERE status IN ('accepted', 'needs-check') "
+                "AND notified_at IS NULL AND notify_attempts < 12 "
+                "AND (notify_next IS NULL OR notify_next <= ?) ORDER BY id LIMIT ?",
                 (now.isoformat(), limit),
             ).fetchall()
         return [Submission.from_row(row) for row in rows]
@@ -192,3 +291,14 @@ class Store:
                 "notify_next = ? WHERE id = ?",
                 (error[:500], next_try.isoformat(), submission_id),
             )
+
+
+def invitation_uses(order: str, token_product: str | None, product: str | None) -> list[tuple[str, str]]:
+    """The (order, product) pairs a review verified by an invitation uses up.
+
+    The invitation's own (its product, or "" for the order's general link)
+    and the product the review is about ("" for the shop): the general link
+    and a product's own link are one invitation for that product, so a
+    verified review of it through either uses both.
+    """
+    return list(dict.fromkeys([(order, token_product or ""), (order, product or "")]))

@@ -5,14 +5,32 @@ the review a follow-up answers, a consent box), so the inbox checks them
 here, with the model's own parsers for every value a file also holds: a
 rating, a language or a yes/no the inbox accepts is one the reader accepts
 when the file it writes is read back.
+
+Lengths are counted as the form's ``maxlength`` counts them in the browser:
+a line break is one character, though a browser sends it as CRLF. Text that
+is only whitespace and invisible format characters (Unicode category Cf:
+zero-width spaces, joiners, direction marks, a byte-order mark, soft
+hyphens) says nothing, so it counts as empty; such characters inside real
+text are kept as written (a joiner inside an emoji, a soft hyphen).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..content.model import LIMITS, YES, parse_lang, parse_rating, parse_yes_no
 from ..content.rules import is_email
+
+
+def visible(text: str) -> str:
+    """The text without whitespace and invisible format characters: what a reader sees of it."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def without_format_characters(text: str) -> str:
+    """The text without invisible format characters (Cf), for counting towards a minimum length."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def validate_submission(
@@ -29,7 +47,14 @@ def validate_submission(
     errors: dict[str, str] = {}
 
     def text(name: str, limit: int) -> str:
-        value = " ".join(fields.get(name, "").split()) if name != "text" else fields.get(name, "").strip()
+        value = fields.get(name, "")
+        if name == "text":
+            # A browser sends every line break as CRLF; its maxlength counted each as one.
+            value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        else:
+            value = " ".join(value.split())
+        if not visible(value):
+            return ""
         if len(value) > limit:
             errors[name] = "too-long"
         return value
@@ -61,7 +86,7 @@ def validate_submission(
     if kind == "review" and "text" not in errors:
         if not body:
             errors["text"] = "required"
-        elif len(body) < LIMITS["text_min"]:
+        elif len(without_format_characters(body)) < LIMITS["text_min"]:
             errors["text"] = "too-short"
     values["text"] = body
     email = text("email", LIMITS["email"])

@@ -1,9 +1,12 @@
 """`redress follow-up-link REVIEW`: the "was it fixed?" link for one reviewer.
 
 After the shop answers a complaint it asks the customer, in private, to say
-in public whether it was really fixed. The link carries the same kind of
-signed token as the invitation (for the review's private Order), so the
-inbox can tell the answer comes from the reviewer.
+in public whether it was really fixed. The link carries a signed follow-up
+token for this one review (and the review's private Order), so the inbox
+can tell the answer comes from the reviewer: only such an answer is
+published as the customer's own word. The token is of another kind than an
+invitation's (:mod:`redress.tokens`), so the link cannot verify a review of
+anything, and it speaks for this review only.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
             "reviewer's; add the order number to the review file"
         )
     expires = dt.date.today() + dt.timedelta(days=args.valid_days)
-    token = tokens.make_token(secret, order, "", expires)
+    token = tokens.make_follow_up_token(secret, order, review.slug, expires)
     urls = Urls(get_settings(settings), siteurl)
     query = urlencode({TOKEN_PARAM: token, "r": review.slug})
     print(f"{siteurl}/{urls.follow_up()}?{query}")
