@@ -35,3 +35,8 @@ REVIEWS_PER_PAGE = 20
 # forms locally; publishconf.py points them at the inbox behind your host.
 REVIEWS_FORM_ACTION = "http://127.0.0.1:8787/reviews"
 REVIEWS_FOLLOWUP_ACTION = "http://127.0.0.1:8787/follow-ups"
+# Here the pages (:8000) and the inbox (:8787) are two origins, and the forms'
+# `referrer: same-origin` makes Chromium send a plain form's post with
+# `Origin: null`. Allowing that lets any site post through its visitors too,
+# so only this local demo does; publishconf.py turns it off again.
+REVIEWS_INBOX_ALLOW_NULL_ORIGIN = True

@@ -579,14 +579,15 @@ def test_body_too_large_without_content_length_is_refused(inbox: InboxApp) -> No
     assert inbox.rows(mark) == []
 
 
-def test_allowed_origin_and_no_origin_are_accepted(inbox: InboxApp) -> None:
-    # "null" is what Chromium sends for a form posted to another origin from a page with
-    # <meta name="referrer" content="same-origin"> (every Redress form), i.e. any inbox on its own host.
-    for origin in (ORIGIN, "http://127.0.0.1:8000", None, "null"):
+def test_allowed_origins_are_accepted_and_a_null_or_missing_one_is_not(inbox: InboxApp) -> None:
+    # "null" (a sandboxed frame, a no-referrer page, or another origin's form from a page
+    # with `referrer: same-origin`) and no Origin at all say nothing about the page: like a
+    # foreign origin, unless the owner sets REVIEWS_INBOX_ALLOW_NULL_ORIGIN.
+    for origin, status in ((ORIGIN, 303), ("http://127.0.0.1:8000", 303), (None, 403), ("null", 403)):
         mark = marker()
         reply = inbox.post("/reviews", review_fields(mark), origin=origin)
-        assert reply.status == 303, origin
-        assert len(inbox.rows(mark)) == 1
+        assert reply.status == status, origin
+        assert len(inbox.rows(mark)) == (1 if status == 303 else 0)
 
 
 def test_preflight_answers_only_known_origins(inbox: InboxApp) -> None:

@@ -176,13 +176,16 @@ def test_inbox_on_its_own_origin_accepts_the_plain_form(browser: Any, tmp_path: 
 
     Every Redress form page says `referrer: same-origin`, so Chromium posts
     the plain form to the other origin with `Origin: null` and no Referer:
-    the inbox must accept it, and the invitation token only arrives with
-    JavaScript (write.js copies it into the form).
+    the inbox accepts that only because this setup (like the demo's
+    pelicanconf.py) sets REVIEWS_INBOX_ALLOW_NULL_ORIGIN, and the invitation
+    token only arrives with JavaScript (write.js copies it into the form).
     """
     site = tmp_path / "site"
     proxy = SiteProxy(site / "output")
     no_js, with_js = f"nojs-{uuid.uuid4().hex[:8]}", f"js-{uuid.uuid4().hex[:8]}"
-    make_site(site, siteurl=proxy.url, REVIEWS_INBOX_ORIGINS=[proxy.url])
+    make_site(
+        site, siteurl=proxy.url, REVIEWS_INBOX_ORIGINS=[proxy.url], REVIEWS_INBOX_ALLOW_NULL_ORIGIN=True
+    )
     with proxy.running(), InboxServer(site) as server:
         # The pages need the inbox's address, known once it listens: build them now. The
         # service read its settings before the form actions were added; it uses those only
@@ -193,6 +196,7 @@ def test_inbox_on_its_own_origin_accepts_the_plain_form(browser: Any, tmp_path: 
             REVIEWS_FORM_ACTION=f"{server.url}/reviews",
             REVIEWS_FOLLOWUP_ACTION=f"{server.url}/follow-ups",
             REVIEWS_INBOX_ORIGINS=[proxy.url],
+            REVIEWS_INBOX_ALLOW_NULL_ORIGIN=True,
         )
         build_site(site)
         context = phone(browser, java_script_enabled=False)

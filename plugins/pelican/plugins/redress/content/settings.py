@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from ..errors import RedressError
+from .rules import is_email
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,30 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_INBOX_SMTP_PORT": 25,
     "REVIEWS_INBOX_SMTP_FROM": None,
     "REVIEWS_INBOX_WEBHOOK": None,  # POST a JSON notice to this URL per submission
+    # Posts that do not say which page sent them (`Origin: null`, or neither
+    # Origin nor Referer) are refused like a foreign site's: a page anywhere
+    # can send those from its visitors' browsers. Only a local demo with the
+    # inbox on another port than the pages needs True (see pelicanconf.py).
+    "REVIEWS_INBOX_ALLOW_NULL_ORIGIN": False,
+    # Slow clients: seconds a connection may take to send a request's
+    # headers, and its body; and how many connections are open at once
+    # (beyond it, the one that has waited longest for its client is closed).
+    "REVIEWS_INBOX_HEADER_TIMEOUT": 10,
+    "REVIEWS_INBOX_BODY_TIMEOUT": 30,
+    "REVIEWS_INBOX_MAX_CONNECTIONS": 500,
+    # The desk (`redress check`, `respond`, `report`): hours a negative review
+    # may wait for a first answer, and days an "in-progress" case may go
+    # without news, before the checker says so.
+    "REVIEWS_RESPONSE_DEADLINE_HOURS": 48,
+    "REVIEWS_FOLLOWUP_DAYS": 7,
+    # The shop's own public e-mail addresses and phone numbers: never hidden
+    # in the shop's responses (nor are addresses at the domain of SITEURL or
+    # REVIEWS_SHOP_URL), so "mail us at support@…" stays readable.
+    "REVIEWS_SHOP_CONTACTS": [],
+    # A folder of the shop's own response templates (<lang>/<name>.md) for
+    # `redress respond`, relative to the settings file; they win over the
+    # built-in ones of the same name.
+    "REVIEWS_RESPONSE_TEMPLATES": "response-templates",
     # Cache parsed and rendered reviews between builds.
     "REVIEWS_CACHE": True,
 }
@@ -105,6 +130,10 @@ def _whole(value: Any, low: int, high: int | None = None) -> bool:
         and value >= low
         and (high is None or value <= high)
     )
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf")
 
 
 def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -135,6 +164,20 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
     for key, low in (("REVIEWS_PER_PAGE", 1), ("REVIEWS_FEED_MAX_ITEMS", 0)):
         if not _whole(merged[key], low):
             problems.append(f"settings: {key} is {merged[key]!r}; use a whole number of {low} or more")
+    for key in ("REVIEWS_INBOX_HEADER_TIMEOUT", "REVIEWS_INBOX_BODY_TIMEOUT"):
+        if not _seconds(merged[key]):
+            problems.append(f"settings: {key} is {merged[key]!r}; use a number of seconds above 0")
+    if not _whole(merged["REVIEWS_INBOX_MAX_CONNECTIONS"], 1):
+        problems.append(
+            f"settings: REVIEWS_INBOX_MAX_CONNECTIONS is {merged['REVIEWS_INBOX_MAX_CONNECTIONS']!r}; "
+            "use a whole number of 1 or more"
+        )
+    if not isinstance(merged["REVIEWS_INBOX_ALLOW_NULL_ORIGIN"], bool):
+        problems.append(
+            f"settings: REVIEWS_INBOX_ALLOW_NULL_ORIGIN is {merged['REVIEWS_INBOX_ALLOW_NULL_ORIGIN']!r}; "
+            "use True or False"
+        )
+    problems += _desk_problems(merged)
     hold = merged["REVIEWS_HOLD_HOURS"]
     if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
         problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
@@ -162,6 +205,39 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
     if merged["REVIEWS_SHOP_URL"] is None:
         merged["REVIEWS_SHOP_URL"] = settings.get("SITEURL", "") or ""
     return merged
+
+
+def _desk_problems(merged: dict[str, Any]) -> list[str]:
+    """The desk's settings: a deadline and a follow-up period, the shop's contacts, a folder."""
+    problems = []
+    for key, unit in (("REVIEWS_RESPONSE_DEADLINE_HOURS", "hours"), ("REVIEWS_FOLLOWUP_DAYS", "days")):
+        if not _seconds(merged[key]):
+            problems.append(f"settings: {key} is {merged[key]!r}; use a number of {unit} above 0")
+    contacts = merged["REVIEWS_SHOP_CONTACTS"]
+    if isinstance(contacts, str) or not isinstance(contacts, list | tuple):
+        problems.append(
+            f"settings: REVIEWS_SHOP_CONTACTS is {contacts!r}; use a list of the shop's own e-mail "
+            'addresses and phone numbers, like ["support@example.com", "+31 30 123 4567"]'
+        )
+    else:
+        for item in contacts:
+            if not isinstance(item, str) or not (is_email(item.strip()) or _phone_like(item)):
+                problems.append(
+                    f"settings: REVIEWS_SHOP_CONTACTS holds {item!r}, which is neither an e-mail address "
+                    "nor a phone number (7 to 15 digits); fix or remove it"
+                )
+    folder = merged["REVIEWS_RESPONSE_TEMPLATES"]
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        problems.append(
+            f"settings: REVIEWS_RESPONSE_TEMPLATES is {folder!r}; use a folder name, or None for "
+            "the built-in templates only"
+        )
+    return problems
+
+
+def _phone_like(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return 7 <= digits <= 15 and not any(c.isalpha() for c in value)
 
 
 def save_as_for(url: str) -> str:

@@ -2,8 +2,12 @@
 
 Starlette is a small, well-kept ASGI toolkit and uvicorn a production ASGI
 server; together they take a few hundred posts a second on two cores with
-nothing else to run. The order of checks is cheapest first: size, rate,
-origin, encoding; then the model's own checks in :mod:`.intake`.
+nothing else to run. The order of checks is cheapest first: the declared
+size, the origin, the rate, the encoding; then the model's own checks in
+:mod:`.intake`. What the server itself does about slow clients (header
+deadlines, a connection limit) is in :mod:`.server`; the body's deadline is
+here, where the body is read, so a client that sends it too slowly gets an
+answer (408) rather than a closed connection.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from urllib.parse import parse_qsl
 import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..content.rules import CONTROL_RE
-from ..content.shop import load_shop
-from .config import InboxConfig
+from ..content.shop import Shop
+from .catalog import Catalog
+from .config import InboxConfig, origin_of
 from .intake import KINDS, Intake
 from .notify import Notifier
 from .pages import FormPages
@@ -41,9 +46,11 @@ MAX_FIELDS = 40
 
 
 class BadRequest(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, close: bool = False):
         self.status = status
         self.message = message
+        #: Answer with `Connection: close`: the rest of the request is not worth waiting for.
+        self.close = close
 
 
 class RateLimiter:
@@ -68,9 +75,14 @@ class RateLimiter:
 
 
 def parse_form(body: bytes) -> dict[str, str]:
-    """A urlencoded body, strictly: valid UTF-8, no control characters, few fields."""
+    """A urlencoded body, strictly: valid UTF-8, no control characters, few fields.
+
+    Browsers percent-encode every byte outside ASCII, but some clients send
+    UTF-8 as it is; both are the same text. The body must be UTF-8 as sent
+    and once its %XX escapes are decoded.
+    """
     try:
-        pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as err:
         raise BadRequest(400, "the form data is not valid UTF-8") from err
     if len(pairs) > MAX_FIELDS:
@@ -83,15 +95,45 @@ def parse_form(body: bytes) -> dict[str, str]:
     return fields
 
 
+def from_our_site(config: InboxConfig, origin: str | None, referer: str | None) -> bool:
+    """Did the post come from one of the shop's pages, as far as the browser tells?
+
+    A browser names the page's origin in `Origin`, and a page cannot change
+    it. `Origin: null` names none: a page anywhere sends it from a sandboxed
+    frame, or with `referrer: no-referrer`, and so can make its visitors'
+    browsers post to the inbox from their own addresses, past the per-address
+    limit. So "null", like no Origin at all, counts as a foreign origin
+    unless the Referer names one of ours, or the owner allows it
+    (REVIEWS_INBOX_ALLOW_NULL_ORIGIN; only for an inbox on another origin than
+    its pages, where Chromium sends "null" for our own forms, which say
+    `referrer: same-origin`).
+    """
+    origin = (origin or "").strip()
+    if origin and origin != "null":
+        return origin.rstrip("/") in config.origins
+    if referer:
+        return origin_of(referer.strip()) in config.origins
+    return config.allow_null_origin
+
+
 def create_app(config: InboxConfig, store: Store | None = None, notify: bool = True) -> Starlette:
     store = store or Store(config.db_path, config.synchronous)
-    shop = load_shop(config.settings)
+    # The content as it is now, and as it changes while the service runs; a mistake in it
+    # never stops the inbox (see .catalog).
+    catalog = Catalog(config.settings)
+    catalog.refresh()
     intake = Intake(
-        store, config.secret, config.rs["REVIEWS_SCALE"], set(shop.products), config.settings["DEFAULT_LANG"]
+        store, config.secret, config.rs["REVIEWS_SCALE"], catalog.products, config.settings["DEFAULT_LANG"]
     )
-    pages = FormPages(config, shop)
+    pages = FormPages(config, catalog.shop or Shop(settings=config.rs))
     limiter = RateLimiter(config.rate_per_minute)
     notifier = Notifier(config, store) if notify else None
+
+    async def follow_content() -> None:
+        """Re-read the content if its files changed (looked at most every few seconds)."""
+        if catalog.due() and await anyio.to_thread.run_sync(catalog.refresh):
+            intake.products = catalog.products
+            pages.shop = catalog.shop
 
     def client_of(request: Request) -> str:
         # Behind a trusted proxy (REVIEWS_INBOX_TRUST_PROXY) the proxy middleware below has
@@ -106,18 +148,33 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             response.headers["Vary"] = "Origin"
         return response
 
-    async def read_body(request: Request) -> bytes:
+    def check_declared_size(request: Request) -> None:
         length = request.headers.get("content-length")
         if length and (not length.isdigit() or int(length) > config.max_bytes):
             raise BadRequest(413, "the form is too large")
+
+    async def read_body(request: Request) -> bytes:
+        """The body, within REVIEWS_INBOX_MAX_BYTES and REVIEWS_INBOX_BODY_TIMEOUT.
+
+        A body that trickles in holds a connection and a request; after the
+        deadline it gets 408 and the connection is closed, whatever is still
+        on its way.
+        """
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > config.max_bytes:
-                raise BadRequest(413, "the form is too large")
+        try:
+            with anyio.fail_after(config.body_timeout):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > config.max_bytes:
+                        raise BadRequest(413, "the form is too large")
+        except TimeoutError:
+            message = "the form took too long to arrive; please send it again"
+            raise BadRequest(408, message, close=True) from None
+        except ClientDisconnect:
+            raise BadRequest(400, "the connection closed before the whole form arrived", close=True) from None
         return bytes(body)
 
-    def error(request: Request, status: int, message: str, wants_json: bool) -> Response:
+    def error(request: Request, status: int, message: str, wants_json: bool, close: bool = False) -> Response:
         response: Response = (
             JSONResponse({"ok": False, "message": message}, status_code=status)
             if wants_json
@@ -125,6 +182,8 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
         )
         if status == 429:
             response.headers["Retry-After"] = "60"
+        if close:
+            response.headers["Connection"] = "close"
         return cors(request, response)
 
     async def receive(request: Request) -> Response:
@@ -136,10 +195,9 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             if kind not in ("reviews", "follow-ups"):
                 raise BadRequest(404, "not found")
             kind = "review" if kind == "reviews" else "follow-up"
-            origin = request.headers.get("origin")
-            # "null" says nothing about the page: Chromium sends it for every form posted
-            # to another origin from a page with `referrer: same-origin` (all our forms).
-            if origin and origin != "null" and origin not in config.origins:
+            check_declared_size(request)
+            # Before the rate limit: a foreign page's posts do not use up its visitors' allowance.
+            if not from_our_site(config, request.headers.get("origin"), request.headers.get("referer")):
                 raise BadRequest(403, "this form was sent from a site the inbox does not know")
             if not limiter.allow(client):
                 raise BadRequest(429, "too many submissions from your address; please try again in a minute")
@@ -149,7 +207,8 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             fields = parse_form(await read_body(request))
         except BadRequest as bad:
             log(kind, "refused", bad.status, started, reason=bad.message)
-            return error(request, bad.status, bad.message, wants_json)
+            return error(request, bad.status, bad.message, wants_json, close=bad.close)
+        await follow_content()
         outcome = await anyio.to_thread.run_sync(
             lambda: intake.receive(
                 kind,
@@ -189,15 +248,28 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
         return response
 
     async def health(request: Request) -> Response:
+        await follow_content()
         counts = await anyio.to_thread.run_sync(store.count)
         waiting = await anyio.to_thread.run_sync(store.count_waiting)
-        return JSONResponse({"ok": True, "submissions": counts, "waiting": waiting})
+        return JSONResponse(
+            {
+                "ok": True,
+                "submissions": counts,
+                "waiting": waiting,
+                # False while a content file has a mistake (the log says which); the inbox
+                # keeps receiving all the same.
+                "content_ok": not catalog.problems,
+            }
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if notifier:
             notifier.start()
-        logger.info(json.dumps({"event": "start", "origins": sorted(config.origins)}))
+        start: dict[str, Any] = {"event": "start", "origins": sorted(config.origins)}
+        if config.allow_null_origin:
+            start["allow_null_origin"] = True
+        logger.info(json.dumps(start))
         yield
         if notifier:
             notifier.stop()

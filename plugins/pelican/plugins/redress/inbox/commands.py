@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import socket
 import sys
+import unicodedata
 from typing import Any
 
 from ..content.model import WITHHELD_REASONS
@@ -27,6 +29,8 @@ def listen(host: str, port: int) -> socket.socket:
     test or a second service asks for port 0 and reads the answer instead of
     guessing a free port first, which another process could take in between.
     """
+    from .server import LISTEN_BACKLOG
+
     try:
         family, kind, proto, _name, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -38,7 +42,7 @@ def listen(host: str, port: int) -> socket.socket:
         # As uvicorn does: a restarted service gets its port back at once.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
-        sock.listen(2048)
+        sock.listen(LISTEN_BACKLOG)
     except OSError as err:
         sock.close()
         raise UsageError(
@@ -55,8 +59,7 @@ def address_of(sock: socket.socket) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from . import server
     from .app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr, force=True)
@@ -72,21 +75,35 @@ def serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            # The app trusts X-Forwarded-For itself (REVIEWS_INBOX_TRUST_PROXY), see create_app.
-            proxy_headers=False,
-            server_header=False,
-        )
-    )
     try:
-        server.run(sockets=[sock])
+        server.run(app, sock, config)
     finally:
         sock.close()
     return 0
+
+
+#: Unicode categories that are not visible text: controls, format characters (the
+#: bidirectional overrides and isolates among them), surrogates, private use, unassigned.
+INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def shown(value: object) -> str:
+    """A customer's value as one safe line of a terminal.
+
+    What a customer typed goes to the shop owner's terminal; a carriage
+    return would let it overwrite the start of its line (a forged "verified"
+    or another id), a right-to-left override would reorder it, an escape
+    sequence would drive the terminal. Every run of whitespace (line breaks
+    included) becomes one space; every other control or format character
+    is shown as its escape (``\\u202e``, ``\\u200b``), so nothing is hidden.
+    """
+    text = " ".join(str(value).split())
+    return "".join(_escaped(ch) if unicodedata.category(ch) in INVISIBLE else ch for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def list_waiting(args: argparse.Namespace) -> int:
@@ -103,9 +120,10 @@ def list_waiting(args: argparse.Namespace) -> int:
             if s.kind == "review"
             else f"fixed: {n.get('resolved')}"
         )
-        about = n.get("product") or n.get("review") or "shop"
+        # The product and the review link come from the form as much as the title does.
+        about = shown(n.get("product") or n.get("review") or "shop")
         label = "verified" if n.get("verified") else "unverified"
-        title = (n.get("title") or n.get("text") or "")[:50].replace("\n", " ")
+        title = shown(n.get("title") or n.get("text") or "")[:50]
         state = s.withheld and f"withheld ({s.withheld})" or s.published_path or s.status
         print(
             f"#{s.id:<5} {s.received_at:%Y-%m-%d %H:%M} {s.kind:<9} {what:<10} {about:<18} "
@@ -115,19 +133,42 @@ def list_waiting(args: argparse.Namespace) -> int:
 
 
 def publish_cmd(args: argparse.Namespace) -> int:
+    """Write what waits; what cannot be built (a review of a product that is gone) stays and is reported.
+
+    Content with a mistake stops it before anything is written: load_shop's
+    ContentError reaches the CLI's main, which prints its lines (each file,
+    field and fix, and that nothing was published), exit code 1.
+    """
+    from ..content.shop import load_shop
+    from .catalog import HoldingBack, unknown_products
     from .publish import publish
 
     config = _config(args)
+    shop = load_shop(config.settings)
+    now = dt.datetime.now(dt.UTC)
+    hold = dt.timedelta(hours=float(config.rs["REVIEWS_HOLD_HOURS"]))
     store = Store(config.db_path, config.synchronous)
-    report = publish(config, store)
+    due = [s for s in store.waiting() if s.received_at <= now - hold]
+    unknown = unknown_products(shop, due)
+    store.close()
+    report = publish(config, HoldingBack(config.db_path, config.synchronous, held_back=unknown), now=now)
+    folder = config.rs["REVIEWS_PRODUCT_DIR"]
+    problems = list(report.problems) + [
+        (
+            submission_id,
+            f"names the product {shown(product)!r}, which is not in {folder}/ (any more); it stays in "
+            f"the inbox: add {folder}/{shown(product)}.md back to publish it",
+        )
+        for submission_id, product in sorted(unknown.items())
+    ]
     for submission_id, path in report.written:
         print(f"#{submission_id} -> {path}")
-    for submission_id, problem in report.problems:
+    for submission_id, problem in problems:
         print(f"#{submission_id}: {problem}", file=sys.stderr)
     print(
         f"{len(report.written)} written, "
         f"{report.held} still within the {config.rs['REVIEWS_HOLD_HOURS']}-hour hold, "
-        f"{len(report.problems)} with problems. Build the site to publish them."
+        f"{len(problems)} with problems. Build the site to publish them."
     )
     # Problems stay in the inbox for the owner to look at; they never block the rest,
     # so a cron job keeps publishing.
