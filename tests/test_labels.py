@@ -124,6 +124,8 @@ def test_one_invitation_token_makes_one_verified_review_and_the_rest_ordinary(
         assert row.token_status == "used"
         assert row.normalised["note"] == f"invitation already used by #{first.id}"
         assert row.normalised["invitation_used_by"] == first.id
+    listed = redress_here(site, "list").stdout
+    assert listed.count(f"note: invitation already used by #{first.id}") == 5, listed
     publish(site)
     assert verified_cards(build_site(site), marks) == [marks[0]], "one verified review counted, not six"
 
@@ -304,7 +306,12 @@ def test_the_follow_up_link_makes_the_answer_the_customers_own(inbox: InboxApp, 
     assert review == OTHER_REVIEW
     with_js, without_js = marker(), marker()
     fields = {"r": review, "t": token, "resolved": "yes", "text": f"Sorted. {with_js}", "consent": "yes"}
-    assert inbox.post("/follow-ups", fields, json_reply=True).status == 200
+    reply = inbox.post("/follow-ups", fields, json_reply=True)
+    assert reply.status == 200
+    assert "will publish it next to your review." in reply.text, "with the link, the promise holds"
+    unproven = dict(fields, t="", text=f"Sorted too. {marker()}")
+    doubt = inbox.post("/follow-ups", unproven, json_reply=True).text
+    assert "first check that it comes from you" in doubt, "without it, the thanks promise no publication"
     bare = {"r": "", "t": "", "resolved": "no", "text": f"Not sorted. {without_js}", "consent": "yes"}
     referer = f"{SITEURL}/reviews/follow-up/?t={token}&r={review}"
     assert inbox.post("/follow-ups", bare, referer=referer).status == 303

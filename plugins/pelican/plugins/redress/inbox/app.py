@@ -223,7 +223,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
                 notifier.wake()
             log(kind, outcome.result, 303, started, id=outcome.submission_id)
             if wants_json:
-                title, message = pages.thanks_text(kind, outcome.lang)
+                title, message = pages.thanks_text(kind, outcome.lang, outcome.needs_check)
                 return cors(request, JSONResponse({"ok": True, "title": title, "message": message}))
             return cors(request, RedirectResponse(config.thanks_urls[kind], status_code=303))
         log(kind, "rejected", 400, started, id=outcome.submission_id, fields=sorted(outcome.errors))

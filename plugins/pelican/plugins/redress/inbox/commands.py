@@ -129,6 +129,9 @@ def list_waiting(args: argparse.Namespace) -> int:
             f"#{s.id:<5} {s.received_at:%Y-%m-%d %H:%M} {s.kind:<9} {what:<10} {about:<18} "
             f"{label:<10} {state:<12} {title}"
         )
+        # The inbox's own word for the owner: an invitation used twice, a follow-up to check.
+        if n.get("note"):
+            print(f"       note: {shown(str(n['note']))}")
     return 0
 
 

@@ -45,11 +45,21 @@ class FormPages:
         template = "redress/write.html" if kind == "review" else "redress/follow_up.html"
         return self.environment(lang).get_template(template).render(context)
 
-    def thanks_text(self, kind: str, lang: str) -> tuple[str, str]:
+    def thanks_text(self, kind: str, lang: str, needs_check: bool = False) -> tuple[str, str]:
+        """The thank-you shown in place (with JavaScript); it promises only what will happen.
+
+        A follow-up without its signed link is not published as the
+        customer's word until the shop has checked it (``needs_check``).
+        """
         _ = translations(lang).gettext
         if kind == "review":
             return _("Thank you for your review"), _(
                 "We have received it and will publish it on our review page, whatever the rating."
+            )
+        if needs_check:
+            return _("Thank you for your answer"), _(
+                "We have received it. If you answered through the link we sent you, we will publish it "
+                "next to your review; otherwise we will first check that it comes from you."
             )
         return _("Thank you for your answer"), _(
             "We have received it and will publish it next to your review."
