@@ -1,0 +1,178 @@
+"""REVIEWS_* settings checked on a plain dict, no site build: defaults, derived values, and the
+exact line a shop owner reads for every setting that cannot work."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from pelican.plugins.redress.content.settings import DEFAULTS, SettingsError, get_settings, save_as_for
+from pelican.plugins.redress.errors import RedressError
+
+
+def problems(**settings) -> list[str]:
+    with pytest.raises(SettingsError) as caught:
+        get_settings(settings)
+    return caught.value.problems
+
+
+# --- defaults and derived values --------------------------------------------------------------------
+
+
+def test_defaults_fill_every_key():
+    merged = get_settings({"SITENAME": "Bonen & Bakjes", "SITEURL": "https://shop.example"})
+    assert set(merged) == set(DEFAULTS)
+    assert merged["REVIEWS_SCALE"] == 5
+    assert merged["REVIEWS_PER_PAGE"] == 20
+
+
+def test_negative_max_defaults_to_two_fifths_of_the_scale():
+    assert get_settings({})["REVIEWS_NEGATIVE_MAX"] == 2
+    assert get_settings({"REVIEWS_SCALE": 10})["REVIEWS_NEGATIVE_MAX"] == 4
+    assert get_settings({"REVIEWS_SCALE": 10, "REVIEWS_NEGATIVE_MAX": 9})["REVIEWS_NEGATIVE_MAX"] == 9
+
+
+def test_shop_name_and_url_come_from_the_site_unless_set():
+    merged = get_settings({"SITENAME": "Bonen & Bakjes", "SITEURL": "https://shop.example"})
+    assert merged["REVIEWS_SHOP_NAME"] == "Bonen & Bakjes"
+    assert merged["REVIEWS_SHOP_URL"] == "https://shop.example"
+    merged = get_settings(
+        {"SITENAME": "x", "REVIEWS_SHOP_NAME": "Shop", "REVIEWS_SHOP_URL": "https://s.example"}
+    )
+    assert (merged["REVIEWS_SHOP_NAME"], merged["REVIEWS_SHOP_URL"]) == ("Shop", "https://s.example")
+    assert get_settings({})["REVIEWS_SHOP_URL"] == ""
+
+
+def test_save_as_follows_the_url():
+    merged = get_settings(
+        {"REVIEWS_REVIEW_URL": "reviews/{slug}.html", "REVIEWS_INDEX_URL": "beoordelingen/"}
+    )
+    assert merged["REVIEWS_REVIEW_SAVE_AS"] == "reviews/{slug}.html"
+    assert merged["REVIEWS_INDEX_SAVE_AS"] == "beoordelingen/index.html"
+    assert merged["REVIEWS_PRODUCT_SAVE_AS"] == "reviews/products/{slug}/index.html"
+    merged = get_settings({"REVIEWS_REVIEW_SAVE_AS": "r/{slug}.htm"})
+    assert merged["REVIEWS_REVIEW_SAVE_AS"] == "r/{slug}.htm"
+
+
+def test_an_empty_index_url_is_the_site_root():
+    assert get_settings({"REVIEWS_INDEX_URL": ""})["REVIEWS_INDEX_SAVE_AS"] == "index.html"
+    assert save_as_for("") == "index.html"
+    assert save_as_for("a/b/") == "a/b/index.html"
+    assert save_as_for("a/b.html") == "a/b.html"
+
+
+def test_valid_edge_values_pass():
+    get_settings({"REVIEWS_FEED_MAX_ITEMS": 0, "REVIEWS_PER_PAGE": 1, "REVIEWS_HOLD_HOURS": 1.5})
+    get_settings({"REVIEWS_NEGATIVE_MAX": 1})
+    get_settings({"REVIEWS_NEGATIVE_MAX": 4})
+
+
+def test_the_input_is_not_changed():
+    settings = {"REVIEWS_SCALE": 10}
+    get_settings(settings)
+    assert settings == {"REVIEWS_SCALE": 10}
+
+
+def test_unknown_reviews_setting_is_a_warning_not_an_error(caplog):
+    with caplog.at_level(logging.WARNING):
+        merged = get_settings({"REVIEWS_SCAEL": 10, "OTHER": 1})
+    assert merged["REVIEWS_SCALE"] == 5
+    assert "unknown setting REVIEWS_SCAEL" in caplog.text
+    assert "OTHER" not in caplog.text
+
+
+# --- every error line -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [7, 0, "5", None])
+def test_scale(scale):
+    assert problems(REVIEWS_SCALE=scale) == [f"settings: REVIEWS_SCALE is {scale!r}; use 5 or 10"]
+
+
+@pytest.mark.parametrize(("scale", "value"), [(5, 0), (5, 5), (5, True), (5, "2"), (5, 2.0), (10, 10)])
+def test_negative_max(scale, value):
+    assert problems(REVIEWS_SCALE=scale, REVIEWS_NEGATIVE_MAX=value) == [
+        f"settings: REVIEWS_NEGATIVE_MAX is {value!r}; "
+        f"use a whole number from 1 to {scale - 1}, or None for the default"
+    ]
+
+
+def test_a_bad_scale_checks_negative_max_against_five():
+    assert problems(REVIEWS_SCALE=7, REVIEWS_NEGATIVE_MAX=6) == [
+        "settings: REVIEWS_SCALE is 7; use 5 or 10",
+        "settings: REVIEWS_NEGATIVE_MAX is 6; use a whole number from 1 to 4, or None for the default",
+    ]
+
+
+@pytest.mark.parametrize("value", [0, -3, "20", 2.5, True])
+def test_per_page(value):
+    assert problems(REVIEWS_PER_PAGE=value) == [
+        f"settings: REVIEWS_PER_PAGE is {value!r}; use a whole number of 1 or more"
+    ]
+
+
+@pytest.mark.parametrize("value", [-1, None, "50"])
+def test_feed_max_items(value):
+    assert problems(REVIEWS_FEED_MAX_ITEMS=value) == [
+        f"settings: REVIEWS_FEED_MAX_ITEMS is {value!r}; use a whole number of 0 or more"
+    ]
+
+
+@pytest.mark.parametrize("value", [-1, -0.5, "24", True, None])
+def test_hold_hours(value):
+    assert problems(REVIEWS_HOLD_HOURS=value) == [
+        f"settings: REVIEWS_HOLD_HOURS is {value!r}; use a number of hours, 0 or more"
+    ]
+
+
+def test_listing_urls_must_be_folders():
+    assert problems(REVIEWS_INDEX_URL="reviews", REVIEWS_PRODUCT_URL="reviews/products/{slug}") == [
+        "settings: REVIEWS_INDEX_URL is 'reviews'; it must be a folder ending in /, like 'reviews/'",
+        "settings: REVIEWS_PRODUCT_URL is 'reviews/products/{slug}'; it must be a folder ending in /, "
+        "like 'reviews/products/{slug}/'",
+    ]
+
+
+def test_review_and_product_urls_need_the_slug():
+    assert problems(REVIEWS_REVIEW_URL="reviews/one/", REVIEWS_PRODUCT_URL="reviews/products/") == [
+        "settings: REVIEWS_REVIEW_URL is 'reviews/one/'; it must be a text containing {slug}, "
+        "like the default",
+        "settings: REVIEWS_PRODUCT_URL is 'reviews/products/'; it must be a text containing {slug}, "
+        "like the default",
+    ]
+
+
+def test_urls_must_be_text():
+    assert problems(REVIEWS_INDEX_URL=None, REVIEWS_REVIEW_URL=3) == [
+        "settings: REVIEWS_INDEX_URL is None; it must be a text",
+        "settings: REVIEWS_REVIEW_URL is 3; it must be a text containing {slug}, like the default",
+    ]
+
+
+def test_every_problem_at_once_in_order_with_a_summary():
+    with pytest.raises(SettingsError) as caught:
+        get_settings(
+            {
+                "REVIEWS_SCALE": 3,
+                "REVIEWS_NEGATIVE_MAX": 0,
+                "REVIEWS_PER_PAGE": 0,
+                "REVIEWS_FEED_MAX_ITEMS": -1,
+                "REVIEWS_HOLD_HOURS": -2,
+                "REVIEWS_INDEX_URL": "r",
+                "REVIEWS_REVIEW_URL": "r/x/",
+                "REVIEWS_PRODUCT_URL": "p",
+            }
+        )
+    error = caught.value
+    assert isinstance(error, RedressError) and error.exitcode == 1
+    assert [line.split(" is ")[0] for line in error.problems] == [
+        "settings: REVIEWS_SCALE",
+        "settings: REVIEWS_NEGATIVE_MAX",
+        "settings: REVIEWS_PER_PAGE",
+        "settings: REVIEWS_FEED_MAX_ITEMS",
+        "settings: REVIEWS_HOLD_HOURS",
+        "settings: REVIEWS_INDEX_URL",
+        "settings: REVIEWS_REVIEW_URL",
+        "settings: REVIEWS_PRODUCT_URL",
+    ]
+    assert error.lines()[-1] == "reviews: fix the settings above in your settings file and try again."
