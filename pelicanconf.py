@@ -10,6 +10,9 @@ PATH = "content"
 TIMEZONE = "Europe/Amsterdam"
 DEFAULT_LANG = "en"
 THEME = "theme"
+# The demo is a review site without a blog: Redress's own layout is its look.
+# A site with a blog leaves this out and gets the reviews inside its theme.
+REVIEWS_LAYOUT = "standalone"
 
 # Installed as pelican-redress (scripts/demo does it), found by this name.
 PLUGINS = ["redress"]
@@ -23,7 +26,7 @@ AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = TRANSLATION_FEED_ATOM = None
 
-# Links work when the output is opened straight from disk.
+# Links work wherever the output is served from (`redress preview`, a sub-folder).
 RELATIVE_URLS = True
 
 # Rebuilds read only the files that changed.
@@ -31,12 +34,9 @@ CACHE_PATH = "cache"
 
 REVIEWS_SHOP_NAME = "De Bonenbus"
 REVIEWS_PER_PAGE = 20
-# The review inbox (`redress inbox serve`) on this machine, for trying the
-# forms locally; publishconf.py points them at the inbox behind your host.
-REVIEWS_FORM_ACTION = "http://127.0.0.1:8787/reviews"
-REVIEWS_FOLLOWUP_ACTION = "http://127.0.0.1:8787/follow-ups"
-# Here the pages (:8000) and the inbox (:8787) are two origins, and the forms'
-# `referrer: same-origin` makes Chromium send a plain form's post with
-# `Origin: null`. Allowing that lets any site post through its visitors too,
-# so only this local demo does; publishconf.py turns it off again.
-REVIEWS_INBOX_ALLOW_NULL_ORIGIN = True
+# The review inbox, on the same address as the pages, as on your host.
+# `redress preview` serves output/ with the inbox at /inbox/ to try the forms
+# on this machine; publishconf.py keeps these for the inbox behind your web
+# server (see the README).
+REVIEWS_FORM_ACTION = "/inbox/reviews"
+REVIEWS_FOLLOWUP_ACTION = "/inbox/follow-ups"

@@ -18,5 +18,5 @@ REVIEWS_REQUIRE_SITEURL = True
 REVIEWS_FORM_ACTION = "/inbox/reviews"
 REVIEWS_FOLLOWUP_ACTION = "/inbox/follow-ups"
 # On one host with the pages every form names its origin: posts that name
-# none are refused like a foreign site's (pelicanconf.py allows them locally).
+# none are refused like a foreign site's.
 REVIEWS_INBOX_ALLOW_NULL_ORIGIN = False

@@ -71,6 +71,9 @@ def settings(*, redress: bool = True, **override: Any) -> dict[str, Any]:
         # Only Redress's pages: no blog articles, pages or Pelican's own index pages.
         values.update(PLUGINS=["redress"], ARTICLE_PATHS=["articles"], PAGE_PATHS=["pages"])
         values.update(DIRECT_TEMPLATES=[])
+        # Tests read Redress's own page (its h1, its main); tests/test_theme_layout.py
+        # sets REVIEWS_LAYOUT itself to test the pages inside a theme.
+        values.update(REVIEWS_LAYOUT="standalone")
     else:
         values["PLUGINS"] = []
     values.update(override)

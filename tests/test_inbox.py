@@ -1006,7 +1006,7 @@ def test_help_offers_no_rating_filter_and_no_delete() -> None:
 
     main = helptext()
     commands = set(re.findall(r"^    (\w+)\s", main, re.M))
-    assert commands == {"serve", "list", "publish", "withhold"}
+    assert commands == {"serve", "list", "publish", "withhold", "dismiss"}
     forbidden = re.compile(r"rating|star|score|delete|remove|purge|drop|\bmin\b|\bmax\b|positive|negative")
     for command in ["", *sorted(commands)]:
         text = helptext(command) if command else main

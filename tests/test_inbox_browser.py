@@ -7,7 +7,8 @@ from an invitation link, rates and writes, sends (without JavaScript: lands
 on the thank-you page; with it: the thanks appear in place); then the shop
 owner runs `redress inbox publish`, builds, and the review is on its page
 with "Verified buyer" and "Invited". A second test puts the inbox on its own
-origin, as the demo's pelicanconf.py does.
+origin, as a shop may (the demo tries both on one with `redress preview`,
+see test_preview.py).
 """
 
 from __future__ import annotations
@@ -172,13 +173,13 @@ def test_invitation_to_published_review_same_origin(browser: Any, tmp_path: Path
 
 
 def test_inbox_on_its_own_origin_accepts_the_plain_form(browser: Any, tmp_path: Path) -> None:
-    """The demo's setup: site on one port, the inbox on another (REVIEWS_FORM_ACTION absolute).
+    """Site on one port, the inbox on another (REVIEWS_FORM_ACTION absolute).
 
     Every Redress form page says `referrer: same-origin`, so Chromium posts
     the plain form to the other origin with `Origin: null` and no Referer:
-    the inbox accepts that only because this setup (like the demo's
-    pelicanconf.py) sets REVIEWS_INBOX_ALLOW_NULL_ORIGIN, and the invitation
-    token only arrives with JavaScript (write.js copies it into the form).
+    the inbox accepts that only because this setup sets
+    REVIEWS_INBOX_ALLOW_NULL_ORIGIN, and the invitation token only arrives
+    with JavaScript (write.js copies it into the form).
     """
     site = tmp_path / "site"
     proxy = SiteProxy(site / "output")

@@ -14,10 +14,13 @@ import logging
 from typing import Any
 
 from pelican import signals
+from pelican.settings import DEFAULT_CONFIG
 
 from .content.settings import DEFAULTS
+from .desk.build_line import report_line
 from .errors import ProblemLinesOnly
-from .site.generator import get_generators
+from .site import clashes
+from .site.generator import get_generators, report_lines
 
 __version__ = "0.2.0"
 
@@ -28,7 +31,9 @@ def keep_reviews_out_of_articles(pelican_object: Any) -> None:
     """Review files are not blog articles or pages: exclude their folders.
 
     Without this, Pelican would also try to read every review as an article
-    and complain that it has no title.
+    and complain that it has no title, and copy review files named in
+    STATIC_PATHS. Pelican's exclusion misses some spellings (the folder
+    itself, ``"."``); ``site/clashes.py`` checks what Pelican actually took.
     """
     settings = pelican_object.settings
     folders = [
@@ -40,12 +45,48 @@ def keep_reviews_out_of_articles(pelican_object: Any) -> None:
         settings[key] = excludes + [f for f in folders if f not in excludes]
 
 
+def cache_only_where_the_site_caches(pelican_object: Any) -> None:
+    """Redress's caches live in the site's cache, and only when the site keeps one.
+
+    Pelican's ``CACHE_PATH`` defaults to ``cache`` in whatever folder
+    ``pelican`` runs in, and Pelican itself writes there only with
+    ``CACHE_CONTENT`` on. Redress's caches (``REVIEWS_CACHE``, on by
+    default) made that folder on every build, wherever it ran. Now they are
+    kept when the site asks for a cache: it names a ``CACHE_PATH`` in its
+    settings (Pelican then makes it absolute, beside the settings file) or
+    turns on ``CACHE_CONTENT`` or ``LOAD_CONTENT_CACHE``.
+    """
+    settings = pelican_object.settings
+    if not settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]):
+        return
+    asked = (
+        settings.get("CACHE_CONTENT")
+        or settings.get("LOAD_CONTENT_CACHE")
+        or settings.get("CACHE_PATH") != DEFAULT_CONFIG["CACHE_PATH"]
+    )
+    if not asked:
+        logger.debug(
+            "reviews: the site keeps no cache (no CACHE_PATH, CACHE_CONTENT off), so neither does Redress"
+        )
+        settings["REVIEWS_CACHE"] = False
+
+
 _problem_lines_only = ProblemLinesOnly()
 
 
 def register() -> None:
     signals.initialized.connect(keep_reviews_out_of_articles)
+    signals.initialized.connect(cache_only_where_the_site_caches)
     signals.get_generators.connect(get_generators)
+    # A file the section shares with the rest of the site, or a review file
+    # Pelican would copy, stops the build before anything is written; a file
+    # written over while writing stops it at the end.
+    signals.all_generators_finalized.connect(clashes.stop_on_clashes)
+    signals.content_written.connect(clashes.note_written)
+    signals.feed_written.connect(clashes.note_written)
+    signals.finalized.connect(clashes.stop_on_late_clashes)
+    # The desk's line under the build's report ("Responses: 3 need a look").
+    report_lines.connect(report_line)
     # Pelican's main() logs an exception that ends the build on the "pelican"
     # logger; for a shop owner's mistake, keep that record to its line.
     pelican_logger = logging.getLogger("pelican")

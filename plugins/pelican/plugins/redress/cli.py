@@ -12,8 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, tokens
+from .desk import command as desk_commands
 from .errors import RedressError
 from .inbox import commands as inbox_commands
+from .inbox import preview
 from .invite import command as invite
 from .invite import follow_up_link
 
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_parser(commands)
     follow_up_link.add_parser(commands)
     inbox_commands.add_parser(commands)
+    preview.add_parser(commands)
+    desk_commands.add_parser(commands)
     return parser
 
 

@@ -8,19 +8,36 @@ in each of them the same way. So there is one loader order (Pelican's own:
 set of options (the site's ``JINJA_ENVIRONMENT``, filters, globals and tests,
 with autoescaping always on because pages carry customer text) and one way
 to install a language's catalog.
+
+Redress's strings always come from Redress's own catalog, whatever the site
+does with gettext: i18n_subsites installs the *theme's* catalog, new-style,
+into Pelican's environment, never into this one. When the review pages sit
+inside the site's theme (:func:`theme_layout`), the theme's own strings
+("Home", "Archives") still come from the theme's catalog, as on the blog.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext as gettext_module
+import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pelican
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader
+from babel.messages.pofile import read_po
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateNotFound, nodes
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
+from markupsafe import Markup
 
-from .i18n import translations
+from .i18n import TRANSLATIONS_DIR, translations
+
+logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -94,5 +111,277 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     env.tests.update(settings.get("JINJA_TESTS") or {})
     # Must match the extraction in babel.cfg, or translations won't match.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(translations(lang), newstyle=False)  # type: ignore[attr-defined]
+    install_gettext(env, catalog(settings, lang))
     return env
+
+
+def jinja_environment_setting(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``JINJA_ENVIRONMENT`` as a template rendered here sees it: with the i18n extension.
+
+    Some themes (Flex among them) define their own ``_`` macro when the
+    site's settings lack the extension; in a page rendered here that macro
+    would shadow Redress's catalog and leave its strings untranslated.
+    """
+    options = dict(settings.get("JINJA_ENVIRONMENT") or {})
+    options["extensions"] = list(dict.fromkeys([*options.get("extensions", []), "jinja2.ext.i18n"]))
+    return options
+
+
+# -- gettext ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def redress_messages() -> frozenset[str]:
+    """Every message Redress's templates translate (the singular of a plural), from its catalogs."""
+    ids: set[str] = set()
+    for po_path in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    ids.add(message.id if isinstance(message.id, str) else message.id[0])
+    return frozenset(ids)
+
+
+class _ThemeFallback(gettext_module.NullTranslations):
+    """Redress's messages from Redress's catalog, any other from the theme's.
+
+    Chosen by the message, not by whether a catalog has a translation: in an
+    English page of a French site, "Reviews" is Redress's word and stays
+    English, while the theme's "Home" comes out as the theme's French.
+    """
+
+    def __init__(self, own: gettext_module.NullTranslations, theme: gettext_module.NullTranslations):
+        super().__init__()
+        self.own = own
+        self.theme = theme
+        self.ours = redress_messages()
+
+    def _for(self, message: str) -> gettext_module.NullTranslations:
+        return self.own if message in self.ours else self.theme
+
+    def gettext(self, message: str) -> str:
+        return self._for(message).gettext(message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self._for(msgid1).ngettext(msgid1, msgid2, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._for(message).pgettext(context, message)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self._for(msgid1).npgettext(context, msgid1, msgid2, n)
+
+
+def theme_catalog(settings: Mapping[str, Any]) -> gettext_module.NullTranslations | None:
+    """The theme's own catalog for the site's language, found as i18n_subsites finds it.
+
+    Only when the site translates its templates (``jinja2.ext.i18n`` in its
+    ``JINJA_ENVIRONMENT``): then ``I18N_GETTEXT_LOCALEDIR`` (default: the
+    theme's ``translations/``) and ``I18N_GETTEXT_DOMAIN`` (default
+    ``messages``) hold it.
+    """
+    extensions = (settings.get("JINJA_ENVIRONMENT") or {}).get("extensions", [])
+    theme = settings.get("THEME")
+    lang = settings.get("DEFAULT_LANG")
+    if "jinja2.ext.i18n" not in extensions or not theme or not lang:
+        return None
+    folder = settings.get("I18N_GETTEXT_LOCALEDIR") or os.path.join(str(theme), "translations")
+    domain = settings.get("I18N_GETTEXT_DOMAIN") or "messages"
+    try:
+        return gettext_module.translation(domain, folder, [str(lang)])
+    except OSError:
+        return None
+
+
+def catalog(settings: Mapping[str, Any], lang: str) -> gettext_module.NullTranslations:
+    """Redress's catalog for ``lang``, with the theme's catalog behind it if the site has one."""
+    own = translations(lang)
+    theme = theme_catalog(settings)
+    return _ThemeFallback(own, theme) if theme is not None else own
+
+
+def install_gettext(env: Environment, messages: gettext_module.NullTranslations) -> None:
+    """Install a catalog old-style, with calls in the new style understood too.
+
+    Redress's templates are old-style: ``_("%(count)s of %(max)s")`` is a
+    text for the browser, not a format (new-style gettext raises
+    ``KeyError: 'count'`` on it). A theme's ``base.html`` rendered here may
+    be new-style: ``_("Page %(num)s", num=2)`` is formatted, with escaping,
+    as new-style gettext would.
+    """
+
+    def formatted(context: Context, text: str, variables: dict[str, Any]) -> str:
+        if not variables:
+            return text
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def gettext(context: Context, message: str, /, **variables: Any) -> str:
+        return formatted(context, messages.gettext(message), variables)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int, /, **variables: Any) -> str:
+        return formatted(context, messages.ngettext(singular, plural, n), variables)
+
+    @pass_context
+    def pgettext(context: Context, where: str, message: str, /, **variables: Any) -> str:
+        return formatted(context, messages.pgettext(where, message), variables)
+
+    @pass_context
+    def npgettext(
+        context: Context, where: str, singular: str, plural: str, n: int, /, **variables: Any
+    ) -> str:
+        return formatted(context, messages.npgettext(where, singular, plural, n), variables)
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=False, pgettext=pgettext, npgettext=npgettext
+    )
+
+
+# -- the site theme's layout -----------------------------------------------------------------
+
+#: Where a theme's ``base.html`` may take a page's title, its head extras and
+#: its content, in order of preference. Pelican's ``simple`` theme has
+#: ``title``/``head``/``content``, ``notmyidea`` adds ``extra_head``, Flex has
+#: ``title``/``meta``/``content`` and no head block at all.
+TITLE_BLOCKS = ("title",)
+HEAD_BLOCKS = ("extra_head", "head_extra", "extrahead", "head", "meta")
+#: A theme's own pages replace these rather than add to them (Flex's ``meta``
+#: holds the site's description and Open Graph tags).
+REPLACED_HEAD_BLOCKS = ("meta",)
+CONTENT_BLOCKS = ("content", "main", "body_content")
+
+_TITLE_BEFORE_BLOCK = re.compile(
+    r"<title[^>]*>(?P<before>(?:(?!</title>).)*?)\{%-?\s*block\s+title\b", re.S | re.I
+)
+_MAIN_ELEMENT = re.compile(r"<main[\s>]", re.I)
+
+
+@dataclass(frozen=True)
+class ThemeLayout:
+    """Where Redress's page parts go in the site theme's ``base.html`` (``redress/in_theme.html``)."""
+
+    #: The theme's block for the window title, or "" (the theme's own title stays).
+    title: str
+    #: The theme writes text before its title block (Flex: ``{{ SITENAME }}{% block title %}``):
+    #: Redress's title follows it after a dash.
+    title_suffix: bool
+    #: The theme's block for head extras, or "" (the stylesheet goes at the top of the content).
+    head: str
+    #: Redress's head things replace that block's own (as the theme's pages do) instead of
+    #: following them.
+    head_replaces: bool
+    #: The theme's block for the page's content.
+    content: str
+    #: The element around Redress's part: "div" when the theme has its own ``<main>``.
+    region: str
+
+    def as_context(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "title_suffix": self.title_suffix,
+            "head": self.head,
+            "head_replaces": self.head_replaces,
+            "content": self.content,
+            "region": self.region,
+        }
+
+
+def theme_base(settings: Mapping[str, Any]) -> str | None:
+    """The site theme's own ``base.html``: in THEME_TEMPLATES_OVERRIDES or the theme's templates.
+
+    Pelican's ``simple`` fallback and Redress's own templates do not count:
+    a site whose theme has no ``base.html`` gets Redress's standalone layout.
+    """
+    folders = [str(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", []) or []]
+    theme = theme_templates(settings)
+    if theme:
+        folders.append(theme)
+    for folder in folders:
+        path = os.path.join(folder, "base.html")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _sources(env: Environment, name: str, seen: set[str]) -> Iterator[tuple[str, nodes.Template]]:
+    """A template, the templates it extends and those it includes, each once, parsed."""
+    if name in seen:
+        return
+    seen.add(name)
+    try:
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    except TemplateNotFound:
+        return
+    tree = env.parse(source)
+    yield source, tree
+    for node in tree.find_all((nodes.Extends, nodes.Include)):
+        template = getattr(node, "template", None)
+        if isinstance(template, nodes.Const) and isinstance(template.value, str):
+            yield from _sources(env, template.value, seen)
+
+
+def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout | None:
+    """How Redress's pages fit the site theme's ``base.html``, or None when they cannot.
+
+    The blocks are read from the theme's templates (the ``base.html`` and
+    what it extends), not guessed from the theme's name. Without a block for
+    the content there is no place for the reviews: None, with a warning.
+    """
+    path = theme_base(settings)
+    if path is None:
+        return None
+    blocks: list[str] = []
+    title_suffix = False
+    has_main = False
+    for source, tree in _sources(env, "base.html", set()):
+        for block in tree.find_all(nodes.Block):
+            blocks.append(block.name)
+        found = _TITLE_BEFORE_BLOCK.search(source)
+        if found and re.sub(r"\{#.*?#\}", "", found["before"]).strip():
+            title_suffix = True
+        has_main = has_main or bool(_MAIN_ELEMENT.search(source))
+    content = next((name for name in CONTENT_BLOCKS if name in blocks), "")
+    if not content:
+        logger.warning(
+            "reviews: the theme's %s has no block for the page content (%s); the review pages "
+            'use Redress\'s own layout (set REVIEWS_LAYOUT = "standalone" to say so)',
+            path,
+            ", ".join(CONTENT_BLOCKS),
+        )
+        return None
+    head = next((name for name in HEAD_BLOCKS if name in blocks), "")
+    if not head:
+        logger.warning(
+            "reviews: the theme's %s has no block for head extras (%s); the review pages link "
+            "their stylesheet from the page body and go without their description and Open Graph tags",
+            path,
+            ", ".join(HEAD_BLOCKS),
+        )
+    title = next((name for name in TITLE_BLOCKS if name in blocks), "")
+    return ThemeLayout(
+        title=title,
+        title_suffix=title_suffix,
+        head=head,
+        head_replaces=head in REPLACED_HEAD_BLOCKS,
+        content=content,
+        region="div" if has_main else "main",
+    )
+
+
+def choose_layout(env: Environment, settings: Mapping[str, Any], requested: str | None) -> ThemeLayout | None:
+    """The layout of the review pages: the theme's (a :class:`ThemeLayout`) or standalone (None).
+
+    ``requested`` is REVIEWS_LAYOUT: "standalone", "theme", or None for the
+    theme's layout whenever the theme has a ``base.html``.
+    """
+    if requested == "standalone":
+        return None
+    if requested == "theme" and theme_base(settings) is None:
+        logger.warning(
+            'reviews: REVIEWS_LAYOUT is "theme", but the theme %s has no templates/base.html; '
+            "the review pages use Redress's own layout",
+            settings.get("THEME"),
+        )
+        return None
+    return theme_layout(env, settings)

@@ -161,6 +161,15 @@ class ThreadEntry:
     updated: dt.datetime | None = None
     body_html: str = ""
     source_path: str = ""
+    #: Whether the file has a private ``Note`` (its words are never kept): the
+    #: desk leaves a case the shop closed as ``no-action`` with a note alone.
+    noted: bool = False
+    #: What the reader hid in a shop's entry, as :func:`privacy.fingerprint`\ s,
+    #: and which of the reviewer's private fields (email, order, phone) the
+    #: entry quoted, as the shop found when it linked the thread. For the
+    #: desk's ``contact-data`` rule; never shown.
+    hidden: frozenset[str] = field(default_factory=frozenset, repr=False)
+    quoted: tuple[str, ...] = ()
 
     @property
     def by_shop(self) -> bool:

@@ -31,9 +31,12 @@ phone numbers are looked for, so no half of one is left.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableSet
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .rules import EMAIL_RE
 
@@ -78,6 +81,11 @@ _IBAN_SPACES = frozenset("- \u00a0\u202f")
 _IBAN_MIN = 12
 
 
+def hidden_notes(gettext: Callable[[str], str]) -> dict[str, str]:
+    """The notes that stand where something was hidden, by kind, in ``gettext``'s language."""
+    return _label_words(gettext)
+
+
 def _label_words(gettext: Callable[[str], str]) -> dict[str, str]:
     return {
         "email": gettext("[e-mail address hidden]"),
@@ -87,7 +95,115 @@ def _label_words(gettext: Callable[[str], str]) -> dict[str, str]:
     }
 
 
-def redact(text: str, private: Mapping[str, str], gettext: Callable[[str], str]) -> str:
+@dataclass(frozen=True)
+class ShopContacts:
+    """The shop's own public e-mail addresses, mail domains and phone numbers.
+
+    A shop that answers "mail us at support@bonenbus.example" means to be
+    reached: hiding that address would defeat taking the case offline. So
+    in the shop's own entries these stay visible, while every other address
+    or number is still hidden (and a customer's own ones always are).
+    """
+
+    emails: frozenset[str] = frozenset()
+    domains: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.emails or self.domains or self.phones)
+
+    def keeps_email(self, address: str) -> bool:
+        address = address.casefold()
+        if address in self.emails:
+            return True
+        domain = address.rpartition("@")[2]
+        return any(domain == d or domain.endswith("." + d) for d in self.domains)
+
+    def keeps_phone(self, number: str) -> bool:
+        digits = phone_digits(number)
+        return any(_same_number(digits, kept) for kept in self.phones)
+
+
+#: Two-part endings under which anyone can have a domain (co.uk, com.ee): never the shop's own.
+_SHARED_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ltd", "plc", "me", "pri"})
+
+
+def shop_contacts(contacts: Iterable[str], urls: Iterable[str]) -> ShopContacts:
+    """The :class:`ShopContacts` of REVIEWS_SHOP_CONTACTS and the domains of the shop's addresses.
+
+    ``urls`` are SITEURL and REVIEWS_SHOP_URL. Their host counts without a
+    leading ``www.``, and so does the domain above a subdomain
+    (``reviews.bonenbus.example`` gives ``bonenbus.example``) unless that is
+    a shared ending such as ``co.uk``. A host without a dot (``localhost``)
+    or an IP address gives none.
+    """
+    emails, phones = set(), []
+    for item in contacts:
+        item = item.strip()
+        if "@" in item:
+            emails.add(item.casefold())
+        elif item:
+            phones.append(phone_digits(item))
+    domains: list[str] = []
+    for url in urls:
+        host = (urlsplit(url).hostname or "") if url else ""
+        host = host.casefold().removeprefix("www.")
+        if "." not in host or host.replace(".", "").isdigit() or ":" in host:
+            continue
+        labels = host.split(".")
+        parent = ".".join(labels[-2:])
+        if len(labels) > 2 and labels[-2] in _SHARED_SECOND_LEVEL:
+            parent = ".".join(labels[-3:])
+        for domain in (host, parent):
+            if domain not in domains:
+                domains.append(domain)
+    return ShopContacts(frozenset(emails), tuple(domains), tuple(phones))
+
+
+NO_CONTACTS = ShopContacts()
+
+
+def phone_digits(number: str) -> str:
+    """The digits of a phone number as dialled: no ``(0)`` after a country code, no ``00`` prefix."""
+    digits = _digits(number.replace("(0)", ""))
+    if number.lstrip().startswith("+"):
+        return "+" + digits
+    return "+" + digits[2:] if digits.startswith("00") else digits
+
+
+def _same_number(a: str, b: str) -> bool:
+    """``020 123 4567`` and ``+31 20 123 4567`` are one number: national digits after a country code."""
+    if a == b:
+        return True
+    national = [x.lstrip("0") for x in (a, b) if not x.startswith("+")]
+    international = [x[1:] for x in (a, b) if x.startswith("+")]
+    if len(national) == 1 and len(international) == 1:
+        short, full = national[0], international[0]
+        return len(short) >= 6 and full.endswith(short) and 1 <= len(full) - len(short) <= 3
+    return False
+
+
+def fingerprint(kind: str, value: str) -> str:
+    """A short digest naming a hidden value without keeping it.
+
+    The reader notes the fingerprints of what it hid in a shop's entry
+    before it knows which review the entry answers; the shop then compares
+    them with the reviewer's own e-mail and phone (``contact-data``). Phone
+    numbers are compared by their last seven digits, so ``06 1234 5678``
+    and ``+31 6 12345678`` are one number.
+    """
+    norm = value.casefold().strip() if kind == "email" else _digits(value.replace("(0)", ""))[-7:]
+    return kind + ":" + hashlib.blake2b(norm.encode(), digest_size=8, person=b"redress").hexdigest()
+
+
+def redact(
+    text: str,
+    private: Mapping[str, str],
+    gettext: Callable[[str], str],
+    *,
+    keep: ShopContacts = NO_CONTACTS,
+    found: MutableSet[str] | None = None,
+) -> str:
     """Replace the given private values, IBANs, e-mail addresses and phone numbers.
 
     ``private`` maps a private field (email, order, phone) to its value. A
@@ -95,24 +211,64 @@ def redact(text: str, private: Mapping[str, str], gettext: Callable[[str], str])
     customer typed between its parts (``bb 77779`` for ``BB-77779``).
     ``gettext`` gives the note that replaces each kind; :func:`files.review_slug`
     passes one that gives a space, to make a file name of what is left.
+    ``keep`` are the shop's own contacts, left as they are (only pass them
+    for the shop's own entries). ``found``, if given, collects what was
+    hidden: ``private:<field>`` for a private value, and a
+    :func:`fingerprint` for each other address or number.
     """
     if not text:
         return text
     labels = _label_words(gettext)
     values = sorted(((v.strip(), k) for k, v in private.items() if v), key=lambda vk: -len(vk[0]))
+    skeleton = None
     for value, kind in values:
+        # Most texts do not quote the value: say so without compiling its pattern.
+        skeleton = _skeleton(text) if skeleton is None else skeleton
+        if _skeleton(value) not in skeleton:
+            continue
         pattern = _value_pattern(value)
         if pattern is not None:
-            text = pattern.sub(_note(labels.get(kind, labels["order"])), text)
+            hidden = pattern.sub(_note(labels.get(kind, labels["order"])), text)
+            if found is not None and hidden != text:
+                found.add("private:" + kind)
+            text = hidden
     text = hide_ibans(text, labels["iban"])
     if "@" in text:
-        text = EMAIL_RE.sub(_note(labels["email"]), text)
-    return hide_phones(text, labels["phone"])
+        label = labels["email"]
+
+        def email(match: re.Match[str]) -> str:
+            if keep and keep.keeps_email(match.group(0)):
+                return match.group(0)
+            if found is not None:
+                found.add(fingerprint("email", match.group(0)))
+            return label
+
+        text = EMAIL_RE.sub(email, text)
+    return hide_phones(text, labels["phone"], keep=keep, found=found)
 
 
 def _note(label: str) -> Callable[[re.Match[str]], str]:
     """A replacement that is ``label`` as it is: a translated note is never read as a template."""
     return lambda _match: label
+
+
+#: Separators and combining marks, and the one letter casefold() leaves that IGNORECASE matches to i.
+_SKELETON_DROP_RE = re.compile(f"{_SEP}|[\u0300-\u036f]")
+_SKELETON_FOLD = str.maketrans({"\u0131": "i"})
+
+
+def _skeleton(text: str) -> str:
+    """``text`` casefolded, without separators: a value's pattern can only match where its skeleton is.
+
+    A test before the pattern, because compiling one (its separator class
+    after every character) costs milliseconds, and a big shop has a value
+    for nearly every review. Unicode case folding equates whatever differs
+    only by case, so it equates at least what IGNORECASE does (ſ and s, K
+    and k, σ and ς; İ and i once the dot is dropped; ı and i by the table):
+    "not in the skeleton" means "no match". The other way round the test
+    may say yes for nothing (ß and ss), and the pattern then decides.
+    """
+    return _SKELETON_DROP_RE.sub("", text.casefold().translate(_SKELETON_FOLD))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -184,8 +340,13 @@ def _iban_end(text: str, start: int) -> int | None:
     return end
 
 
-def hide_phones(text: str, label: str) -> str:
-    """Replace the phone numbers in ``text`` (see the module's rules) by ``label``."""
+def hide_phones(
+    text: str, label: str, *, keep: ShopContacts = NO_CONTACTS, found: MutableSet[str] | None = None
+) -> str:
+    """Replace the phone numbers in ``text`` (see the module's rules) by ``label``.
+
+    Numbers in ``keep`` stay; ``found`` collects a fingerprint of each one hidden.
+    """
     if _FEWER_DIGITS_RE.match(text):
         return text
 
@@ -196,6 +357,11 @@ def hide_phones(text: str, label: str) -> str:
             return run
         pieces, position = [], 0
         for start, end in spans:
+            number = run[start:end]
+            if keep and keep.keeps_phone(number):
+                continue
+            if found is not None:
+                found.add(fingerprint("phone", number))
             pieces += [run[position:start], label]
             position = end
         pieces.append(run[position:])

@@ -167,6 +167,8 @@ class Context:
     scale: int
     lang: str
     tz: dt.tzinfo
+    #: The shop's own addresses and numbers, left visible in its own entries.
+    contacts: privacy.ShopContacts = privacy.NO_CONTACTS
 
     def gettext(self, lang: str) -> Callable[[str], str]:
         return translations(lang).gettext
@@ -248,13 +250,19 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
     if problems or date is None:
         return None
     gettext = ctx.gettext(ctx.lang)
-    body = privacy.redact(raw.body, {}, gettext)
+    # The shop's own contacts stay in its own words; what is hidden there is
+    # noted (as fingerprints) for the desk's contact-data rule.
+    keep = ctx.contacts if by == "shop" else privacy.NO_CONTACTS
+    hidden: set[str] | None = set() if by == "shop" else None
+    body = privacy.redact(raw.body, {}, gettext, keep=keep, found=hidden)
     body_html = render.markdown_to_html(body)
     return ThreadEntry(
         slug=slug,
         review_slug=review,
         date=date,
         by=by,
+        # An author is a name ("Anna, customer service"): the shop's contacts belong in
+        # the words, and a feed's author must never carry an address.
         author=privacy.redact(meta.get("author", ""), {}, gettext),
         status=status,
         remedies=remedies or (),
@@ -262,6 +270,8 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
         updated=updated,
         body_html=body_html,
         source_path=display,
+        noted=bool(meta.get("note", "").strip()),
+        hidden=frozenset(hidden or ()),
     )
 
 
@@ -375,6 +385,13 @@ def timezone_from(settings: dict[str, Any]) -> dt.tzinfo:
         return dt.UTC
 
 
+def contacts_of(settings: dict[str, Any], rs: dict[str, Any]) -> privacy.ShopContacts:
+    """The shop's own contacts: REVIEWS_SHOP_CONTACTS and the domains of SITEURL and REVIEWS_SHOP_URL."""
+    return privacy.shop_contacts(
+        rs["REVIEWS_SHOP_CONTACTS"], (settings.get("SITEURL") or "", rs["REVIEWS_SHOP_URL"] or "")
+    )
+
+
 def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     """Read every review, response and product file under the site's PATH.
 
@@ -393,9 +410,10 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         scale=rs["REVIEWS_SCALE"],
         lang=settings.get("DEFAULT_LANG") or "en",
         tz=timezone_from(settings),
+        contacts=contacts_of(settings, rs),
     )
     fingerprint = hashlib.sha256(
-        repr((_code_stamp(), ctx.scale, ctx.lang, str(ctx.tz), str(content))).encode()
+        repr((_code_stamp(), ctx.scale, ctx.lang, str(ctx.tz), str(content), ctx.contacts)).encode()
     ).hexdigest()[:12]
     cache_settings = dict(settings, GZIP_CACHE=False)
     cacher = FileStampDataCacher(
@@ -456,5 +474,8 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         result.problems.extend(problems)
         if item is not None:
             bucket.append(item)
-    cacher.save_cache()
+    if misses:
+        # Nothing new parsed, nothing to save: writing a big shop's cache back
+        # unchanged would cost a second on every build and every command.
+        cacher.save_cache()
     return result

@@ -111,7 +111,16 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_RESPONSE_TEMPLATES": "response-templates",
     # Cache parsed and rendered reviews between builds.
     "REVIEWS_CACHE": True,
+    # The pages' layout: "theme" (inside the site theme's own base.html, with
+    # its menu, sidebar and footer), "standalone" (Redress's own page), or
+    # None: "theme" whenever the theme has a base.html.
+    "REVIEWS_LAYOUT": None,
+    # The review page in the theme's menu (MENUITEMS): True ("Reviews" in the
+    # page's language), a title of your own, or False for no menu item.
+    "REVIEWS_MENU": True,
 }
+
+LAYOUTS = ("theme", "standalone")
 
 SCALES = (5, 10)
 
@@ -178,6 +187,7 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
             "use True or False"
         )
     problems += _desk_problems(merged)
+    problems += _layout_problems(merged)
     hold = merged["REVIEWS_HOLD_HOURS"]
     if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
         problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
@@ -231,6 +241,24 @@ def _desk_problems(merged: dict[str, Any]) -> list[str]:
         problems.append(
             f"settings: REVIEWS_RESPONSE_TEMPLATES is {folder!r}; use a folder name, or None for "
             "the built-in templates only"
+        )
+    return problems
+
+
+def _layout_problems(merged: dict[str, Any]) -> list[str]:
+    """The pages' layout and their menu item: a known layout, and True, False or a title."""
+    problems = []
+    layout = merged["REVIEWS_LAYOUT"]
+    if layout is not None and layout not in LAYOUTS:
+        problems.append(
+            f'settings: REVIEWS_LAYOUT is {layout!r}; use "theme" (inside your theme\'s base.html), '
+            "\"standalone\" (Redress's own page) or None (the theme's when it has a base.html)"
+        )
+    menu = merged["REVIEWS_MENU"]
+    if not isinstance(menu, bool) and not (isinstance(menu, str) and menu.strip()):
+        problems.append(
+            f'settings: REVIEWS_MENU is {menu!r}; use True ("Reviews" in your site\'s menu), '
+            'a title of your own like "Customer reviews", or False for no menu item'
         )
     return problems
 

@@ -11,6 +11,7 @@ with all problems at once.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from ..i18n import translations
 from . import model, privacy
 from .model import ContentError, Problem, Product, Review, ThreadEntry
-from .reader import read_content
+from .reader import contacts_of, read_content
 from .settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -118,15 +119,16 @@ def load_shop(settings: dict[str, Any]) -> Shop:
         answered.thread.append(entry)
 
     if problems:
-        raise ContentError(problems)
+        raise ContentError(problems + _foreign_files(problems, settings, rs))
 
     shop = Shop(settings=rs, products=products)
+    contacts = contacts_of(settings, rs)
     for review in reviews.values():
         review.thread.sort(key=lambda e: (e.date, e.slug))
         for entry in review.thread:
             if not entry.by_shop and not entry.author:
                 entry.author = review.author
-        _redact_thread(review)
+        _redact_thread(review, contacts)
         review.state = model.case_state(review)
         (shop.withheld if review.withheld else shop.reviews).append(review)
     shop.reviews.sort(key=lambda r: (r.date, r.slug), reverse=True)
@@ -141,18 +143,82 @@ def load_shop(settings: dict[str, Any]) -> Shop:
     return shop
 
 
-def _redact_thread(review: Review) -> None:
-    """Hide the review's own e-mail, order and phone wherever the thread quotes them."""
+def _redact_thread(review: Review, contacts: privacy.ShopContacts) -> None:
+    """Hide the review's own e-mail, order and phone wherever the thread quotes them.
+
+    A shop's entry that quotes them is marked (``entry.quoted``) for the
+    desk's ``contact-data`` rule: the page hides them, but they do not
+    belong in the file either. The reader already hid any e-mail address
+    or phone number in the text; its fingerprints say whether one was the
+    reviewer's.
+    """
     private = {k: v for k, v in review.private.items() if len(v) >= 3}
-    if not private:
+    if not private or not review.thread:
         return
     gettext = translations(review.lang).gettext
+    prints = {privacy.fingerprint(k, private[k]): k for k in ("email", "phone") if k in private}
     # No quick "does the text contain it" test first: a quote may differ in
     # case or in its dashes and spaces (bb-77779 for BB-77779), which only
     # redact() knows to match.
     for entry in review.thread:
-        entry.body_html = privacy.redact(entry.body_html, private, gettext)
+        keep = contacts if entry.by_shop else privacy.NO_CONTACTS
+        found: set[str] = set()
+        entry.body_html = privacy.redact(entry.body_html, private, gettext, keep=keep, found=found)
         entry.author = privacy.redact(entry.author, private, gettext)
+        if entry.by_shop:
+            kinds = {f.removeprefix("private:") for f in found if f.startswith("private:")}
+            kinds.update(prints[f] for f in entry.hidden if f in prints)
+            entry.quoted = tuple(k for k in ("email", "phone", "order") if k in kinds)
+
+
+#: Keys of Pelican's own articles and pages that no Redress file has: a file in
+#: Redress's folder with one of them is most likely the blog's own. (Not
+#: Status: a shop's response has one, and a review given one by mistake is not
+#: a blog post.)
+PELICAN_KEYS = frozenset(
+    "category tags slug summary modified authors save_as template subtitle keywords".split()
+)
+
+
+def _foreign_files(problems: list[Problem], settings: dict[str, Any], rs: dict[str, Any]) -> list[Problem]:
+    """One more line per Redress folder that holds the blog's own files: the setting that moves it.
+
+    A blog that already keeps articles in ``content/reviews/`` gets a
+    problem line per field of each of them ("Category: is not a review
+    field"), which says nothing of why Redress reads that folder at all.
+    Those articles are also gone from the blog, since Redress keeps its
+    folders out of Pelican's articles and pages.
+    """
+    content = Path(settings["PATH"])
+    lines = []
+    for key, kind in (
+        ("REVIEWS_REVIEW_DIR", "review"),
+        ("REVIEWS_RESPONSE_DIR", "response"),
+        ("REVIEWS_PRODUCT_DIR", "product"),
+    ):
+        folder = (content / rs[key]).resolve()
+        foreign = [
+            p
+            for p in problems
+            if p.field
+            and p.field.lower() in PELICAN_KEYS
+            and folder in (content.parent / p.path).resolve().parents
+        ]
+        if not foreign:
+            continue
+        files = len({p.path for p in foreign})
+        keys = ", ".join(sorted({p.field or "" for p in foreign}))
+        look = "1 file in it looks" if files == 1 else f"{files} files in it look"
+        lines.append(
+            Problem(
+                f"{os.path.relpath(content / rs[key], content.parent)}/",
+                None,
+                f"is Redress's {kind} folder ({key}): Redress reads every file in it as a {kind} and keeps "
+                f"it out of your blog's articles and pages, but {look} like your blog's own ({keys}); "
+                f'move Redress\'s folder with {key} = "customer-{rs[key]}", or move your own files elsewhere',
+            )
+        )
+    return lines
 
 
 def _unreadable_products(problems: list[Problem], settings: dict[str, Any], rs: dict[str, Any]) -> set[str]:

@@ -1,4 +1,10 @@
-"""`redress inbox …`: serve, list, publish, withhold."""
+"""`redress inbox …`: serve, list, publish, withhold, dismiss.
+
+Every one of them first says, on stderr, which settings file it read (and
+so which database): a site folder with both pelicanconf.py and
+publishconf.py gets the second unless told otherwise, and a shop owner must
+be able to see that instead of wondering why the inbox looks empty.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +24,15 @@ from .store import Store
 
 
 def _config(args: argparse.Namespace) -> InboxConfig:
-    """The inbox's settings from the site's settings file."""
-    return load_config(settings_path(args.settings, "redress inbox"))
+    """The inbox's settings for a command that signs and checks nothing, and the line naming them.
+
+    `list`, `publish`, `withhold` and `dismiss` read the database and the
+    content files only, so they run without REDRESS_SECRET.
+    """
+    settings_file = settings_path(args.settings, "redress inbox").resolve()
+    config = load_config(settings_file, need_secret=False)
+    print(f"redress inbox: settings {settings_file}, database {config.db_path}", file=sys.stderr, flush=True)
+    return config
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -132,6 +145,9 @@ def list_waiting(args: argparse.Namespace) -> int:
         # The inbox's own word for the owner: an invitation used twice, a follow-up to check.
         if n.get("note"):
             print(f"       note: {shown(str(n['note']))}")
+        if s.status == "dismissed":
+            when = (s.dismissed_at or "")[:16].replace("T", " ")
+            print(f"       dismissed {when} (was {s.dismissed_from}): {shown(s.dismissed_reason or '')}")
     return 0
 
 
@@ -173,6 +189,12 @@ def publish_cmd(args: argparse.Namespace) -> int:
         f"{report.held} still within the {config.rs['REVIEWS_HOLD_HOURS']}-hour hold, "
         f"{len(problems)} with problems. Build the site to publish them."
     )
+    if problems:
+        print(
+            "Those stay in the inbox until fixed; one that will never be published is finished "
+            'with `redress inbox dismiss N --reason "..."`.',
+            file=sys.stderr,
+        )
     # Problems stay in the inbox for the owner to look at; they never block the rest,
     # so a cron job keeps publishing.
     return 0
@@ -191,6 +213,24 @@ def withhold_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def dismiss_cmd(args: argparse.Namespace) -> int:
+    from .dismiss import NotDismissable, dismiss
+
+    config = _config(args)
+    store = Store(config.db_path, config.synchronous)
+    try:
+        done = dismiss(config, store, args.id, args.reason)
+    except (LookupError, NotDismissable) as err:
+        raise UsageError(str(err)) from None
+    finally:
+        store.close()
+    print(
+        f"#{done.id} dismissed ({shown(done.dismissed_reason or '')}); it stays in the inbox "
+        "(`redress inbox list --all`) and is never published."
+    )
+    return 0
+
+
 def add_parser(commands: Any) -> None:
     inbox = commands.add_parser(
         "inbox",
@@ -198,7 +238,8 @@ def add_parser(commands: Any) -> None:
         description="The review inbox: a small service that receives the forms, and commands to publish.",
     )
     inbox.add_argument(
-        "--settings", help="the site's settings file (default: publishconf.py or pelicanconf.py)"
+        "--settings",
+        help="the site's settings file (default: publishconf.py, else pelicanconf.py; each command names it)",
     )
     sub = inbox.add_subparsers(dest="inbox_command", metavar="COMMAND")
     serve_p = sub.add_parser("serve", help="run the inbox service")
@@ -215,7 +256,9 @@ def add_parser(commands: Any) -> None:
     )
     serve_p.set_defaults(run=serve)
     list_p = sub.add_parser("list", help="what waits to be published, newest first")
-    list_p.add_argument("--all", action="store_true", help="everything ever received, spam and rejected too")
+    list_p.add_argument(
+        "--all", action="store_true", help="everything ever received, spam, rejected and dismissed too"
+    )
     list_p.set_defaults(run=list_waiting)
     pub = sub.add_parser(
         "publish",
@@ -228,3 +271,18 @@ def add_parser(commands: Any) -> None:
     wh.add_argument("id", type=int, help="the submission number from `redress inbox list`")
     wh.add_argument("--reason", required=True, choices=WITHHELD_REASONS)
     wh.set_defaults(run=withhold_cmd)
+    dis = sub.add_parser(
+        "dismiss",
+        help="finish an item that will never be published (kept in the inbox with your reason)",
+        description=(
+            "Finish a stored item that will never be published: a follow-up that no link ties to its "
+            "review (spam, or one you settled yourself), a review of a product you no longer sell. It "
+            "stays in the inbox with your reason (`redress inbox list --all`). A review the page would "
+            "show is withheld instead, for a public reason the page counts (`redress inbox withhold`)."
+        ),
+    )
+    dis.add_argument("id", type=int, help="the submission number from `redress inbox list`")
+    dis.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why, in your own words (kept, never published)"
+    )
+    dis.set_defaults(run=dismiss_cmd)

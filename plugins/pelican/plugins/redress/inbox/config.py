@@ -52,6 +52,7 @@ class InboxConfig:
     settings: dict[str, Any]  # Pelican's
     rs: dict[str, Any]  # REVIEWS_* merged
     site_root: Path
+    #: REDRESS_SECRET; empty for the commands that neither sign nor check (``need_secret=False``).
     secret: bytes
     db_path: Path
     origins: set[str]
@@ -67,7 +68,7 @@ class InboxConfig:
     webhook: str | None
     urls: Urls = field(repr=False, default=None)  # type: ignore[assignment]
     #: Take posts that do not say which page sent them (`Origin: null`, or neither Origin
-    #: nor Referer). Only for an inbox on another origin than its pages, as in the local demo.
+    #: nor Referer). Only for an inbox on another origin than its pages (`redress preview` needs none).
     allow_null_origin: bool = False
     #: Seconds a client may take to send a request's headers, and then its body.
     header_timeout: float = 10.0
@@ -99,7 +100,23 @@ def _number(values: dict[str, Any], key: str, whole: bool, low: float) -> Any:
     return number
 
 
-def load_config(settings_file: str | Path, environ: dict[str, str] | None = None) -> InboxConfig:
+def load_config(
+    settings_file: str | Path,
+    environ: dict[str, str] | None = None,
+    *,
+    need_secret: bool = True,
+    siteurl: str | None = None,
+) -> InboxConfig:
+    """The inbox's settings from `settings_file`, the environment over them.
+
+    ``need_secret=False`` is for the commands that sign and check nothing
+    (`list`, `publish`, `withhold`, `dismiss`): they run without
+    REDRESS_SECRET, so a shop owner looking at the inbox is not asked for a
+    secret it does not use; their ``secret`` is empty. ``siteurl`` is the
+    address the pages are served from when it is not SITEURL (`redress
+    preview` serves them on its own address): the thank-you pages and the
+    pages sent back after a mistake are there, and its origin may post.
+    """
     environ = dict(os.environ if environ is None else environ)
     settings_path = Path(settings_file).resolve()
     settings = site_settings.load_settings(settings_path)
@@ -112,7 +129,8 @@ def load_config(settings_file: str | Path, environ: dict[str, str] | None = None
     db_path = Path(values["REVIEWS_INBOX_DB"])
     if not db_path.is_absolute():
         db_path = site_root / db_path
-    siteurl = settings.get("SITEURL", "") or ""
+    served_from = siteurl
+    siteurl = served_from or settings.get("SITEURL", "") or ""
     urls = Urls(rs, siteurl)
     origins_value = values["REVIEWS_INBOX_ORIGINS"]
     if origins_value is None:
@@ -125,11 +143,13 @@ def load_config(settings_file: str | Path, environ: dict[str, str] | None = None
     # out of the origins themselves, so no answer ever allows "null" to read it (CORS).
     allow_null = _flag(values["REVIEWS_INBOX_ALLOW_NULL_ORIGIN"]) or NULL_ORIGIN in origins
     origins.discard(NULL_ORIGIN)
+    if served_from:
+        origins.add(origin_of(served_from))  # the pages' own origin, whatever else is allowed
     return InboxConfig(
         settings=settings,
         rs=rs,
         site_root=site_root,
-        secret=tokens.secret_from_env(environ),
+        secret=tokens.secret_from_env(environ) if need_secret else b"",
         db_path=db_path,
         origins={o for o in origins if o},
         max_bytes=int(_number(values, "REVIEWS_INBOX_MAX_BYTES", whole=True, low=1)),

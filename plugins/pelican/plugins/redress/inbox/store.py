@@ -1,11 +1,13 @@
 """Submissions in SQLite (WAL): acknowledged means committed.
 
 Every post that reaches the inbox is one row, raw and normalised, whatever
-became of it (accepted, spam, rejected). Rows are never deleted; publishing
-and withholding only fill in columns. A commit happens before the service
-answers, so a submission it acknowledged survives the process being killed
-the next instant (synchronous=NORMAL in WAL mode is safe against a crash of
-the process; choose FULL to be safe against power loss too).
+became of it (accepted, spam, rejected). Rows are never deleted; publishing,
+withholding and dismissing only fill in columns (a dismissed row's status
+says so, and ``dismissed_from`` keeps what it was). A commit happens before
+the service answers, so a submission it acknowledged survives the process
+being killed the next instant (synchronous=NORMAL in WAL mode is safe
+against a crash of the process; choose FULL to be safe against power loss
+too).
 
 An invitation verifies one review: ``used_invitations`` holds each
 (order, product) an accepted review has used, with a primary key, and is
@@ -41,7 +43,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     notified_at TEXT,
     notify_attempts INTEGER NOT NULL DEFAULT 0,
     notify_next TEXT,
-    notify_error TEXT
+    notify_error TEXT,
+    dismissed_at TEXT,
+    dismissed_reason TEXT,
+    dismissed_from TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_waiting ON submissions (status, published_at, received_at);
 """
@@ -55,6 +60,9 @@ CREATE TABLE used_invitations (
     PRIMARY KEY (order_number, product)
 );
 """
+
+#: What the owner's dismissal records (`redress inbox dismiss`); added to older databases on opening.
+DISMISSAL_COLUMNS = ("dismissed_at", "dismissed_reason", "dismissed_from")
 
 #: What waits for the shop owner: accepted submissions, and follow-ups that need a look
 #: (no follow-up link proves they come from the reviewer; they are never published as such).
@@ -71,7 +79,8 @@ class Submission:
     key: str
     kind: str
     received_at: dt.datetime
-    status: str  # accepted | needs-check (a follow-up without its link) | spam | rejected
+    #: accepted | needs-check (a follow-up without its link) | spam | rejected | dismissed (by the owner)
+    status: str
     token_status: str
     raw: dict[str, Any]
     normalised: dict[str, Any]
@@ -80,6 +89,9 @@ class Submission:
     withheld: str | None
     notified_at: str | None = None
     notify_attempts: int = 0
+    dismissed_at: str | None = None
+    dismissed_reason: str | None = None
+    dismissed_from: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Submission:
@@ -97,6 +109,9 @@ class Submission:
             withheld=row["withheld"],
             notified_at=row["notified_at"],
             notify_attempts=row["notify_attempts"],
+            dismissed_at=row["dismissed_at"],
+            dismissed_reason=row["dismissed_reason"],
+            dismissed_from=row["dismissed_from"],
         )
 
 
@@ -111,7 +126,21 @@ class Store:
         self._db.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._add_columns(DISMISSAL_COLUMNS)
         self._add_used_invitations()
+
+    def _add_columns(self, columns: Sequence[str]) -> None:
+        """Add columns a database from an older version lacks; its rows keep everything they had."""
+        with self._lock:
+            have = {row["name"] for row in self._db.execute("PRAGMA table_info(submissions)")}
+            for column in columns:
+                if column not in have:
+                    try:
+                        self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+                    except sqlite3.OperationalError as err:
+                        # Another process (the service, a cron job) added it in between.
+                        if "duplicate column" not in str(err):
+                            raise
 
     def _add_used_invitations(self) -> None:
         """Create the table of used invitations, filled from the reviews verified before it existed.
@@ -260,6 +289,21 @@ class Store:
                 "WHERE id = ? AND published_at IS NULL",
                 (path, when.isoformat(), submission_id),
             )
+
+    def mark_dismissed(self, submission_id: int, reason: str, when: dt.datetime) -> bool:
+        """Record the owner's dismissal; False if the row was published, withheld or dismissed meanwhile.
+
+        The row stays, with its status ``dismissed``, what it was before, the
+        reason and the time: the inbox keeps everything it was ever sent.
+        """
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE submissions SET dismissed_from = status, status = 'dismissed', "
+                "dismissed_reason = ?, dismissed_at = ? "
+                "WHERE id = ? AND status != 'dismissed' AND published_at IS NULL AND withheld IS NULL",
+                (reason, when.isoformat(), submission_id),
+            )
+        return cursor.rowcount == 1
 
     def mark_withheld(self, submission_id: int, reason: str) -> None:
         with self._lock:

@@ -4,7 +4,9 @@ Feeds, forms, widgets, public data and structured data each get this
 frozen :class:`Build`, never the generator itself: they see the shop, the
 addresses, the templates, the page writer and the listings, and nothing of
 Pelican's machinery. :func:`base_context` is the context every page starts
-from, in the build and in the inbox's pages alike.
+from, in the build and in the inbox's pages alike; in the build,
+:func:`page_context` puts it over Pelican's own context and names the
+layout the pages extend.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from jinja2 import Environment, Template
 
 from ..content.shop import Shop
 from ..i18n import Formatter, translations
-from ..templating import STATIC_DIR
+from ..templating import STATIC_DIR, ThemeLayout, jinja_environment_setting
 from .listings import Listing
-from .output import PageWriter
+from .output import PageWriter, digest
 from .urls import Urls
+
+#: The template every Redress page extends (``redress/layout.html``) picks its
+#: parent by this name: Redress's own page, or the adapter to the theme's.
+STANDALONE_LAYOUT = "redress/base.html"
+THEME_LAYOUT = "redress/in_theme.html"
 
 
 def base_context(rs: Mapping[str, Any], urls: Urls, lang: str, siteurl: str, css_url: str) -> dict[str, Any]:
@@ -39,6 +46,38 @@ def base_context(rs: Mapping[str, Any], urls: Urls, lang: str, siteurl: str, css
         "index_url": urls.listing(),
         "SITEURL": siteurl,
     }
+
+
+def page_context(
+    pelican_context: Mapping[str, Any],
+    redress: Mapping[str, Any],
+    layout: ThemeLayout | None,
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Pelican's whole template context with Redress's names over it, and the chosen layout.
+
+    A theme's ``base.html`` (and a header override in the standalone layout)
+    draws its menu, sidebar and footer from Pelican's names: ``SITENAME``,
+    ``MENUITEMS``, ``pages``, ``categories``, ``THEME_STATIC_DIR``, ``FEED_*``.
+    Redress's own names (``SITEURL`` among them, a mark replaced per page)
+    win where both have one.
+    """
+    context = dict(pelican_context)
+    context.update(redress)
+    context["redress_layout"] = THEME_LAYOUT if layout else STANDALONE_LAYOUT
+    context["redress_theme"] = layout.as_context() if layout else {}
+    context["JINJA_ENVIRONMENT"] = jinja_environment_setting(settings)
+    return context
+
+
+def layout_key(env: Environment, context: Mapping[str, Any]) -> str:
+    """A fingerprint of what surrounds every page: the layout rendered with no page in it.
+
+    In the theme's layout that is the theme's templates and whatever of the
+    blog they show (its menu, its pages, its latest articles): when the
+    blog changes them, every review page is written again.
+    """
+    return digest(env.get_template("redress/layout.html").render(context))
 
 
 def static_file(name: str, theme: str | None) -> bytes:

@@ -14,9 +14,11 @@ import hashlib
 import logging
 from typing import Any
 
+from blinker import signal
 from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.log import console
+from pelican.utils import maybe_pluralize
 
 from .. import templating
 from ..content.settings import SettingsError
@@ -24,12 +26,19 @@ from ..content.shop import Shop, load_shop
 from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
 from . import feeds, forms, review_pages, widgets
-from .build import Build, base_context, static_file
+from .build import Build, base_context, layout_key, page_context, static_file
 from .listings import make_listings
+from .menu import add_to_menu
 from .output import SITEURL_MARK, PageWriter, digest
 from .urls import Urls
 
 logger = logging.getLogger(__name__)
+
+#: Sent with the shop after the section is written. A receiver may return one
+#: line for the shop owner, printed under the build's own (the desk's "Responses:
+#: 3 need a look"); receivers write no files. A room above the site connects to
+#: it, so the site never imports that room.
+report_lines = signal("redress.report-lines")
 
 #: Settings that change how pages look, besides the REVIEWS_* ones.
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "DEFAULT_LANG", "TIMEZONE", "RELATIVE_URLS", "THEME")
@@ -41,15 +50,22 @@ class ReviewsGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
+        # The pages' language is the one their text is in: a site language
+        # Redress has no catalog for gives English pages that say lang="en",
+        # with English dates and numbers; each review keeps its own Lang.
         lang = self.settings.get("DEFAULT_LANG") or "en"
         if not has_catalog(lang):
             logger.warning(
-                "reviews: DEFAULT_LANG %r has no translation; the review pages use English (available: %s)",
+                'reviews: DEFAULT_LANG %r has no translation; the review pages are in English (lang="en"); '
+                "available: %s",
                 lang,
                 ", ".join(LANGUAGES),
             )
+            lang = "en"
         self.lang = lang
         self.redress_env = templating.environment(self.settings, lang)
+        # Before any generator writes: the blog's pages get the menu item too.
+        add_to_menu(self.context, self.settings, lang)
 
     def generate_context(self) -> None:
         try:
@@ -82,11 +98,16 @@ class ReviewsGenerator(Generator):
         theme = self.theme or None
         css = static_file("redress.css", theme)
         css_url = f"{self.urls.static('redress.css')}?v={hashlib.sha256(css).hexdigest()[:10]}"
-        base = base_context(shop.settings, self.urls, self.lang, SITEURL_MARK, css_url)
+        layout = templating.choose_layout(self.redress_env, self.settings, shop.settings["REVIEWS_LAYOUT"])
+        redress = base_context(shop.settings, self.urls, self.lang, SITEURL_MARK, css_url)
+        base = page_context(self.context, redress, layout, self.settings)
         base.update(review_pages.CARD_MARKS)
-        # The shop's header and footer are the same on every page: render them once.
-        for part in ("site_header", "site_footer"):
-            base[f"{part}_html"] = Markup(self.redress_env.get_template(f"redress/{part}.html").render(base))
+        if layout is None:
+            # The shop's header and footer are the same on every page: render them once.
+            for part in ("site_header", "site_footer"):
+                template = self.redress_env.get_template(f"redress/{part}.html")
+                base[f"{part}_html"] = Markup(template.render(base))
+        base["layout_key"] = layout_key(self.redress_env, base)
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
         pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
@@ -123,19 +144,27 @@ class ReviewsGenerator(Generator):
         """One line for the shop owner beside Pelican's own "Done" line."""
         assert self.shop is not None
         shop = self.shop
+        # The console's English, counted right: "1 response or follow-up", "2 files written".
+        entries = maybe_pluralize(len(shop.entries), "response or follow-up", "responses and follow-ups")
         line = (
-            f"Reviews: {len(shop.reviews)} published, {len(shop.withheld)} withheld, "
-            f"{len(shop.entries)} responses and follow-ups; "
-            f"{pages.written} files written, {pages.skipped} unchanged."
+            f"Reviews: {len(shop.reviews)} published, {len(shop.withheld)} withheld, {entries}; "
+            f"{maybe_pluralize(pages.written, 'file', 'files')} written, {pages.skipped} unchanged."
         )
         logger.info("reviews: %s", line)
         if logger.isEnabledFor(logging.WARNING):
             console.print(line)
+        # Other rooms' lines (the desk's), through report_lines: console only, never a file.
+        for _receiver, extra in report_lines.send(shop):
+            if extra:
+                logger.info("reviews: %s", extra)
+                if logger.isEnabledFor(logging.WARNING):
+                    console.print(extra)
 
     def _build_key(self, base: dict[str, Any]) -> str:
         """Everything every page depends on: templates, catalogs, settings, stylesheet."""
         env = self.redress_env
         parts: list[str] = [base["css_url"], repr(sorted(base["rs"].items(), key=lambda kv: kv[0]))]
+        parts.append(base["layout_key"])  # the theme around the pages, and the blog parts it shows
         parts += [repr(self.settings.get(key)) for key in PAGE_SETTINGS]
         for name in sorted(env.list_templates(filter_func=lambda n: n.startswith("redress/"))):
             parts.append(name)

@@ -34,6 +34,10 @@ FORK_MIN_PAGES = 500
 #: characters are removed from all content, so no text can forge it.
 SITEURL_MARK = "\x1esiteurl\x1e"
 
+#: Set in the context of Redress's own ``content_written`` announcements, so
+#: a receiver (:mod:`redress.site.clashes`) can tell them from another writer's.
+WRITTEN_BY_REDRESS = "redress_written"
+
 
 def digest(*parts: str | bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
@@ -125,7 +129,13 @@ class PageWriter:
 
     def _announce(self, path: str, save_as: str) -> None:
         signals.content_written.send(
-            path, context=dict(self.context, SITEURL=self.siteurl_for(save_as), output_file=save_as)
+            path,
+            context=dict(
+                self.context,
+                SITEURL=self.siteurl_for(save_as),
+                output_file=save_as,
+                **{WRITTEN_BY_REDRESS: True},
+            ),
         )
 
     def start_background(self) -> None:

@@ -1,6 +1,7 @@
 /* Redress review forms: optional help on top of a form that works without
-   JavaScript. Copies the invitation token from the link, keeps a draft on
-   this device, counts characters, explains errors next to each field in the
+   JavaScript. Copies the invitation token from the link (and offers the
+   follow-up form only when opened from its link), keeps a draft on this
+   device, counts characters, explains errors next to each field in the
    page's language, and sends in place. No globals, no third parties. */
 (function () {
   "use strict";
@@ -21,6 +22,17 @@
       var input = form.elements.namedItem(name);
       if (input && !input.value && params.get(name)) input.value = params.get(name).slice(0, 512);
     });
+    // A follow-up answers one review: with neither the link's review nor its token, nothing
+    // ties it to one, so the form is not offered and the note says to open the link.
+    if (form.getAttribute("data-redress-form") === "follow-up") {
+      var tied = ["t", "r"].some(function (name) {
+        var input = form.elements.namedItem(name);
+        return input && input.value;
+      });
+      var note = document.getElementById("needs-link");
+      if (note) note.hidden = tied;
+      if (!tied) { form.hidden = true; return; }
+    }
     var product = form.elements.namedItem("p");
     if (product && product.tagName === "SELECT" && params.get("p")) {
       each(product.options, function (option) { if (option.value === params.get("p")) product.value = option.value; });

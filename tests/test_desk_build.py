@@ -1,0 +1,72 @@
+"""Every build says in one line when answers need a look, and publishes nothing of the checker.
+
+The line goes to the console under the build's own report; the rules'
+ids, messages and evidence never reach a file in the output, and neither
+do the fingerprints the reader keeps for ``contact-data``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build, make_site, response, review
+from pelican.plugins.redress.content.privacy import fingerprint
+from pelican.plugins.redress.desk.rules import RULES
+
+HARSH = "Bo, dat klopt niet!! U had de handleiding moeten lezen. [NAAM]"
+CALM = "Ann, I'm sorry the grinder broke after a week; a new grinder left today."
+
+
+def output_text(output: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in output.rglob("*") if p.is_file()
+    )
+
+
+def test_a_build_with_answers_to_look_at_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = make_site(
+        tmp_path,
+        review(
+            "harsh",
+            2,
+            "2026-10-02 09:00",
+            "De waterkoker lekt.",
+            Author="Bo",
+            Lang="nl",
+            Email="bo@example.org",
+        ),
+        response("harsh-1", "harsh", "2026-10-02 12:00", HARSH + " Mail: bo@example.org", From="shop"),
+        review("calm", 1, "2026-10-01 09:00", "The grinder broke after a week.", Author="Ann", Lang="en"),
+        response("calm-1", "calm", "2026-10-01 12:00", CALM, From="shop"),
+    )
+    output = build(site)
+    out = capsys.readouterr().out
+    # no-apology, defensive, contact-data and placeholder on harsh-1: four warnings.
+    assert out.count("Responses: 4 need a look; run `redress check`") == 1
+    assert out.index("Reviews: 2 published") < out.index("Responses: 4 need a look")
+    published = output_text(output)
+    assert "need a look" not in published and "redress check" not in published
+    for rule in RULES:
+        if "-" in rule:  # the ids that cannot be ordinary words
+            assert rule not in published, rule
+    assert "sleep on it" not in published
+    assert fingerprint("email", "bo@example.org").split(":")[1] not in published
+    assert "bo@example.org" not in published
+
+
+def test_a_build_with_nothing_to_look_at_adds_no_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = make_site(
+        tmp_path,
+        review("calm", 1, "2099-01-01 09:00", "The grinder broke after a week.", Author="Ann", Lang="en"),
+        response("calm-1", "calm", "2099-01-01 12:00", CALM, From="shop"),
+        review("happy", 5, "2026-10-01 09:00", "Lovely beans.", Author="Cas", Lang="en"),
+    )
+    build(site)
+    out = capsys.readouterr().out
+    assert "Reviews: 2 published" in out
+    assert "Responses:" not in out
