@@ -33,7 +33,10 @@ def _secret(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="redress",
-        description="Redress: invite every customer to review, and receive what they write.",
+        description=(
+            "Redress: ask every customer for a review, receive what they write, "
+            "and check your answers before they are published."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"redress {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
