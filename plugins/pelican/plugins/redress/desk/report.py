@@ -28,6 +28,7 @@ from .. import templating
 from ..content.model import Review
 from ..content.reader import timezone_from
 from ..content.shop import Shop
+from ..content.site_settings import private_folder
 from ..i18n import Formatter, has_catalog, translations
 from .check import Finding, Result, check
 from .messages import Gettext, describe
@@ -64,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     path, settings, shop = load(args.settings, "redress report")
-    out = private_folder(Path(args.out), settings)
+    out = private_folder(
+        Path(args.out),
+        settings,
+        "The report lists your open cases and what the checker found",
+        "desk-report",
+    )
     now = now_in(args.now, timezone_from(settings))
     lang = settings.get("DEFAULT_LANG") or "en"
     lang = lang if has_catalog(lang) else "en"
@@ -77,34 +83,6 @@ def _run(args: argparse.Namespace) -> int:
     shown = shown_path(target, path.resolve().parent)
     print(f"redress report: wrote {shown}; it is private, do not publish it.")
     return 0
-
-
-def private_folder(out: Path, settings: dict[str, Any]) -> Path:
-    """Make the report's folder, after making sure nothing written there can be published."""
-    target = out.expanduser().resolve()
-    for key, what in (
-        ("OUTPUT_PATH", "the site's output folder, which is published"),
-        ("PATH", "the site's content folder, which the build reads"),
-        ("THEME", "the site's theme, whose files are published"),
-    ):
-        value = settings.get(key)
-        if not value:
-            continue
-        folder = Path(value).resolve()
-        if target == folder or folder in target.parents:
-            suggestion = Path(settings.get("OUTPUT_PATH") or ".").resolve().parent / "desk-report"
-            raise DeskError(
-                f"--out {out} is inside {what} ({value}). The report lists your open cases and what the "
-                f"checker found and must never be published: choose a folder outside it, "
-                f"e.g. --out {suggestion}"
-            )
-    if target.exists() and not target.is_dir():
-        raise DeskError(f"--out {out} is a file, not a folder")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise DeskError(f"--out {out}: cannot make the folder: {err.strerror}") from None
-    return target
 
 
 # -- what the page shows --------------------------------------------------------------------

@@ -175,26 +175,10 @@ def site_url(override: str | None, settings: dict[str, Any]) -> str:
 
 
 def prepare_out(out: Path, settings: dict[str, Any]) -> Path:
-    """Make the output folder, after making sure nothing written there can be published."""
-    target = out.expanduser().resolve()
-    for key, what in (
-        ("OUTPUT_PATH", "the site's output folder, which is published"),
-        ("PATH", "the site's content folder, which the build reads"),
-        ("THEME", "the site's theme, whose files are published"),
-    ):
-        value = settings.get(key)
-        if not value:
-            continue
-        folder = Path(value).resolve()
-        if target == folder or folder in target.parents:
-            suggestion = Path(settings.get("OUTPUT_PATH") or ".").resolve().parent / "invitations"
-            raise InviteError(
-                f"--out {out} is inside {what} ({value}). Invitations hold e-mail addresses and "
-                f"signed links and must never be published: choose a folder outside it, "
-                f"e.g. --out {suggestion}"
-            )
-    if target.exists() and not target.is_dir():
-        raise InviteError(f"--out {out} is a file, not a folder")
+    """The private folder for invitations, with its qr/ and inserts/ folders."""
+    target = site_settings.private_folder(
+        out, settings, "Invitations hold e-mail addresses and signed links", "invitations"
+    )
     try:
         for sub in (QR_DIR, INSERTS_DIR):
             (target / sub).mkdir(parents=True, exist_ok=True)
