@@ -6,10 +6,11 @@ import random
 
 import pytest
 from pelican.plugins.redress.content import render
+from pelican.plugins.redress.content.rules import strip_control
 
 
 def full(text: str) -> str:
-    return render._sanitise(render._render(render.clean_text(text)))
+    return render._sanitise(render._render(strip_control(text)))
 
 
 WORDS = (

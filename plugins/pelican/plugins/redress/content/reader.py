@@ -26,6 +26,7 @@ from pelican.cache import FileStampDataCacher
 from ..i18n import translations
 from . import model, privacy, render
 from .model import Problem, Product, Review, ThreadEntry
+from .rules import strip_control
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def split_file(data: bytes, display: str) -> RawFile:
         )
     # Control characters are invisible and illegal in feeds: gone from the
     # published copy of every field (the file itself keeps them).
-    lines = render.clean_text(text).split("\n")
+    lines = strip_control(text).split("\n")
     meta: dict[str, str] = {}
     problems: list[Problem] = []
     index = 0

@@ -118,11 +118,6 @@ def _new_markdown() -> markdown.Markdown:
 _markdown = _new_markdown()
 
 
-def clean_text(text: str) -> str:
-    """Plain text with line endings normalised and control characters removed."""
-    return strip_control(text)
-
-
 # Every line break is kept, so spaces at the end of a line mean nothing; left
 # in, they would linger at the end of a paragraph.
 _TRAILING_SPACE_RE = re.compile(r"[ \t]+$", re.MULTILINE)
@@ -173,13 +168,13 @@ def _sanitise(html: str) -> str:
         url_relative="deny",
     )
     # Python-Markdown passes character references such as "&#1;" through and
-    # nh3 decodes them: the control characters clean_text removed come back.
+    # nh3 decodes them: the control characters strip_control removed come back.
     return CONTROL_RE.sub("", html).strip()
 
 
 def markdown_to_html(text: str) -> str:
     """Render untrusted Markdown to sanitised HTML."""
-    text = clean_text(text)
+    text = strip_control(text)
     if not text.strip():
         return ""
     return _sanitise(_plain_paragraphs(text) if _is_plain(text) else _render(text))

@@ -89,6 +89,11 @@ def static_file(name: str, theme: str | None) -> bytes:
     return (STATIC_DIR / name).read_bytes()
 
 
+def versioned_url(urls: Urls, name: str, data: bytes) -> str:
+    """A static file's URL with a content hash, so browsers never keep an old copy."""
+    return f"{urls.static(name)}?v={hashlib.sha256(data).hexdigest()[:10]}"
+
+
 @dataclass(frozen=True, eq=False)
 class Build:
     """One build of the review section (identity-hashed, so writers can memoise per build)."""
@@ -119,7 +124,7 @@ class Build:
         os.makedirs(target.parent, exist_ok=True)
         if not target.is_file() or target.read_bytes() != data:
             target.write_bytes(data)
-        return f"{url}?v={hashlib.sha256(data).hexdigest()[:10]}"
+        return versioned_url(self.urls, name, data)
 
     def write_url(self, product_slug: str | None) -> str:
         """The "Write a review" link of a listing, or "" when the shop has no forms."""

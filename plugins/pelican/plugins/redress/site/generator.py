@@ -26,7 +26,7 @@ from ..content.shop import Shop, load_shop
 from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
 from . import feeds, forms, review_pages, widgets
-from .build import Build, base_context, layout_key, page_context, static_file
+from .build import Build, base_context, layout_key, page_context, static_file, versioned_url
 from .listings import make_listings
 from .menu import add_to_menu
 from .output import SITEURL_MARK, PageWriter, digest
@@ -96,8 +96,7 @@ class ReviewsGenerator(Generator):
             return
         shop = self.shop
         theme = self.theme or None
-        css = static_file("redress.css", theme)
-        css_url = f"{self.urls.static('redress.css')}?v={hashlib.sha256(css).hexdigest()[:10]}"
+        css_url = versioned_url(self.urls, "redress.css", static_file("redress.css", theme))
         layout = templating.choose_layout(self.redress_env, self.settings, shop.settings["REVIEWS_LAYOUT"])
         redress = base_context(shop.settings, self.urls, self.lang, SITEURL_MARK, css_url)
         base = page_context(self.context, redress, layout, self.settings)
