@@ -30,7 +30,7 @@ PAGES = [
     "reviews/open/index.html",
     "reviews/resolved/index.html",
     "reviews/products/espresso-x1/index.html",
-    "reviews/products/ontkalker/stars/1/index.html",
+    "reviews/stars/1/index.html",
     "reviews/2026-10-02-pakket-kwam-beschadigd-aan/index.html",
     "reviews/2026-11-19-leaking-after-five-weeks/index.html",
 ]

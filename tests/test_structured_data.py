@@ -219,9 +219,8 @@ def test_no_rating_of_the_shop_itself_anywhere(demo_output):
 
 def test_filter_pages_carry_no_structured_data_and_later_pages_their_own_reviews(demo_output):
     """The product is marked up on its own listing (every page of it), not again on each filter."""
-    assert not soup(demo_output / "reviews/products/espresso-x1/stars/1/index.html").find(
-        "script", type="application/ld+json"
-    )
+    for path in ("reviews/stars/1/index.html", "reviews/open/index.html", "reviews/page/1/index.html"):
+        assert not soup(demo_output / path).find("script", type="application/ld+json"), path
     page = demo_output / "reviews/products/espresso-x1/index.html"
     shown = {a["id"].removeprefix("review-") for a in soup(page).select("article.review")}
     node = jsonld(page)[0]

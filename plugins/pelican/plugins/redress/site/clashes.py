@@ -41,7 +41,7 @@ from ..content.shop import Shop
 from ..errors import RedressError
 from . import feeds, widgets
 from .generator import ReviewsGenerator
-from .listings import make_listings, page_count
+from .listings import listing_pages, make_listings
 from .output import WRITTEN_BY_REDRESS
 from .urls import Urls
 
@@ -131,11 +131,10 @@ def section_files(shop: Shop, urls: Urls) -> dict[str, Claim]:
         scope, setting = (
             ("the review page", index) if slug is None else (f"the review page of {slug}", product_setting)
         )
-        for key, items in listing.groups.items():
-            for number in range(1, page_count(len(items), per_page) + 1):
-                parts = [scope] + ([f"{key} filter"] if key != "all" else [])
-                parts += [f"page {number}"] if number > 1 else []
-                add(urls.filtered_save_as(listing.save_as, key, number), " ".join(parts), setting)
+        for page in listing_pages(listing, per_page):
+            parts = [scope] + ([f"{page.key} filter"] if page.key != "all" else [])
+            parts += [f"archive page {page.number}"] if page.number else []
+            add(urls.filtered_save_as(listing.save_as, page.key, page.number), " ".join(parts), setting)
         for kind in ("rss", "atom"):
             feed_key = (
                 f"REVIEWS_FEED_{kind.upper()}" if slug is None else f"REVIEWS_PRODUCT_FEED_{kind.upper()}"

@@ -22,8 +22,30 @@ from .urls import Urls
 class FilterLink:
     key: str
     count: int
-    url: str
+    url: str  # "" when the filter has no page of its own (empty, or the listing fits one page)
     current: bool
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of one filter of a listing.
+
+    ``number`` 0 is the filter's first page, the newest reviews, with the
+    listing's summary. Archive pages are numbered from the oldest review
+    (``page/1/`` holds the first ``per_page`` reviews ever written), so a new
+    review changes only the newest archive page: ``page/37/`` shows the same
+    reviews next month, and a cache or CDN keeps every older page.
+    """
+
+    key: str
+    number: int
+    reviews: list[Review]
+    #: Archive pages this filter has (0 when its first page holds all of it).
+    archive: int
+
+    @property
+    def is_archive(self) -> bool:
+        return self.number > 0
 
 
 @dataclass(frozen=True)
@@ -39,12 +61,63 @@ class Listing:
     url: str
     save_as: str
 
-    def filter_links(self, current: str) -> list[FilterLink]:
-        """Every filter of this listing with its count, ``current`` marked."""
+    def filter_links(self, current: str, per_page: int) -> list[FilterLink]:
+        """Every filter of this listing with its count, ``current`` marked; linked if it has a page."""
         return [
-            FilterLink(key, len(items), Urls.filtered(self.url, key), key == current)
+            FilterLink(
+                key,
+                len(items),
+                Urls.filtered(self.url, key) if has_page(self, key, per_page) else "",
+                key == current,
+            )
             for key, items in self.groups.items()
         ]
+
+
+def has_page(listing: Listing, key: str, per_page: int) -> bool:
+    """Whether a filter gets pages of its own.
+
+    Not when it is empty (the filter shows its zero without a link), and not
+    on a listing whose reviews all fit its first page: the reader sees every
+    one of them, with its stars and state, already there. A product with two
+    reviews is one page, not eight copies of it.
+    """
+    if key == "all":
+        return True
+    return bool(listing.groups[key]) and len(listing.reviews) > per_page
+
+
+def archive_count(items: int, per_page: int) -> int:
+    """Archive pages of a filter; none when its first page shows everything."""
+    per_page = max(1, per_page)
+    return 0 if items <= per_page else math.ceil(items / per_page)
+
+
+def archive_slice(items: list[Review], number: int, per_page: int) -> list[Review]:
+    """The reviews on archive page ``number`` (from 1, counted from the oldest), newest first.
+
+    ``items`` is newest first, so page 1 is its tail. Only the newest page
+    can hold fewer than ``per_page`` reviews.
+    """
+    total = len(items)
+    return items[max(0, total - number * per_page) : total - (number - 1) * per_page]
+
+
+def archive_page_of(position: int, total: int, per_page: int) -> int:
+    """The archive page holding the review at ``position`` (0 = newest) of ``total``."""
+    return (total - 1 - position) // per_page + 1
+
+
+def listing_pages(listing: Listing, per_page: int) -> Iterator[ListingPage]:
+    """Every page of every filter of ``listing``: the first page, then the archive."""
+    per_page = max(1, per_page)
+    for key, items in listing.groups.items():
+        if not has_page(listing, key, per_page):
+            continue
+        archive = archive_count(len(items), per_page)
+        yield ListingPage(key, 0, items[:per_page], archive)
+        for number in range(1, archive + 1):
+            yield ListingPage(key, number, archive_slice(items, number, per_page), archive)
 
 
 def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Listing:
@@ -74,26 +147,3 @@ def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Lis
 def make_listings(shop: Shop, urls: Urls) -> list[Listing]:
     """The shop's listing first, then one per product."""
     return [make_listing(shop, urls, None)] + [make_listing(shop, urls, slug) for slug in shop.products]
-
-
-def page_count(items: int, per_page: int) -> int:
-    """Pages a filter needs; an empty filter still has its one page saying so."""
-    return max(1, math.ceil(items / max(1, per_page)))
-
-
-def paginate(items: list[Review], per_page: int) -> Iterator[tuple[int, list[Review]]]:
-    """Page numbers (from 1) with the reviews on each page."""
-    per_page = max(1, per_page)
-    for number in range(1, page_count(len(items), per_page) + 1):
-        yield number, items[(number - 1) * per_page : number * per_page]
-
-
-def page_window(number: int, count: int, around: int = 2) -> list[int | None]:
-    """Page numbers to link: first, last, and a few around the current; None is a gap."""
-    shown = sorted({1, count, *range(max(1, number - around), min(count, number + around) + 1)})
-    window: list[int | None] = []
-    for page in shown:
-        if window and page - (window[-1] or 0) > 1:
-            window.append(None)
-        window.append(page)
-    return window

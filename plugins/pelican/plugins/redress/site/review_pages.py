@@ -19,7 +19,7 @@ from pelican.cache import FileDataCacher
 from ..content.model import Review
 from . import structured_data
 from .build import Build
-from .listings import Listing, page_window, paginate
+from .listings import Listing, archive_page_of, listing_pages
 from .output import digest
 from .urls import Urls
 
@@ -87,7 +87,14 @@ def render_review_page(build: Build, page: Template, review: Review, card: str) 
 
 
 def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None:
-    """Every filter and page of one listing."""
+    """Every filter of one listing: its first page, then its archive pages.
+
+    A first page carries the listing's summary, filters with counts and the
+    "How reviews work" block, so it changes with every review. An archive
+    page carries only its own reviews and links that do not move (newer,
+    older, the first page), so it is written again only when one of its own
+    reviews changes or the newest page fills up.
+    """
     shop = build.shop
     product = shop.products.get(listing.product_slug) if listing.product_slug else None
     scope = dict(
@@ -99,42 +106,61 @@ def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None
         feed_links=build.feed_links(listing.product_slug),
         write_url=build.write_url(listing.product_slug),
     )
+    per_page = int(shop.settings["REVIEWS_PER_PAGE"])
+    pages = list(listing_pages(listing, per_page))
+    # Links to filters with a page of their own; the others show their count unlinked.
+    scope["filter_urls"] = {link.key: link.url for link in listing.filter_links("", per_page)}
     summary_html = build.template("redress/summary.html").render(scope)
     how_html = build.template("redress/how_reviews_work.html").render(scope)
-    template = build.template("redress/listing.html")
+    first_template = build.template("redress/listing.html")
+    archive_template = build.template("redress/archive.html")
     filters_template = build.template("redress/filters.html")
-    per_page = int(shop.settings["REVIEWS_PER_PAGE"])
     scope_key = digest(summary_html, how_html, pickle.dumps(product))
-    for key, items in listing.groups.items():
-        filters_html = filters_template.render(scope, filters=listing.filter_links(key))
-        pages = list(paginate(items, per_page))
-        page_urls = [Urls.filtered(listing.url, key, number) for number, _ in pages]
-        for number, chunk in pages:
-            inputs = "|".join(
-                [scope_key, filters_html, key, str(number), str(len(pages)), str(len(items))]
-                + [build.card_digests[r.slug] for r in chunk]
+    # What an archive page shows besides its reviews: never a count.
+    archive_key = digest(pickle.dumps(product), repr(scope["feed_links"]), scope["write_url"])
+    for page in pages:
+        items = listing.groups[page.key]
+        chunk_cards = [card_on_listing(cards[r.slug]) for r in page.reviews]
+        digests = [build.card_digests[r.slug] for r in page.reviews]
+        save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
+        context = dict(
+            scope,
+            filter_key=page.key,
+            cards=chunk_cards,
+            cards_html=Markup("\n".join(chunk_cards)),
+            page_number=page.number,
+            archive_count=page.archive,
+            page_url=Urls.filtered(listing.url, page.key, page.number),
+            first_url=Urls.filtered(listing.url, page.key),
+            oldest_url=Urls.filtered(listing.url, page.key, 1) if page.archive else "",
+        )
+        if page.is_archive:
+            newer = page.number + 1 if page.number < page.archive else 0
+            context.update(
+                newer_url=Urls.filtered(listing.url, page.key, newer),
+                older_url=Urls.filtered(listing.url, page.key, page.number - 1) if page.number > 1 else "",
+                first_date=page.reviews[-1].date,
+                last_date=page.reviews[0].date,
             )
-            chunk_cards = [card_on_listing(cards[r.slug]) for r in chunk]
-            context = dict(
-                scope,
-                filter_key=key,
-                summary_html=Markup(summary_html),
-                how_html=Markup(how_html),
-                filters_html=Markup(filters_html),
-                cards=chunk_cards,
-                cards_html=Markup("\n".join(chunk_cards)),
-                total=len(items),
-                first_index=(number - 1) * per_page + 1,
-                page_number=number,
-                page_count=len(pages),
-                page_urls=page_urls,
-                page_window=page_window(number, len(pages)),
-                page_url=page_urls[number - 1],
-                # Structured data on the product's own listing, not on its filters.
-                jsonld=structured_data.listing_jsonld(build, listing, chunk) if key == "all" else Markup(""),
-            )
-            build.pages.write(
-                build.urls.filtered_save_as(listing.save_as, key, number),
-                inputs,
-                partial(template.render, context),
-            )
+            inputs = "|".join([archive_key, "archive", page.key, str(page.number), str(newer), *digests])
+            build.pages.write(save_as, inputs, partial(archive_template.render, context))
+            continue
+        older = ""
+        if page.archive:
+            # The archive page holding the first review this page has no room for.
+            number = archive_page_of(len(page.reviews), len(items), per_page)
+            older = Urls.filtered(listing.url, page.key, number) + "#" + items[len(page.reviews)].anchor
+        filters_html = filters_template.render(scope, filters=listing.filter_links(page.key, per_page))
+        context.update(
+            summary_html=Markup(summary_html),
+            how_html=Markup(how_html),
+            filters_html=Markup(filters_html),
+            total=len(items),
+            older_url=older,
+            # Structured data on the product's own listing, not on its filters.
+            jsonld=structured_data.listing_jsonld(build, listing, page.reviews)
+            if page.key == "all"
+            else Markup(""),
+        )
+        inputs = "|".join([scope_key, filters_html, page.key, str(len(items)), older, *digests])
+        build.pages.write(save_as, inputs, partial(first_template.render, context))

@@ -2,8 +2,9 @@
 
 One place computes every URL and file name, from the REVIEWS_*_URL
 settings, so pages, feeds and widgets all link to the same addresses.
-Filter and pagination pages hang below the listing they filter:
-``<listing>stars/2/``, ``<listing>open/``, ``<listing>page/3/``.
+Filter and archive pages hang below the listing they filter:
+``<listing>stars/2/``, ``<listing>open/``, ``<listing>page/3/`` (archive
+pages count from the oldest review, so their addresses keep their reviews).
 """
 
 from __future__ import annotations
@@ -59,20 +60,25 @@ class Urls:
         return self.rs["REVIEWS_PRODUCT_SAVE_AS"].format(slug=product_slug)
 
     @staticmethod
-    def filtered(base: str, key: str, page: int = 1) -> str:
-        """The URL of one filter (``all``, ``stars-N``, ``open``, ``resolved``) of a listing."""
+    def filtered(base: str, key: str, page: int = 0) -> str:
+        """The URL of one filter (``all``, ``stars-N``, ``open``, ``resolved``) of a listing.
+
+        ``page`` 0 is the filter's first page (the newest reviews); ``page/N/``
+        is archive page N, counted from the oldest review (see
+        :class:`~redress.site.listings.ListingPage`).
+        """
         url = base
         if key.startswith("stars-"):
             url += f"stars/{key[6:]}/"
         elif key != "all":
             url += f"{key}/"
-        if page > 1:
+        if page > 0:
             url += f"page/{page}/"
         return url
 
-    def filtered_save_as(self, base_save_as: str, key: str, page: int = 1) -> str:
+    def filtered_save_as(self, base_save_as: str, key: str, page: int = 0) -> str:
         folder = base_save_as.rsplit("/", 1)[0] + "/" if "/" in base_save_as else ""
-        return save_as_for(self.filtered(folder, key, page)) if (key != "all" or page > 1) else base_save_as
+        return save_as_for(self.filtered(folder, key, page)) if (key != "all" or page > 0) else base_save_as
 
     def review(self, slug: str) -> str:
         return self.rs["REVIEWS_REVIEW_URL"].format(slug=slug)
