@@ -235,7 +235,7 @@ def test_settings_shape_the_how_block(tmp_path):
 
 def test_pagination_keeps_every_review(tmp_path):
     files = [review(f"r{i:02d}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(25)]
-    out = build(make_site(tmp_path, *files), REVIEWS_PER_PAGE=10)
+    out = build(make_site(tmp_path, *files), REVIEWS_PER_PAGE=10, REVIEWS_ARCHIVE_PER_PAGE=10)
     assert archive_numbers(out, "reviews") == [3, 2, 1]
     ids = all_listing_ids(out, "reviews")
     assert sorted(ids) == sorted(f"r{i:02d}" for i in range(25))
@@ -256,11 +256,11 @@ def test_archive_pages_keep_their_reviews_when_a_review_arrives(tmp_path):
     """A link to an archive page shows the same reviews next month, and only the newest pages change."""
     files = [review(f"r{i:02d}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(25)]
     site = make_site(tmp_path, *files)
-    out = build(site, REVIEWS_PER_PAGE=10)
+    out = build(site, REVIEWS_PER_PAGE=10, REVIEWS_ARCHIVE_PER_PAGE=10)
     pages = sorted(p for p in (out / "reviews").rglob("index.html") if "/page/" in str(p))
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in pages}
     write(site, *review("r25", rating=1, date="2026-09-27 10:00"))
-    build(site, REVIEWS_PER_PAGE=10)
+    build(site, REVIEWS_PER_PAGE=10, REVIEWS_ARCHIVE_PER_PAGE=10)
     changed = {
         p.relative_to(out).as_posix() for p in pages if (p.read_bytes(), p.stat().st_mtime_ns) != before[p]
     }

@@ -41,7 +41,7 @@ def test_review_withheld_later_disappears_from_the_output(tmp_path):
 def test_fewer_pages_after_a_change_removes_the_old_page_files(tmp_path):
     files = [review(f"r{i}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(5)]
     site = make_site(tmp_path, *files)
-    out = build(site, REVIEWS_PER_PAGE=2)
+    out = build(site, REVIEWS_PER_PAGE=2, REVIEWS_ARCHIVE_PER_PAGE=2)
     assert (out / "reviews/page/3/index.html").exists()
     build(site, REVIEWS_PER_PAGE=5)
     assert not (out / "reviews/page").exists()

@@ -41,6 +41,7 @@ PAGE_TYPES = {
     "listing": "reviews/index.html",
     "product": "reviews/products/mill/index.html",
     "filter": "reviews/stars/2/index.html",
+    "archive": "reviews/page/1/index.html",
     "permalink": "reviews/a/index.html",
     "write": "reviews/write/index.html",
     "write-product": "reviews/write/mill/index.html",
@@ -86,6 +87,9 @@ def themed(request, tmp_path_factory):
         SITEURL="https://shop.example",
         PAGE_PATHS=["pages"],
         MENUITEMS=[("Shop", "https://shop.example/shop/")],
+        # One review per page, so the two reviews make filter and archive pages.
+        REVIEWS_PER_PAGE=1,
+        REVIEWS_ARCHIVE_PER_PAGE=1,
     )
     return request.param, out
 

@@ -30,7 +30,15 @@ from typing import Any
 
 import pelican
 from babel.messages.pofile import read_po
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, TemplateNotFound, nodes
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PrefixLoader,
+    TemplateNotFound,
+    nodes,
+)
 from jinja2.runtime import Context
 from jinja2.utils import pass_context
 from markupsafe import Markup
@@ -103,6 +111,7 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
         loader=loader(settings),
         autoescape=True,
         auto_reload=False,
+        bytecode_cache=bytecode_cache(settings),
         extensions=list(dict.fromkeys(extensions)),
         **options,
     )
@@ -113,6 +122,25 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     install_gettext(env, catalog(settings, lang))
     return env
+
+
+def bytecode_cache(settings: Mapping[str, Any]) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept in the site's cache folder, when the site has one.
+
+    Compiling Redress's templates takes about 0.4 s, a large part of a
+    rebuild after one new response. Jinja checks each template's source
+    against what it compiled, so a changed template is compiled again. Only
+    a folder the site already has is used: a command never creates one.
+    """
+    folder = settings.get("CACHE_PATH")
+    if not folder or not settings.get("REVIEWS_CACHE", True) or not os.path.isdir(folder):
+        return None
+    target = os.path.join(folder, "redress-templates")
+    try:
+        os.makedirs(target, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(target)
 
 
 def jinja_environment_setting(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_NEGATIVE_MAX": None,
     "REVIEWS_PER_PAGE": 20,
     # The shop's name on the pages; None uses SITENAME.
+    # Reviews on each archive page (page/1/ holds the oldest): pages a new review never
+    # changes, read less often than the first, so they hold more.
+    "REVIEWS_ARCHIVE_PER_PAGE": 50,
     "REVIEWS_SHOP_NAME": None,
     # URLs, in the manner of Pelican's *_URL / *_SAVE_AS. A SAVE_AS of None
     # is the URL plus "index.html".
@@ -170,7 +173,7 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
             f"settings: REVIEWS_NEGATIVE_MAX is {merged['REVIEWS_NEGATIVE_MAX']!r}; "
             f"use a whole number from 1 to {scale - 1}, or None for the default"
         )
-    for key, low in (("REVIEWS_PER_PAGE", 1), ("REVIEWS_FEED_MAX_ITEMS", 0)):
+    for key, low in (("REVIEWS_PER_PAGE", 1), ("REVIEWS_ARCHIVE_PER_PAGE", 1), ("REVIEWS_FEED_MAX_ITEMS", 0)):
         if not _whole(merged[key], low):
             problems.append(f"settings: {key} is {merged[key]!r}; use a whole number of {low} or more")
     for key in ("REVIEWS_INBOX_HEADER_TIMEOUT", "REVIEWS_INBOX_BODY_TIMEOUT"):

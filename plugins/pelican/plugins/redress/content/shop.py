@@ -33,15 +33,23 @@ class Shop:
     #: Reviews left off the page, each with its recorded reason.
     withheld: list[Review] = field(default_factory=list)
     products: dict[str, Product] = field(default_factory=dict)
+    _by_product: dict[str, list[Review]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def scale(self) -> int:
         return self.settings["REVIEWS_SCALE"]
 
     def reviews_of(self, product_slug: str | None) -> list[Review]:
+        """A product's published reviews, newest first; the shop's for ``None``."""
         if product_slug is None:
             return self.reviews
-        return [r for r in self.reviews if r.product_slug == product_slug]
+        if self._by_product is None:
+            # Grouped once: asked for every product, a scan per product costs products x reviews.
+            self._by_product = {}
+            for review in self.reviews:
+                if review.product_slug is not None:
+                    self._by_product.setdefault(review.product_slug, []).append(review)
+        return self._by_product.get(product_slug, [])
 
     @property
     def entries(self) -> list[ThreadEntry]:

@@ -94,6 +94,15 @@ def versioned_url(urls: Urls, name: str, data: bytes) -> str:
     return f"{urls.static(name)}?v={hashlib.sha256(data).hexdigest()[:10]}"
 
 
+def has_feed(shop: Shop, product_slug: str | None) -> bool:
+    """Whether a listing has a feed: the shop always; a product once it has a response or follow-up.
+
+    A product's feed with no entry in it would be an empty page; its pages
+    announce it from the first response on.
+    """
+    return product_slug is None or any(review.thread for review in shop.reviews_of(product_slug))
+
+
 @dataclass(frozen=True, eq=False)
 class Build:
     """One build of the review section (identity-hashed, so writers can memoise per build)."""
@@ -139,6 +148,8 @@ class Build:
         shop_name = self.shop.settings["REVIEWS_SHOP_NAME"]
         links = []
         for scope in [product_slug, None] if product_slug else [None]:
+            if scope is not None and not has_feed(self.shop, scope):
+                continue
             product = self.shop.products.get(scope) if scope else None
             for kind, mime, label in (
                 ("rss", "application/rss+xml", "RSS"),

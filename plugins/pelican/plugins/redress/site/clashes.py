@@ -40,6 +40,7 @@ from ..content.settings import save_as_for
 from ..content.shop import Shop
 from ..errors import RedressError
 from . import feeds, widgets
+from .build import has_feed
 from .generator import ReviewsGenerator
 from .listings import listing_pages, make_listings
 from .output import WRITTEN_BY_REDRESS
@@ -124,18 +125,18 @@ def section_files(shop: Shop, urls: Urls) -> dict[str, Claim]:
     for review in shop.reviews:
         add(urls.review_save_as(review.slug), f"the page of review {review.slug}", moved_by("REVIEW"))
 
-    per_page = int(rs["REVIEWS_PER_PAGE"])
+    per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
     listings = make_listings(shop, urls)
     for listing in listings:
         slug = listing.product_slug
         scope, setting = (
             ("the review page", index) if slug is None else (f"the review page of {slug}", product_setting)
         )
-        for page in listing_pages(listing, per_page):
+        for page in listing_pages(listing, per_page, archive_per_page):
             parts = [scope] + ([f"{page.key} filter"] if page.key != "all" else [])
             parts += [f"archive page {page.number}"] if page.number else []
             add(urls.filtered_save_as(listing.save_as, page.key, page.number), " ".join(parts), setting)
-        for kind in ("rss", "atom"):
+        for kind in ("rss", "atom") if has_feed(shop, slug) else ():
             feed_key = (
                 f"REVIEWS_FEED_{kind.upper()}" if slug is None else f"REVIEWS_PRODUCT_FEED_{kind.upper()}"
             )

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 from ..content import render
 from ..content.model import Review, ThreadEntry
 from ..i18n import translations
-from .build import Build
+from .build import Build, has_feed
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,31 @@ def entry_html(review: Review, entry: ThreadEntry, text: FeedText) -> str:
     return "\n".join(parts)
 
 
-def build_feeds(build: Build, product_slug: str | None) -> dict[str, str]:
+def feed_entries(build: Build, product_slug: str | None) -> list[tuple[Review, ThreadEntry]]:
+    """The thread entries one listing's feed carries, newest first."""
+    entries = [(r, e) for r in build.shop.reviews_of(product_slug) for e in r.thread]
+    entries.sort(key=lambda pair: (pair[1].date, pair[1].slug), reverse=True)
+    return entries[: max(0, int(build.shop.settings["REVIEWS_FEED_MAX_ITEMS"]))]
+
+
+def feeds_key(build: Build, product_slug: str | None, entries: list[tuple[Review, ThreadEntry]]) -> str:
+    """Everything a listing's feeds are made of besides the build key, without making them.
+
+    A review's card fingerprint covers the review and its whole thread; with
+    no entries the channel's date is the newest review's.
+    """
+    product = build.shop.products.get(product_slug) if product_slug else None
+    parts = [product_slug or "", product.title if product else ""]
+    parts += [f"{e.slug}:{build.card_digests[r.slug]}" for r, e in entries]
+    if not entries:
+        newest = max((r.date for r in build.shop.reviews_of(product_slug)), default=EPOCH)
+        parts.append(newest.isoformat())
+    return "|".join(parts)
+
+
+def build_feeds(
+    build: Build, product_slug: str | None, entries: list[tuple[Review, ThreadEntry]] | None = None
+) -> dict[str, str]:
     """RSS and Atom text of one listing's feed, keyed by file name (save_as)."""
     shop = build.shop
     urls = build.urls
@@ -119,9 +143,8 @@ def build_feeds(build: Build, product_slug: str | None) -> dict[str, str]:
     _ = text.gettext
     product = shop.products.get(product_slug) if product_slug else None
     shop_name = rs["REVIEWS_SHOP_NAME"]
-    entries = [(r, e) for r in shop.reviews_of(product_slug) for e in r.thread]
-    entries.sort(key=lambda pair: (pair[1].date, pair[1].slug), reverse=True)
-    entries = entries[: max(0, int(rs["REVIEWS_FEED_MAX_ITEMS"]))]
+    if entries is None:
+        entries = feed_entries(build, product_slug)
     if product is not None:
         title = _("Responses from %(shop)s on %(product)s") % {"shop": shop_name, "product": product.title}
     else:
@@ -188,8 +211,23 @@ def build_feeds(build: Build, product_slug: str | None) -> dict[str, str]:
 def write_feeds(build: Build) -> None:
     """Write every listing's feeds and the stylesheet that shows them in a browser."""
     for listing in build.listings:
-        for save_as, xml in build_feeds(build, listing.product_slug).items():
-            build.pages.write(save_as, xml, partial(str, xml))
+        slug = listing.product_slug
+        if not has_feed(build.shop, slug):
+            continue  # an empty product feed is not written (nor announced)
+        entries = feed_entries(build, slug)
+        key = feeds_key(build, slug, entries)
+        made: dict[str, str] = {}
+
+        def make(save_as: str, slug: str | None = slug, entries: list = entries, made: dict = made) -> str:
+            # Both feeds of a listing are made together, and only when one of them changed.
+            if not made:
+                made.update(build_feeds(build, slug, entries))
+            return made[save_as]
+
+        for kind in ("rss", "atom"):
+            save_as = build.urls.feed(kind, slug)
+            if save_as:
+                build.pages.write(save_as, key, partial(make, save_as))
     if any(build.urls.feed(kind) for kind in ("rss", "atom")) or build.shop.products:
         xsl = build.template("redress/feed.xsl")
         save_as = build.urls.static(STYLESHEET)

@@ -75,6 +75,8 @@ def write_forms(build: Build) -> None:
         pages.append(("redress/thanks", urls.thanks("follow-up"), {"kind": "follow-up"}))
     if not rs["REVIEWS_PRIVACY_URL"]:
         pages.append(("redress/privacy", urls.privacy(), {}))
+    # Only the general form lists the products; a product's own form names its product alone.
+    product_list = repr([(p.slug, p.title) for p in context["products"]])
     for template_name, url, extra in pages:
         template = build.template(template_name + ".html")
         product: Product | None = extra.get("product")
@@ -89,8 +91,8 @@ def write_forms(build: Build) -> None:
                 template_name,
                 url,
                 context["js_url"],
-                product.title if product else "",
-                repr(context["products"]),
+                repr(product) if product else product_list,
+                repr(page["feed_links"]),
             ]
         )
         build.pages.write(urls.save_as(url), inputs, partial(template.render, page))

@@ -168,8 +168,15 @@ class ReviewsGenerator(Generator):
         for name in sorted(env.list_templates(filter_func=lambda n: n.startswith("redress/"))):
             parts.append(name)
             parts.append(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-        # Redress's own code and catalogs: an upgrade rewrites every page.
-        sources = [*templating.PACKAGE_DIR.rglob("*.py"), *TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po")]
+        # Redress's own code that makes pages, and its catalogs: an upgrade rewrites every page.
+        # The commands' rooms (inbox, invite, desk, imports) write no page: a change there does not.
+        package = templating.PACKAGE_DIR
+        sources = [
+            *package.glob("*.py"),
+            *(package / "content").glob("*.py"),
+            *(package / "site").glob("*.py"),
+            *TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po"),
+        ]
         for source in sorted(sources):
             parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)

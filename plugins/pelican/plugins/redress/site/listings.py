@@ -32,7 +32,7 @@ class ListingPage:
 
     ``number`` 0 is the filter's first page, the newest reviews, with the
     listing's summary. Archive pages are numbered from the oldest review
-    (``page/1/`` holds the first ``per_page`` reviews ever written), so a new
+    (``page/1/`` holds the first REVIEWS_ARCHIVE_PER_PAGE reviews ever written), so a new
     review changes only the newest archive page: ``page/37/`` shows the same
     reviews next month, and a cache or CDN keeps every older page.
     """
@@ -87,10 +87,9 @@ def has_page(listing: Listing, key: str, per_page: int) -> bool:
     return bool(listing.groups[key]) and len(listing.reviews) > per_page
 
 
-def archive_count(items: int, per_page: int) -> int:
-    """Archive pages of a filter; none when its first page shows everything."""
-    per_page = max(1, per_page)
-    return 0 if items <= per_page else math.ceil(items / per_page)
+def archive_count(items: int, per_page: int, archive_per_page: int) -> int:
+    """Archive pages of a filter; none when its first page (``per_page`` reviews) shows everything."""
+    return 0 if items <= max(1, per_page) else math.ceil(items / max(1, archive_per_page))
 
 
 def archive_slice(items: list[Review], number: int, per_page: int) -> list[Review]:
@@ -108,16 +107,16 @@ def archive_page_of(position: int, total: int, per_page: int) -> int:
     return (total - 1 - position) // per_page + 1
 
 
-def listing_pages(listing: Listing, per_page: int) -> Iterator[ListingPage]:
+def listing_pages(listing: Listing, per_page: int, archive_per_page: int) -> Iterator[ListingPage]:
     """Every page of every filter of ``listing``: the first page, then the archive."""
-    per_page = max(1, per_page)
+    per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
     for key, items in listing.groups.items():
         if not has_page(listing, key, per_page):
             continue
-        archive = archive_count(len(items), per_page)
+        archive = archive_count(len(items), per_page, archive_per_page)
         yield ListingPage(key, 0, items[:per_page], archive)
         for number in range(1, archive + 1):
-            yield ListingPage(key, number, archive_slice(items, number, per_page), archive)
+            yield ListingPage(key, number, archive_slice(items, number, archive_per_page), archive)
 
 
 def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Listing:

@@ -124,6 +124,8 @@ class PublicData:
                 "verified": review.verified,
                 "source": review.source,
                 "platform": review.platform or None,
+                "platform_name": review.platform_name or None,
+                "platform_invited": review.platform_invited,
             },
             "negative": review.negative,
             "state": review.state,

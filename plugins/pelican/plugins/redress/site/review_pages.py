@@ -9,6 +9,7 @@ rendered once per listing, not once per page.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -19,7 +20,7 @@ from pelican.cache import FileDataCacher
 from ..content.model import Review
 from . import structured_data
 from .build import Build
-from .listings import Listing, archive_page_of, listing_pages
+from .listings import Listing, ListingPage, archive_page_of, listing_pages
 from .output import digest
 from .urls import Urls
 
@@ -107,27 +108,38 @@ def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None
         write_url=build.write_url(listing.product_slug),
     )
     per_page = int(shop.settings["REVIEWS_PER_PAGE"])
-    pages = list(listing_pages(listing, per_page))
+    archive_per_page = int(shop.settings["REVIEWS_ARCHIVE_PER_PAGE"])
     # Links to filters with a page of their own; the others show their count unlinked.
     scope["filter_urls"] = {link.key: link.url for link in listing.filter_links("", per_page)}
-    summary_html = build.template("redress/summary.html").render(scope)
-    how_html = build.template("redress/how_reviews_work.html").render(scope)
-    first_template = build.template("redress/listing.html")
-    archive_template = build.template("redress/archive.html")
-    filters_template = build.template("redress/filters.html")
-    scope_key = digest(summary_html, how_html, pickle.dumps(product))
+    # What the summary and "How reviews work" blocks are made of, so an unchanged
+    # listing is skipped without rendering them (a shop has a listing per product).
+    platforms = sorted({r.platform for r in listing.reviews if r.platform})
+    scope_key = digest(
+        repr(listing.summary),
+        repr(listing.ledger),
+        pickle.dumps(product),
+        repr(scope["feed_links"]),
+        scope["write_url"],
+        repr(scope["filter_urls"]),
+        repr(platforms),
+    )
     # What an archive page shows besides its reviews: never a count.
     archive_key = digest(pickle.dumps(product), repr(scope["feed_links"]), scope["write_url"])
-    for page in pages:
+    blocks: dict[str, Markup] = {}
+
+    def shared_blocks() -> dict[str, Markup]:
+        if not blocks:
+            blocks["summary_html"] = Markup(build.template("redress/summary.html").render(scope))
+            blocks["how_html"] = Markup(build.template("redress/how_reviews_work.html").render(scope))
+        return blocks
+
+    for page in listing_pages(listing, per_page, archive_per_page):
         items = listing.groups[page.key]
-        chunk_cards = [card_on_listing(cards[r.slug]) for r in page.reviews]
         digests = [build.card_digests[r.slug] for r in page.reviews]
         save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
         context = dict(
             scope,
             filter_key=page.key,
-            cards=chunk_cards,
-            cards_html=Markup("\n".join(chunk_cards)),
             page_number=page.number,
             archive_count=page.archive,
             page_url=Urls.filtered(listing.url, page.key, page.number),
@@ -143,24 +155,43 @@ def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None
                 last_date=page.reviews[0].date,
             )
             inputs = "|".join([archive_key, "archive", page.key, str(page.number), str(newer), *digests])
-            build.pages.write(save_as, inputs, partial(archive_template.render, context))
+            build.pages.write(save_as, inputs, partial(_render_archive, build, context, page, cards))
             continue
         older = ""
         if page.archive:
             # The archive page holding the first review this page has no room for.
-            number = archive_page_of(len(page.reviews), len(items), per_page)
+            number = archive_page_of(len(page.reviews), len(items), archive_per_page)
             older = Urls.filtered(listing.url, page.key, number) + "#" + items[len(page.reviews)].anchor
-        filters_html = filters_template.render(scope, filters=listing.filter_links(page.key, per_page))
-        context.update(
-            summary_html=Markup(summary_html),
-            how_html=Markup(how_html),
-            filters_html=Markup(filters_html),
-            total=len(items),
-            older_url=older,
-            # Structured data on the product's own listing, not on its filters.
-            jsonld=structured_data.listing_jsonld(build, listing, page.reviews)
-            if page.key == "all"
-            else Markup(""),
+        filters = listing.filter_links(page.key, per_page)
+        context.update(filters=filters, total=len(items), older_url=older)
+        inputs = "|".join([scope_key, repr(filters), page.key, str(len(items)), older, *digests])
+        build.pages.write(
+            save_as, inputs, partial(_render_first, build, context, page, cards, listing, shared_blocks)
         )
-        inputs = "|".join([scope_key, filters_html, page.key, str(len(items)), older, *digests])
-        build.pages.write(save_as, inputs, partial(first_template.render, context))
+
+
+def _with_cards(context: dict[str, Any], page: ListingPage, cards: dict[str, str]) -> dict[str, Any]:
+    chunk = [card_on_listing(cards[r.slug]) for r in page.reviews]
+    return dict(context, cards=chunk, cards_html=Markup("\n".join(chunk)))
+
+
+def _render_archive(build: Build, context: dict[str, Any], page: ListingPage, cards: dict[str, str]) -> str:
+    return build.template("redress/archive.html").render(_with_cards(context, page, cards))
+
+
+def _render_first(
+    build: Build,
+    context: dict[str, Any],
+    page: ListingPage,
+    cards: dict[str, str],
+    listing: Listing,
+    shared_blocks: Callable[[], dict[str, Markup]],
+) -> str:
+    full = _with_cards(context, page, cards)
+    full.update(shared_blocks())
+    full["filters_html"] = Markup(build.template("redress/filters.html").render(full))
+    # Structured data on the product's own listing, not on its filters.
+    full["jsonld"] = (
+        structured_data.listing_jsonld(build, listing, page.reviews) if page.key == "all" else Markup("")
+    )
+    return build.template("redress/listing.html").render(full)
