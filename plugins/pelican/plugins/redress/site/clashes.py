@@ -42,7 +42,7 @@ from ..errors import RedressError
 from . import feeds, widgets
 from .build import has_feed
 from .generator import ReviewsGenerator
-from .listings import listing_pages, make_listings
+from .listings import Listing, listing_pages, make_listings
 from .output import WRITTEN_BY_REDRESS
 from .urls import Urls
 
@@ -99,7 +99,7 @@ def _elsewhere(value: str) -> str:
 # -- what the review section writes --------------------------------------------------------
 
 
-def section_files(shop: Shop, urls: Urls) -> dict[str, Claim]:
+def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = None) -> dict[str, Claim]:
     """Every file the review section writes, before it writes any.
 
     It follows the writers (review_pages, feeds, forms, widgets and the
@@ -126,7 +126,8 @@ def section_files(shop: Shop, urls: Urls) -> dict[str, Claim]:
         add(urls.review_save_as(review.slug), f"the page of review {review.slug}", moved_by("REVIEW"))
 
     per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
-    listings = make_listings(shop, urls)
+    if listings is None:
+        listings = make_listings(shop, urls)
     for listing in listings:
         slug = listing.product_slug
         scope, setting = (
@@ -439,7 +440,7 @@ def stop_on_clashes(generators: list[Any]) -> None:
     if ours is None or ours.shop is None:
         return
     settings = ours.settings
-    section = section_files(ours.shop, ours.urls)
+    section = section_files(ours.shop, ours.urls, ours.listings)
     site = site_files(generators, settings)
     lines = private_leaks(generators, settings, ours.shop.settings)
     lines += [clash_line(path, section[path], site[path]) for path in sorted(section.keys() & site.keys())]

@@ -11,7 +11,11 @@ rebuilds once the file is fixed.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from blinker import signal
@@ -27,7 +31,7 @@ from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
 from . import feeds, forms, review_pages, widgets
 from .build import Build, base_context, layout_key, page_context, static_file, versioned_url
-from .listings import make_listings
+from .listings import Listing, make_listings
 from .menu import add_to_menu
 from .output import SITEURL_MARK, PageWriter, digest
 from .urls import Urls
@@ -40,6 +44,10 @@ logger = logging.getLogger(__name__)
 #: it, so the site never imports that room.
 report_lines = signal("redress.report-lines")
 
+#: From this many reviews on, the report lines (the desk's check reads every answer)
+#: are worked out in a forked process while the pages are written.
+FORK_REPORT_MIN_REVIEWS = 2000
+
 #: Settings that change how pages look, besides the REVIEWS_* ones.
 PAGE_SETTINGS = ("SITENAME", "SITEURL", "DEFAULT_LANG", "TIMEZONE", "RELATIVE_URLS", "THEME")
 
@@ -50,6 +58,7 @@ class ReviewsGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
+        self.listings: tuple[Listing, ...] = ()
         # The pages' language is the one their text is in: a site language
         # Redress has no catalog for gives English pages that say lang="en",
         # with English dates and numbers; each review keeps its own Lang.
@@ -89,6 +98,8 @@ class ReviewsGenerator(Generator):
             product.page_url = self.urls.listing(product.slug)
         for review in shop.reviews:
             review.url = self.urls.review(review.slug)
+        # Made once: the clash check (before anything is written) and the writers share them.
+        self.listings = tuple(make_listings(shop, self.urls))
         self.context["reviews_shop"] = shop
 
     def generate_output(self, writer: Any) -> None:
@@ -107,6 +118,7 @@ class ReviewsGenerator(Generator):
                 template = self.redress_env.get_template(f"redress/{part}.html")
                 base[f"{part}_html"] = Markup(template.render(base))
         base["layout_key"] = layout_key(self.redress_env, base)
+        extra_lines = report_lines_of(shop)
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
         pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
@@ -119,7 +131,7 @@ class ReviewsGenerator(Generator):
             base=base,
             env=self.redress_env,
             pages=pages,
-            listings=tuple(make_listings(shop, self.urls)),
+            listings=self.listings,
             lang=self.lang,
             output_path=self.output_path,
             theme=theme,
@@ -137,9 +149,9 @@ class ReviewsGenerator(Generator):
         forms.write_forms(build)
         widgets.write_widgets(build)
         pages.finish()
-        self._report(pages)
+        self._report(pages, extra_lines())
 
-    def _report(self, pages: PageWriter) -> None:
+    def _report(self, pages: PageWriter, extra_lines: list[str]) -> None:
         """One line for the shop owner beside Pelican's own "Done" line."""
         assert self.shop is not None
         shop = self.shop
@@ -153,11 +165,10 @@ class ReviewsGenerator(Generator):
         if logger.isEnabledFor(logging.WARNING):
             console.print(line)
         # Other rooms' lines (the desk's), through report_lines: console only, never a file.
-        for _receiver, extra in report_lines.send(shop):
-            if extra:
-                logger.info("reviews: %s", extra)
-                if logger.isEnabledFor(logging.WARNING):
-                    console.print(extra)
+        for extra in extra_lines:
+            logger.info("reviews: %s", extra)
+            if logger.isEnabledFor(logging.WARNING):
+                console.print(extra)
 
     def _build_key(self, base: dict[str, Any]) -> str:
         """Everything every page depends on: templates, catalogs, settings, stylesheet."""
@@ -180,6 +191,52 @@ class ReviewsGenerator(Generator):
         for source in sorted(sources):
             parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)
+
+
+def report_lines_of(shop: Shop) -> Callable[[], list[str]]:
+    """The lines :data:`report_lines` receivers have for ``shop``; call the result to get them.
+
+    On a big shop they are worked out in a forked process, on the other
+    core, while this one writes pages: the desk reads every answer of the
+    shop, and a rebuild after one new response should not wait for it. The
+    child only computes and sends the lines back through a pipe; it writes
+    no file and logs nothing. A child that fails costs the lines, not the build.
+    """
+
+    def lines_here() -> list[str]:
+        return [str(extra) for _receiver, extra in report_lines.send(shop) if extra]
+
+    if len(shop.reviews) < FORK_REPORT_MIN_REVIEWS or not hasattr(os, "fork") or not report_lines.receivers:
+        return lines_here
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "w", encoding="utf-8") as out:
+                json.dump(lines_here(), out)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+
+    def collect() -> list[str]:
+        with os.fdopen(read_end, encoding="utf-8") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            lines = json.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
+        except ValueError:
+            lines = None
+        if not isinstance(lines, list):
+            logger.warning("reviews: the desk's report line could not be worked out this time")
+            return []
+        return [str(line) for line in lines]
+
+    return collect
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

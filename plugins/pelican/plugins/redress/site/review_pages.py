@@ -1,8 +1,8 @@
 """The HTML of the review section: each review's card, its own page, and the listings.
 
 A card is rendered once per review (and kept between builds while the
-review and its thread are unchanged) and pasted into every page that shows
-it; each listing's summary, filters and "How reviews work" block are
+review and its thread are unchanged, see :mod:`.cards`) and pasted into
+every page that shows it; each listing's summary, filters and "How reviews work" block are
 rendered once per listing, not once per page.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 
 from jinja2 import Template
 from markupsafe import Markup
-from pelican.cache import FileDataCacher
 
 from ..content.model import Review
 from . import structured_data
 from .build import Build
+from .cards import CardStore
 from .listings import Listing, ListingPage, archive_page_of, listing_pages
 from .output import digest
 from .urls import Urls
@@ -33,23 +33,11 @@ CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK}
 
 def render_cards(
     shop: Any, env: Any, base: dict[str, Any], settings: dict[str, Any], build_key: str, use_cache: bool
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Each review's card HTML and fingerprint, reusing last build's when nothing changed."""
-    cacher = FileDataCacher(dict(settings, GZIP_CACHE=False), "redress-cards", use_cache, use_cache)
-    previous: dict[str, tuple[str, str]] = cacher.get_cached_data("cards", {}) or {}
+) -> tuple[CardStore, dict[str, str]]:
+    """Each review's card (rendered only when its review changed) and its fingerprint."""
+    store = CardStore(settings.get("CACHE_PATH") if use_cache else None)
     template = env.get_template("redress/review_card.html")
-    cards: dict[str, str] = {}
-    digests: dict[str, str] = {}
-    for review in shop.reviews:
-        key = digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
-        cached = previous.get(review.slug)
-        cards[review.slug] = (
-            cached[1] if cached is not None and cached[0] == key else template.render(base, review=review)
-        )
-        digests[review.slug] = key
-    cacher.cache_data("cards", {slug: (digests[slug], html) for slug, html in cards.items()})
-    cacher.save_cache()
-    return cards, digests
+    return store, store.update(shop.reviews, template, base, build_key)
 
 
 def card_on_listing(card: str) -> str:
@@ -60,7 +48,7 @@ def card_on_own_page(card: str) -> str:
     return card.replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
 
 
-def write_review_pages(build: Build, cards: dict[str, str]) -> None:
+def write_review_pages(build: Build, cards: CardStore) -> None:
     """Each review's own page, written in the background while the listings are written.
 
     The page is made when it is written (in the background process), so
@@ -71,23 +59,23 @@ def write_review_pages(build: Build, cards: dict[str, str]) -> None:
         build.pages.write(
             build.urls.review_save_as(review.slug),
             build.card_digests[review.slug],
-            partial(render_review_page, build, page, review, cards[review.slug]),
+            partial(render_review_page, build, page, review, cards),
             background=True,
         )
 
 
-def render_review_page(build: Build, page: Template, review: Review, card: str) -> str:
+def render_review_page(build: Build, page: Template, review: Review, cards: CardStore) -> str:
     return page.render(
         build.base,
         review=review,
-        card=Markup(card_on_own_page(card)),
+        card=Markup(card_on_own_page(cards[review.slug])),
         page_url=build.urls.review(review.slug),
         feed_links=build.feed_links(review.product_slug),
         write_url=build.write_url(review.product_slug),
     )
 
 
-def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None:
+def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
     """Every filter of one listing: its first page, then its archive pages.
 
     A first page carries the listing's summary, filters with counts and the
@@ -170,12 +158,12 @@ def write_listing(build: Build, listing: Listing, cards: dict[str, str]) -> None
         )
 
 
-def _with_cards(context: dict[str, Any], page: ListingPage, cards: dict[str, str]) -> dict[str, Any]:
-    chunk = [card_on_listing(cards[r.slug]) for r in page.reviews]
+def _with_cards(context: dict[str, Any], page: ListingPage, cards: CardStore) -> dict[str, Any]:
+    chunk = [card_on_listing(card) for card in cards.many([r.slug for r in page.reviews])]
     return dict(context, cards=chunk, cards_html=Markup("\n".join(chunk)))
 
 
-def _render_archive(build: Build, context: dict[str, Any], page: ListingPage, cards: dict[str, str]) -> str:
+def _render_archive(build: Build, context: dict[str, Any], page: ListingPage, cards: CardStore) -> str:
     return build.template("redress/archive.html").render(_with_cards(context, page, cards))
 
 
@@ -183,7 +171,7 @@ def _render_first(
     build: Build,
     context: dict[str, Any],
     page: ListingPage,
-    cards: dict[str, str],
+    cards: CardStore,
     listing: Listing,
     shared_blocks: Callable[[], dict[str, Markup]],
 ) -> str:

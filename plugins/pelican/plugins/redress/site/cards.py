@@ -1,0 +1,124 @@
+"""Each review's card: rendered once, kept between builds, read only where a page needs it.
+
+A card is pasted into the review's own page and every listing page that
+shows it. Keeping every card of a big shop in memory (and loading and saving
+all of them with each build) cost more than the cards themselves: 100,000
+cards are some 200 MB of text. So they live in a small SQLite file in the
+site's cache folder, keyed by the review's slug with the fingerprint of
+what the card was made from; a build renders the cards whose fingerprint
+changed and reads the others one page at a time. Without a cache (the site
+keeps none, or REVIEWS_CACHE is off) they are kept in memory for the build.
+
+SQLite, from the standard library, because a forked writer reads the same
+cards: each process opens its own connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from jinja2 import Template
+
+from .output import digest
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "redress-cards.sqlite3"
+#: Cards rendered before they are written to the file in one go.
+BATCH = 500
+#: SQLite's limit on parameters of one statement is 999 in old builds.
+CHUNK = 900
+
+
+class CardStore:
+    def __init__(self, cache_path: str | None):
+        self.path = os.path.join(cache_path, FILE_NAME) if cache_path else None
+        self._memory: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _conn(self) -> sqlite3.Connection:
+        assert self.path is not None
+        if self._db is None or self._pid != os.getpid():
+            # A forked process never uses its parent's connection.
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            self._db = self._open()
+            self._pid = os.getpid()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        assert self.path is not None
+        for attempt in (1, 2):
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                # A cache: losing it to a power cut costs one slower build, so no fsync.
+                db.execute("PRAGMA synchronous=OFF")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS cards "
+                    "(slug TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, html TEXT NOT NULL)"
+                )
+                return db
+            except sqlite3.DatabaseError:
+                db.close()
+                if attempt == 2:
+                    raise
+                logger.warning("reviews: the card cache %s was unreadable; starting it again", self.path)
+                os.remove(self.path)
+        raise AssertionError("unreachable")
+
+    def update(
+        self, reviews: Iterable[Any], template: Template, context: dict[str, Any], build_key: str
+    ) -> dict[str, str]:
+        """Render the cards whose review (or its thread) changed; return every card's fingerprint."""
+        fingerprints: dict[str, str] = {}
+        if self.path is None:
+            for review in reviews:
+                fingerprints[review.slug] = _fingerprint(build_key, review)
+                self._memory[review.slug] = template.render(context, review=review)
+            return fingerprints
+        db = self._conn()
+        known = dict(db.execute("SELECT slug, fingerprint FROM cards"))
+        batch: list[tuple[str, str, str]] = []
+        db.execute("BEGIN")
+        for review in reviews:
+            key = fingerprints[review.slug] = _fingerprint(build_key, review)
+            if known.get(review.slug) != key:
+                batch.append((review.slug, key, template.render(context, review=review)))
+                if len(batch) >= BATCH:
+                    db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", batch)
+                    batch.clear()
+        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", batch)
+        gone = [(slug,) for slug in known.keys() - fingerprints.keys()]
+        db.executemany("DELETE FROM cards WHERE slug = ?", gone)
+        db.execute("COMMIT")
+        return fingerprints
+
+    def __getitem__(self, slug: str) -> str:
+        if self.path is None:
+            return self._memory[slug]
+        row = self._conn().execute("SELECT html FROM cards WHERE slug = ?", (slug,)).fetchone()
+        if row is None:
+            raise KeyError(slug)
+        return str(row[0])
+
+    def many(self, slugs: Sequence[str]) -> list[str]:
+        """The cards of ``slugs``, in that order: one query for a page of them."""
+        if self.path is None:
+            return [self._memory[slug] for slug in slugs]
+        found: dict[str, str] = {}
+        db = self._conn()
+        for start in range(0, len(slugs), CHUNK):
+            part = slugs[start : start + CHUNK]
+            marks = ",".join("?" * len(part))
+            found.update(db.execute(f"SELECT slug, html FROM cards WHERE slug IN ({marks})", part))
+        return [found[slug] for slug in slugs]
+
+
+def _fingerprint(build_key: str, review: Any) -> str:
+    """Everything a card shows: the review, its thread and product, and the build key."""
+    return digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
