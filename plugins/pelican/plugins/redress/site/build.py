@@ -120,6 +120,8 @@ class Build:
     theme: str | None
     #: Each review's card fingerprint: a page showing it changes when it does.
     card_digests: Mapping[str, str]
+    #: Each review's card and JSON text (a :class:`~.cards.CardStore`); None outside a build.
+    cards: Any = None
     _feed_links: dict[str | None, list[dict[str, str]]] = field(default_factory=dict, repr=False)
 
     def template(self, name: str) -> Template:

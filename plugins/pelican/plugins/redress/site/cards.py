@@ -1,4 +1,4 @@
-"""Each review's card: rendered once, kept between builds, read only where a page needs it.
+"""Each review's card and JSON: made once, kept between builds, read only where a page needs them.
 
 A card is pasted into the review's own page and every listing page that
 shows it. Keeping every card of a big shop in memory (and loading and saving
@@ -19,7 +19,7 @@ import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from jinja2 import Template
@@ -29,6 +29,8 @@ from .output import digest
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "redress-cards.sqlite3"
+#: The table's shape; a file of another shape is a cache from another version, started again.
+SCHEMA = 2
 #: Cards rendered before they are written to the file in one go.
 BATCH = 500
 #: SQLite's limit on parameters of one statement is 999 in old builds.
@@ -38,7 +40,7 @@ CHUNK = 900
 class CardStore:
     def __init__(self, cache_path: str | None):
         self.path = os.path.join(cache_path, FILE_NAME) if cache_path else None
-        self._memory: dict[str, str] = {}
+        self._memory: dict[str, tuple[str, str]] = {}
         self._db: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -58,9 +60,12 @@ class CardStore:
             try:
                 # A cache: losing it to a power cut costs one slower build, so no fsync.
                 db.execute("PRAGMA synchronous=OFF")
+                if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                    db.execute("DROP TABLE IF EXISTS cards")
+                    db.execute(f"PRAGMA user_version={SCHEMA}")
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS cards "
-                    "(slug TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, html TEXT NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, "
+                    "fingerprint TEXT NOT NULL, html TEXT NOT NULL, json TEXT NOT NULL)"
                 )
                 return db
             except sqlite3.DatabaseError:
@@ -72,27 +77,32 @@ class CardStore:
         raise AssertionError("unreachable")
 
     def update(
-        self, reviews: Iterable[Any], template: Template, context: dict[str, Any], build_key: str
+        self,
+        reviews: Iterable[Any],
+        template: Template,
+        context: dict[str, Any],
+        build_key: str,
+        json_of: Callable[[Any], str],
     ) -> dict[str, str]:
-        """Render the cards whose review (or its thread) changed; return every card's fingerprint."""
+        """Make the cards (and JSON) of reviews that changed; return every card's fingerprint."""
         fingerprints: dict[str, str] = {}
         if self.path is None:
             for review in reviews:
                 fingerprints[review.slug] = _fingerprint(build_key, review)
-                self._memory[review.slug] = template.render(context, review=review)
+                self._memory[review.slug] = (template.render(context, review=review), json_of(review))
             return fingerprints
         db = self._conn()
         known = dict(db.execute("SELECT slug, fingerprint FROM cards"))
-        batch: list[tuple[str, str, str]] = []
+        batch: list[tuple[str, str, str, str]] = []
         db.execute("BEGIN")
         for review in reviews:
             key = fingerprints[review.slug] = _fingerprint(build_key, review)
             if known.get(review.slug) != key:
-                batch.append((review.slug, key, template.render(context, review=review)))
+                batch.append((review.slug, key, template.render(context, review=review), json_of(review)))
                 if len(batch) >= BATCH:
-                    db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", batch)
+                    db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)", batch)
                     batch.clear()
-        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", batch)
+        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)", batch)
         gone = [(slug,) for slug in known.keys() - fingerprints.keys()]
         db.executemany("DELETE FROM cards WHERE slug = ?", gone)
         db.execute("COMMIT")
@@ -100,7 +110,7 @@ class CardStore:
 
     def __getitem__(self, slug: str) -> str:
         if self.path is None:
-            return self._memory[slug]
+            return self._memory[slug][0]
         row = self._conn().execute("SELECT html FROM cards WHERE slug = ?", (slug,)).fetchone()
         if row is None:
             raise KeyError(slug)
@@ -108,14 +118,21 @@ class CardStore:
 
     def many(self, slugs: Sequence[str]) -> list[str]:
         """The cards of ``slugs``, in that order: one query for a page of them."""
+        return self._column("html", 0, slugs)
+
+    def fragments(self, slugs: Sequence[str]) -> list[str]:
+        """The reviews' JSON text (see :func:`~.public_data.review_fragment`), in that order."""
+        return self._column("json", 1, slugs)
+
+    def _column(self, column: str, index: int, slugs: Sequence[str]) -> list[str]:
         if self.path is None:
-            return [self._memory[slug] for slug in slugs]
+            return [self._memory[slug][index] for slug in slugs]
         found: dict[str, str] = {}
         db = self._conn()
         for start in range(0, len(slugs), CHUNK):
             part = slugs[start : start + CHUNK]
             marks = ",".join("?" * len(part))
-            found.update(db.execute(f"SELECT slug, html FROM cards WHERE slug IN ({marks})", part))
+            found.update(db.execute(f"SELECT slug, {column} FROM cards WHERE slug IN ({marks})", part))
         return [found[slug] for slug in slugs]
 
 

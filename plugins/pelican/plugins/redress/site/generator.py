@@ -123,7 +123,7 @@ class ReviewsGenerator(Generator):
         build_key = self._build_key(base)
         pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
         cards, card_digests = review_pages.render_cards(
-            shop, self.redress_env, base, self.settings, build_key, use_cache
+            shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls
         )
         build = Build(
             shop=shop,
@@ -136,6 +136,7 @@ class ReviewsGenerator(Generator):
             output_path=self.output_path,
             theme=theme,
             card_digests=card_digests,
+            cards=cards,
         )
         build.static("redress.css")
         build.static("favicon.svg")

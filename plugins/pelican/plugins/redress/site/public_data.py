@@ -8,9 +8,9 @@ reviews, and only their public fields: the private ``Email``/``Order``/
 ``static/reviews.schema.json`` documents every field.
 
 A shop with ten thousand reviews has a file of megabytes. Each review is
-turned into JSON text once and that text is reused: by the shop's file and
-its product's file, and by the next build while the review's card digest
-(the review, its thread, templates and settings) is unchanged.
+turned into JSON text once, with its card, and that text is reused: by the
+shop's file and its product's file, and by the next build while the review's
+card fingerprint (the review, its thread, templates and settings) is unchanged.
 """
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ from ..content import render
 from ..content.model import Product, Review, ThreadEntry
 from .build import Build
 from .listings import Listing
+from .urls import Urls
 
 #: Bump when the shape of the data changes (also in reviews.schema.json).
 FORMAT = 1
+#: Reviews read from the card store and written out in one piece.
+FRAGMENTS_AT_ONCE = 500
 
 #: Characters that could end a <script> element or start an HTML comment, or
 #: end a line in old JavaScript parsers. In JSON they only occur inside
@@ -79,75 +82,81 @@ def newest_date(reviews: list[Review]) -> dt.datetime | None:
     return max(dates, default=None)
 
 
+def review_data(urls: Urls, review: Review) -> dict[str, Any]:
+    """One review's public data: its fields, text and thread, with absolute links."""
+    url = urls.absolute(review.url)
+    return {
+        "id": review.slug,
+        "url": url,
+        "date": _time(review.date),
+        "rating": review.rating,
+        "title": review.title,
+        "author": review.author,
+        "lang": review.lang,
+        "product": review.product_slug,
+        "labels": {
+            "verified": review.verified,
+            "source": review.source,
+            "platform": review.platform or None,
+            "platform_name": review.platform_name or None,
+            "platform_invited": review.platform_invited,
+        },
+        "negative": review.negative,
+        "state": review.state,
+        "body_html": review.body_html,
+        "body_text": _text(review.body_html),
+        "thread": [_entry(entry, url) for entry in review.thread],
+    }
+
+
+def _entry(entry: ThreadEntry, review_url: str) -> dict[str, Any]:
+    return {
+        "id": entry.slug,
+        "url": f"{review_url}#{entry.anchor}",
+        "date": _time(entry.date),
+        "updated": _time(entry.updated),
+        "by": entry.by,
+        "author": entry.author,
+        "status": entry.status,
+        "remedies": list(entry.remedies),
+        "resolved": entry.resolved,
+        "body_html": entry.body_html,
+        "body_text": _text(entry.body_html),
+    }
+
+
+def review_fragment(urls: Urls, review: Review) -> str:
+    """A review's JSON text as ``reviews.json`` holds it; kept with its card between builds."""
+    return inert_json(review_data(urls, review))
+
+
+def _text(html: str) -> str:
+    return render.html_to_text(html) if html else ""
+
+
 class PublicData:
     """Builds the JSON of each listing from JSON text made once per review.
 
-    A review's text is made once per build and reused by the shop's file
-    and its product's file. Files are written in pieces (see
-    :meth:`listing_chunks`): the shop-wide file of a big shop is a hundred
-    megabytes that never has to be one string in memory.
+    A review's text is made with its card (:mod:`.cards`), kept between
+    builds while the review is unchanged, and read back a few hundred at a
+    time: the shop-wide file of a big shop is a hundred megabytes that never
+    has to be one string in memory, nor made again for one new review.
     """
 
     def __init__(self, build: Build, schema_url: str):
         self.build = build
         self.schema_url = schema_url
-        self.fragments: dict[str, str] = {}
 
-    def review_json(self, review: Review, in_product_file: bool = False) -> str:
-        """A review's JSON, kept from the shop's file until its product's file has used it.
-
-        The shop's file comes first; each review appears in at most one
-        product's file after it, so nothing is held longer than needed.
-        """
-        if in_product_file:
-            text = self.fragments.pop(review.slug, None)
-            return text if text is not None else inert_json(self.review(review))
-        text = self.fragments.get(review.slug)
-        if text is None:
-            text = inert_json(self.review(review))
-            if review.product_slug:
-                self.fragments[review.slug] = text
-        return text
+    def review_json(self, review: Review) -> str:
+        """A review's JSON text, as the card store keeps it (or made now)."""
+        return (
+            self.build.cards.fragments([review.slug])[0]
+            if self.build.cards
+            else review_fragment(self.build.urls, review)
+        )
 
     def review(self, review: Review) -> dict[str, Any]:
-        url = self.build.urls.absolute(review.url)
-        return {
-            "id": review.slug,
-            "url": url,
-            "date": _time(review.date),
-            "rating": review.rating,
-            "title": review.title,
-            "author": review.author,
-            "lang": review.lang,
-            "product": review.product_slug,
-            "labels": {
-                "verified": review.verified,
-                "source": review.source,
-                "platform": review.platform or None,
-                "platform_name": review.platform_name or None,
-                "platform_invited": review.platform_invited,
-            },
-            "negative": review.negative,
-            "state": review.state,
-            "body_html": review.body_html,
-            "body_text": plain_text(self.build, review.body_html),
-            "thread": [self._entry(entry, url) for entry in review.thread],
-        }
-
-    def _entry(self, entry: ThreadEntry, review_url: str) -> dict[str, Any]:
-        return {
-            "id": entry.slug,
-            "url": f"{review_url}#{entry.anchor}",
-            "date": _time(entry.date),
-            "updated": _time(entry.updated),
-            "by": entry.by,
-            "author": entry.author,
-            "status": entry.status,
-            "remedies": list(entry.remedies),
-            "resolved": entry.resolved,
-            "body_html": entry.body_html,
-            "body_text": plain_text(self.build, entry.body_html),
-        }
+        return review_data(self.build.urls, review)
 
     def product(self, product: Product) -> dict[str, Any]:
         urls = self.build.urls
@@ -206,9 +215,15 @@ class PublicData:
         head = inert_json(self.listing(listing, data_url, complete=len(reviews) == len(listing.reviews)))
         assert head.endswith('"reviews":[]}')
         yield head[:-2]
-        in_product_file = listing.product_slug is not None
-        for index, review in enumerate(reviews):
-            yield ("," if index else "") + self.review_json(review, in_product_file)
+        cards = self.build.cards
+        for start in range(0, len(reviews), FRAGMENTS_AT_ONCE):
+            part = reviews[start : start + FRAGMENTS_AT_ONCE]
+            texts = (
+                cards.fragments([r.slug for r in part])
+                if cards
+                else [review_fragment(self.build.urls, r) for r in part]
+            )
+            yield ("," if start else "") + ",".join(texts)
         yield "]}\n"
 
     def listing_json(self, listing: Listing, data_url: str, limit: int | None = None) -> str:

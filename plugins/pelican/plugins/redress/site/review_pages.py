@@ -17,7 +17,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from ..content.model import Review
-from . import structured_data
+from . import public_data, structured_data
 from .build import Build
 from .cards import CardStore
 from .listings import Listing, ListingPage, archive_page_of, listing_pages
@@ -32,12 +32,20 @@ CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK}
 
 
 def render_cards(
-    shop: Any, env: Any, base: dict[str, Any], settings: dict[str, Any], build_key: str, use_cache: bool
+    shop: Any,
+    env: Any,
+    base: dict[str, Any],
+    settings: dict[str, Any],
+    build_key: str,
+    use_cache: bool,
+    urls: Urls,
 ) -> tuple[CardStore, dict[str, str]]:
-    """Each review's card (rendered only when its review changed) and its fingerprint."""
+    """Each review's card and JSON (made only when its review changed) and its fingerprint."""
     store = CardStore(settings.get("CACHE_PATH") if use_cache else None)
     template = env.get_template("redress/review_card.html")
-    return store, store.update(shop.reviews, template, base, build_key)
+    return store, store.update(
+        shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls)
+    )
 
 
 def card_on_listing(card: str) -> str:
