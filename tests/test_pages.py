@@ -272,6 +272,18 @@ def test_archive_pages_keep_their_reviews_when_a_review_arrives(tmp_path):
     assert not archive.select(".summary, .filters, #how-reviews-work"), "no counts on an archive page"
 
 
+def test_archive_pages_hold_their_own_number_of_reviews(tmp_path):
+    files = [review(f"r{i:02d}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
+    out = build(make_site(tmp_path, *files), REVIEWS_PER_PAGE=3, REVIEWS_ARCHIVE_PER_PAGE=5)
+    assert len(review_ids(soup(out / "reviews/index.html"))) == 3
+    assert archive_numbers(out, "reviews") == [3, 2, 1]
+    assert review_ids(soup(out / "reviews/page/1/index.html")) == [f"r{i:02d}" for i in range(4, -1, -1)]
+    assert review_ids(soup(out / "reviews/page/3/index.html")) == ["r11", "r10"]
+    # r08 is the first review the first page had no room for; it is on archive page 2.
+    older = soup(out / "reviews/index.html").select_one('nav.pagination a[rel="next"]')["href"]
+    assert older.endswith("/reviews/page/2/#review-r08")
+
+
 def test_empty_filters_and_small_listings_have_no_pages(tmp_path):
     files = [review(f"r{i:02d}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(3)]
     out = build(make_site(tmp_path, *files))

@@ -104,11 +104,10 @@ def test_a_bad_scale_checks_negative_max_against_five():
     ]
 
 
+@pytest.mark.parametrize("key", ["REVIEWS_PER_PAGE", "REVIEWS_ARCHIVE_PER_PAGE"])
 @pytest.mark.parametrize("value", [0, -3, "20", 2.5, True])
-def test_per_page(value):
-    assert problems(REVIEWS_PER_PAGE=value) == [
-        f"settings: REVIEWS_PER_PAGE is {value!r}; use a whole number of 1 or more"
-    ]
+def test_per_page(key, value):
+    assert problems(**{key: value}) == [f"settings: {key} is {value!r}; use a whole number of 1 or more"]
 
 
 @pytest.mark.parametrize("value", [-1, None, "50"])

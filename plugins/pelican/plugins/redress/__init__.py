@@ -17,7 +17,6 @@ from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 
 from .content.settings import DEFAULTS
-from .desk.build_line import report_line
 from .errors import ProblemLinesOnly
 from .site import clashes
 from .site.generator import get_generators, report_lines
@@ -74,6 +73,17 @@ def cache_only_where_the_site_caches(pelican_object: Any) -> None:
 _problem_lines_only = ProblemLinesOnly()
 
 
+def desk_report_line(shop: Any) -> str | None:
+    """The desk's line under the build's report; the desk is imported only when it is asked.
+
+    Its phrase lists take a quarter of a second to load, and on a big shop
+    the line is worked out in a forked process: Pelican's start need not wait.
+    """
+    from .desk.build_line import report_line
+
+    return report_line(shop)
+
+
 def register() -> None:
     signals.initialized.connect(keep_reviews_out_of_articles)
     signals.initialized.connect(cache_only_where_the_site_caches)
@@ -86,7 +96,7 @@ def register() -> None:
     signals.feed_written.connect(clashes.note_written)
     signals.finalized.connect(clashes.stop_on_late_clashes)
     # The desk's line under the build's report ("Responses: 3 need a look").
-    report_lines.connect(report_line)
+    report_lines.connect(desk_report_line)
     # Pelican's main() logs an exception that ends the build on the "pelican"
     # logger; for a shop owner's mistake, keep that record to its line.
     pelican_logger = logging.getLogger("pelican")

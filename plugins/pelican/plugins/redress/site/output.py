@@ -69,6 +69,7 @@ class PageWriter:
         self.settings = settings
         self.context = context
         self.output_path = output_path
+        self._root = os.path.abspath(output_path)
         self.build_key = build_key
         self.relative = bool(settings.get("RELATIVE_URLS"))
         self.siteurl = settings.get("SITEURL", "") or ""
@@ -82,6 +83,17 @@ class PageWriter:
         self.skipped = 0
         self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]]]] = []
         self._child: int | None = None
+
+    def path_of(self, save_as: str) -> str:
+        """The file ``save_as`` names in the output folder; never a file outside it.
+
+        Pelican's ``sanitised_join`` does the same for one file; this one
+        makes the output folder absolute once, not for each of 100,000 pages.
+        """
+        path = os.path.normpath(os.path.join(self._root, save_as))
+        if not path.startswith(self._root + os.sep):
+            raise RuntimeError(f"reviews: {save_as!r} would be written outside the output folder")
+        return path
 
     def siteurl_for(self, save_as: str) -> str:
         if self.relative:
@@ -107,7 +119,7 @@ class PageWriter:
         if save_as in self.current:
             logger.warning("reviews: %s would be written twice; keeping the first", save_as)
             return
-        path = sanitised_join(self.output_path, save_as)
+        path = self.path_of(save_as)
         fingerprint = digest(self.build_key, save_as, inputs)
         self.current[save_as] = fingerprint
         if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
