@@ -114,16 +114,21 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         url_key, save_key = f"REVIEWS_{kind}_URL", f"REVIEWS_{kind}_SAVE_AS"
         return save_key if rs[save_key] != save_as_for(rs[url_key]) else url_key
 
+    fixes: dict[str, str] = {}
+
     def add(save_as: str | None, what: str, setting: str) -> None:
         if save_as:
-            fix = f'set {setting} = "{_elsewhere(rs[setting])}"'
+            fix = fixes.get(setting)
+            if fix is None:
+                fix = fixes[setting] = f'set {setting} = "{_elsewhere(rs[setting])}"'
             files.setdefault(_norm(save_as), Claim(what, fix, setting))
 
     index, product_setting = moved_by("INDEX"), moved_by("PRODUCT")
     for name, what in (("redress.css", "the stylesheet"), ("favicon.svg", "the icon")):
         add(urls.static(name), what, "REVIEWS_STATIC_URL")
+    review_setting = moved_by("REVIEW")
     for review in shop.reviews:
-        add(urls.review_save_as(review.slug), f"the page of review {review.slug}", moved_by("REVIEW"))
+        add(urls.review_save_as(review.slug), f"the page of review {review.slug}", review_setting)
 
     per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
     if listings is None:

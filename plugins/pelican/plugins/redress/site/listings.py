@@ -128,10 +128,20 @@ def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Lis
     reviews = shop.reviews_of(product_slug)
     withheld = [r for r in shop.withheld if product_slug is None or r.product_slug == product_slug]
     groups: dict[str, list[Review]] = {"all": reviews}
+    by_stars: dict[int | None, list[Review]] = {stars: [] for stars in range(shop.scale, 0, -1)}
+    open_cases: list[Review] = []
+    resolved: list[Review] = []
+    for review in reviews:  # one pass, in the listing's order
+        if review.rating in by_stars:
+            by_stars[review.rating].append(review)
+        if review.is_open:
+            open_cases.append(review)
+        if review.state == "resolved":
+            resolved.append(review)
     for stars in range(shop.scale, 0, -1):
-        groups[f"stars-{stars}"] = [r for r in reviews if r.rating == stars]
-    groups["open"] = [r for r in reviews if r.is_open]
-    groups["resolved"] = [r for r in reviews if r.state == "resolved"]
+        groups[f"stars-{stars}"] = by_stars[stars]
+    groups["open"] = open_cases
+    groups["resolved"] = resolved
     return Listing(
         product_slug=product_slug,
         reviews=reviews,
