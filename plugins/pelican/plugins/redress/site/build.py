@@ -123,6 +123,8 @@ class Build:
     #: Each review's card and JSON text (a :class:`~.cards.CardStore`); None outside a build.
     cards: Any = None
     _feed_links: dict[str | None, list[dict[str, str]]] = field(default_factory=dict, repr=False)
+    #: Parts that many pages share, made once per build (by the writer that knows their key).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def template(self, name: str) -> Template:
         return self.env.get_template(name)

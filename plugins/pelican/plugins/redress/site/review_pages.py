@@ -126,7 +126,17 @@ def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
     def shared_blocks() -> dict[str, Markup]:
         if not blocks:
             blocks["summary_html"] = Markup(build.template("redress/summary.html").render(scope))
-            blocks["how_html"] = Markup(build.template("redress/how_reviews_work.html").render(scope))
+            # "How reviews work" reads the settings, the ledger and two facts of the summary:
+            # most products share one, made once.
+            how_key = "how:" + repr(
+                (listing.ledger, listing.summary.platform_invited, listing.summary.rescaled)
+            )
+            how = build.memo.get(how_key)
+            if how is None:
+                how = build.memo[how_key] = Markup(
+                    build.template("redress/how_reviews_work.html").render(scope)
+                )
+            blocks["how_html"] = how
         return blocks
 
     for page in listing_pages(listing, per_page, archive_per_page):
