@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from pelican.plugins.redress.inbox.config import load_config
     from pelican.plugins.redress.inbox.intake import Intake
     from pelican.plugins.redress.inbox.publish import publish
-    from pelican.plugins.redress.inbox.store import Store
+    from pelican.plugins.redress.inbox.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as temp:
         site = Path(temp) / "site"
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             (site / "content" / sub).mkdir(parents=True)
         settings = sites.write_settings(site, SITEURL="https://bench.example", comment="bench_publish.py")
         config = load_config(settings, environ={**os.environ, "REDRESS_SECRET": SECRET})
-        store = Store(config.db_path, config.synchronous)
+        store = open_store(config.database, config.synchronous)
         intake = Intake(store, config.secret, int(config.rs["REVIEWS_SCALE"]), set(), "en")
         received = dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC)
         fields = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +101,53 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+
+
+# -- the inbox's two engines ----------------------------------------------------------------
+
+#: What the inbox's tests run on: its embedded default, and PostgreSQL for several instances.
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A PostgreSQL server for this run (one per pytest-xdist worker), from tests/postgres.py.
+
+    Skipped where PostgreSQL is not installed, except in CI (CI=true), where
+    a test that needs it fails with the reason instead: there, it must run.
+    """
+    from postgres import PostgresServer, PostgresUnavailable
+
+    try:
+        import psycopg  # noqa: F401 - the `postgresql` extra, which the test extra includes
+
+        server = PostgresServer().start()
+    except (ImportError, PostgresUnavailable) as err:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must run in CI: {err}", pytrace=False)
+        pytest.skip(f"no PostgreSQL here: {err}")
+    yield server
+    server.stop()
+
+
+def _inbox_db(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return ""
+    return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def inbox_db(request: pytest.FixtureRequest) -> str:
+    """The database of a module's inbox: "" (its site's own SQLite file) or a fresh PostgreSQL one's URL.
+
+    Give it to ``make_site(..., db=inbox_db)`` (tests/inbox_server.py): the
+    site's settings file names it, so the app, the service and every
+    `redress inbox` command use it.
+    """
+    return _inbox_db(request)
+
+
+@pytest.fixture(params=ENGINES)
+def new_inbox_db(request: pytest.FixtureRequest) -> str:
+    """As :func:`inbox_db`, for one test: a fresh PostgreSQL database of its own."""
+    return _inbox_db(request)

@@ -43,8 +43,16 @@ ORIGIN = SITEURL
 LOOPBACK = ("127.0.0.1", 50000)
 
 
-def make_site(folder: Path, *, siteurl: str = SITEURL, demo: bool = True, **settings: Any) -> Path:
-    """A site folder with the demo content (or none), the theme and a pelicanconf.py; returns the folder."""
+def make_site(
+    folder: Path, *, siteurl: str = SITEURL, demo: bool = True, db: str = "", **settings: Any
+) -> Path:
+    """A site folder with the demo content (or none), the theme and a pelicanconf.py; returns the folder.
+
+    `db` is the inbox's database (REVIEWS_INBOX_DB) when not the default
+    SQLite file: a PostgreSQL URL from the ``inbox_db`` fixture.
+    """
+    if db:
+        settings["REVIEWS_INBOX_DB"] = db
     copy_demo(folder, content=demo)
     if not demo:
         for sub in ("reviews", "responses", "products"):
@@ -220,9 +228,9 @@ class Inbox:
 
     @contextmanager
     def store(self) -> Iterator[Any]:
-        from pelican.plugins.redress.inbox.store import Store
+        from pelican.plugins.redress.inbox.store import open_store
 
-        store = Store(self.config().db_path)
+        store = open_store(self.config().database)
         try:
             yield store
         finally:
@@ -392,6 +400,24 @@ class InboxServer(Inbox):
             return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
         finally:
             connection.close()
+
+
+def database_rows(database: Any, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run `sql` straight on the inbox's database (a :class:`Database`), not through the inbox's code.
+
+    For what a test must see as the database holds it (after a kill -9), or
+    change behind the inbox's back. ``?`` placeholders, on either engine.
+    """
+    if database.url:
+        import psycopg
+
+        with psycopg.connect(database.url, autocommit=True) as connection:
+            cursor = connection.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(database.path)) as connection, connection:
+        return connection.execute(sql, params).fetchall()
 
 
 def wait_for(predicate: Any, timeout: float = 10, interval: float = 0.05) -> Any:

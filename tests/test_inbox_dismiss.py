@@ -30,8 +30,9 @@ def marker() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_site(tmp_path_factory.mktemp("dismiss") / "site")
+def site(tmp_path_factory: pytest.TempPathFactory, inbox_db: str) -> Path:
+    """The demo shop, its inbox on each engine in turn (the module runs twice)."""
+    return make_site(tmp_path_factory.mktemp("dismiss") / "site", db=inbox_db)
 
 
 @pytest.fixture(scope="module")
@@ -166,15 +167,21 @@ def test_unknown_repeated_and_reasonless_dismissals_are_refused(inbox: InboxApp,
 
 
 def test_a_database_from_before_dismissal_keeps_its_rows_and_can_dismiss(tmp_path: Path) -> None:
-    """An inbox.sqlite3 written by an older Redress gets the new columns when first opened."""
+    """An inbox.sqlite3 written by an older Redress gets the new columns when first opened.
+
+    SQLite only: an inbox from before dismissals was always a SQLite file. It
+    had no schema versions, claims or shared rate limit either.
+    """
     site = make_site(tmp_path / "site")
     mark = marker()
     with InboxApp(site) as inbox:
         number = follow_up_without_its_link(inbox, mark)
-        db = inbox.config().db_path
+        db = inbox.config().database.path
     with sqlite3.connect(db) as old:
-        for column in ("dismissed_at", "dismissed_reason", "dismissed_from"):
+        for column in ("dismissed_at", "dismissed_reason", "dismissed_from", "claimed_by", "claimed_at"):
             old.execute(f"ALTER TABLE submissions DROP COLUMN {column}")
+        old.execute("DROP TABLE schema_version")
+        old.execute("DROP TABLE rate_limits")
     assert lines_about(redress_here(site, "list").stdout, number)
     done = redress_here(site, "dismiss", str(number), "--reason", "settled by phone")
     assert done.returncode == 0, done.stderr

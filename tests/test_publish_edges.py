@@ -1,16 +1,16 @@
 """`redress inbox publish` at its edges: file names, collisions, crashes, clock changes.
 
-Each test takes posts through the inbox's own intake into a real SQLite
-store on a temporary site, runs the real ``publish`` (or the command, in
-this process), and reads back what was written, as files, through the
-reader, or as a built site.
+Each test takes posts through the inbox's own intake into a real store on
+a temporary site (each test twice: a SQLite file, then a PostgreSQL
+database), runs the real ``publish`` (or the command, in this process), and
+reads back what was written, as files, through the reader, or as a built
+site.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inbox_server import build_site, inbox_env, make_site, redress_here
+from inbox_server import build_site, database_rows, inbox_env, make_site, redress_here
 from pelican.plugins.redress import tokens
 from pelican.plugins.redress.content import files
 from pelican.plugins.redress.content.rules import SLUG_CHARS
@@ -26,7 +26,7 @@ from pelican.plugins.redress.content.shop import load_shop
 from pelican.plugins.redress.inbox.config import InboxConfig, load_config
 from pelican.plugins.redress.inbox.intake import Intake
 from pelican.plugins.redress.inbox.publish import PublishReport, publish, review_file, short_id
-from pelican.plugins.redress.inbox.store import Store
+from pelican.plugins.redress.inbox.store import Store, open_store
 
 RECEIVED = dt.datetime(2026, 10, 2, 12, 0, tzinfo=dt.UTC)
 
@@ -65,15 +65,16 @@ class Inbox:
 
     def forget_published(self) -> None:
         """As if the last run stopped after writing its files and before recording them."""
-        with sqlite3.connect(self.config.db_path) as db:
-            db.execute("UPDATE submissions SET published_path = NULL, published_at = NULL")
+        database_rows(
+            self.config.database, "UPDATE submissions SET published_path = NULL, published_at = NULL"
+        )
 
 
 @pytest.fixture
-def inbox(tmp_path: Path) -> Iterator[Inbox]:
-    site = make_site(tmp_path / "site", demo=False)
+def inbox(tmp_path: Path, new_inbox_db: str) -> Iterator[Inbox]:
+    site = make_site(tmp_path / "site", demo=False, db=new_inbox_db)
     config = load_config(site / "pelicanconf.py", environ=inbox_env())
-    store = Store(config.db_path)
+    store = open_store(config.database)
     try:
         yield Inbox(site, config, store)
     finally:

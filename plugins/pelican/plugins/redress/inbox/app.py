@@ -8,6 +8,12 @@ size, the origin, the rate, the encoding; then the model's own checks in
 deadlines, a connection limit) is in :mod:`.server`; the body's deadline is
 here, where the body is read, so a client that sends it too slowly gets an
 answer (408) rather than a closed connection.
+
+Several instances of this app may serve one shop on one PostgreSQL
+database: nothing a promise depends on is kept in a process's memory (the
+rate limit's buckets are in the database too). A database that does not
+answer gets the customer a 503 ("try again in a minute"), never a thank-you
+for a post that was not stored.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import json
 import logging
 import os
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -38,7 +43,7 @@ from .config import InboxConfig, origin_of
 from .intake import KINDS, Intake
 from .notify import Notifier
 from .pages import FormPages
-from .store import Store
+from .store import Store, StoreUnavailable, address_key, open_store
 
 logger = logging.getLogger("redress.inbox")
 
@@ -54,24 +59,24 @@ class BadRequest(Exception):
 
 
 class RateLimiter:
-    """A token bucket per client address: `per_minute` posts, refilled steadily."""
+    """A token bucket per client address: `per_minute` posts, refilled steadily.
 
-    def __init__(self, per_minute: int, max_clients: int = 10000):
+    The buckets are in the database (:meth:`Store.take_token`), so every
+    instance of the inbox counts the same posts: a client cannot get twice the
+    allowance by being sent to two instances in turn. The database keeps a
+    hash of the address, not the address.
+    """
+
+    def __init__(self, store: Store, per_minute: int):
+        self.store = store
         self.per_minute = per_minute
-        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self.max_clients = max_clients
 
     def allow(self, client: str, now: float | None = None) -> bool:
         if self.per_minute <= 0:
             return True
-        now = time.monotonic() if now is None else now
-        tokens, last = self.buckets.pop(client, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - last) * self.per_minute / 60)
-        allowed = tokens >= 1
-        self.buckets[client] = (tokens - 1 if allowed else tokens, now)
-        while len(self.buckets) > self.max_clients:
-            self.buckets.popitem(last=False)
-        return allowed
+        return self.store.take_token(
+            address_key(client), self.per_minute, time.time() if now is None else now
+        )
 
 
 def parse_form(body: bytes) -> dict[str, str]:
@@ -117,7 +122,9 @@ def from_our_site(config: InboxConfig, origin: str | None, referer: str | None) 
 
 
 def create_app(config: InboxConfig, store: Store | None = None, notify: bool = True) -> Starlette:
-    store = store or Store(config.db_path, config.synchronous)
+    """The inbox's app on `store`, or on a store of its own that it closes when it stops."""
+    owned = store is None
+    store = store or open_store(config.database, config.synchronous)
     # The content as it is now, and as it changes while the service runs; a mistake in it
     # never stops the inbox (see .catalog).
     catalog = Catalog(config.settings)
@@ -126,7 +133,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
         store, config.secret, config.rs["REVIEWS_SCALE"], catalog.products, config.settings["DEFAULT_LANG"]
     )
     pages = FormPages(config, catalog.shop or Shop(settings=config.rs))
-    limiter = RateLimiter(config.rate_per_minute)
+    limiter = RateLimiter(store, config.rate_per_minute)
     notifier = Notifier(config, store) if notify else None
 
     async def follow_content() -> None:
@@ -180,7 +187,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             if wants_json
             else PlainTextResponse(message + "\n", status_code=status)
         )
-        if status == 429:
+        if status in (429, 503):
             response.headers["Retry-After"] = "60"
         if close:
             response.headers["Connection"] = "close"
@@ -199,25 +206,30 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
             # Before the rate limit: a foreign page's posts do not use up its visitors' allowance.
             if not from_our_site(config, request.headers.get("origin"), request.headers.get("referer")):
                 raise BadRequest(403, "this form was sent from a site the inbox does not know")
-            if not limiter.allow(client):
+            if limiter.per_minute > 0 and not await anyio.to_thread.run_sync(limiter.allow, client):
                 raise BadRequest(429, "too many submissions from your address; please try again in a minute")
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != "application/x-www-form-urlencoded":
                 raise BadRequest(415, "send the form as application/x-www-form-urlencoded")
             fields = parse_form(await read_body(request))
+            await follow_content()
+            outcome = await anyio.to_thread.run_sync(
+                lambda: intake.receive(
+                    kind,
+                    fields,
+                    client=client,
+                    referer=request.headers.get("referer", ""),
+                    user_agent=request.headers.get("user-agent", ""),
+                )
+            )
         except BadRequest as bad:
             log(kind, "refused", bad.status, started, reason=bad.message)
             return error(request, bad.status, bad.message, wants_json, close=bad.close)
-        await follow_content()
-        outcome = await anyio.to_thread.run_sync(
-            lambda: intake.receive(
-                kind,
-                fields,
-                client=client,
-                referer=request.headers.get("referer", ""),
-                user_agent=request.headers.get("user-agent", ""),
-            )
-        )
+        except StoreUnavailable as down:
+            # Nothing was stored: the customer must not read "thank you", and may simply send again.
+            log(kind, "unavailable", 503, started, reason=str(down))
+            message = "the inbox cannot keep what you sent right now; please send it again in a minute"
+            return error(request, 503, message, wants_json)
         if outcome.ok:
             if notifier and outcome.result == "accepted":
                 notifier.wake()
@@ -249,8 +261,14 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
 
     async def health(request: Request) -> Response:
         await follow_content()
-        counts = await anyio.to_thread.run_sync(store.count)
-        waiting = await anyio.to_thread.run_sync(store.count_waiting)
+        try:
+            counts = await anyio.to_thread.run_sync(store.count)
+            waiting = await anyio.to_thread.run_sync(store.count_waiting)
+        except StoreUnavailable as down:
+            # A load balancer's health check takes this instance out until its database answers;
+            # which database, and why, is for the log, not for whoever asks.
+            logger.warning("redress inbox: health: %s", down)
+            return JSONResponse({"ok": False, "database": "not answering"}, status_code=503)
         return JSONResponse(
             {
                 "ok": True,
@@ -273,6 +291,8 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
         yield
         if notifier:
             notifier.stop()
+        if owned:
+            store.close()
 
     def log(kind: str, result: str, status: int, started: float, **extra: Any) -> None:
         record = {

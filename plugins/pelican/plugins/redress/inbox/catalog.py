@@ -36,7 +36,7 @@ from typing import Any
 from ..content.model import ContentError
 from ..content.settings import get_settings
 from ..content.shop import Shop, load_shop
-from .store import Store, Submission
+from .store import Submission
 
 logger = logging.getLogger("redress.inbox")
 
@@ -184,19 +184,3 @@ def unknown_products(shop: Shop, submissions: Iterable[Submission]) -> dict[int,
         for s in submissions
         if s.kind == "review" and s.normalised.get("product") and s.normalised["product"] not in shop.products
     }
-
-
-class HoldingBack(Store):
-    """The store as `redress inbox publish` sees it: without the submissions held back.
-
-    :func:`~redress.inbox.publish.publish` writes whatever ``waiting()``
-    returns; the ones in ``held_back`` (reviews of unknown products) stay in
-    the inbox untouched and are reported instead.
-    """
-
-    def __init__(self, path: Path | str, synchronous: str = "NORMAL", held_back: Iterable[int] = ()):
-        super().__init__(path, synchronous)
-        self.held_back = set(held_back)
-
-    def waiting(self) -> list[Submission]:
-        return [s for s in super().waiting() if s.id not in self.held_back]

@@ -1,4 +1,4 @@
-"""`redress inbox …`: serve, list, publish, withhold, dismiss.
+"""`redress inbox …`: serve, list, publish, withhold, dismiss, migrate.
 
 Every one of them first says, on stderr, which settings file it read (and
 so which database): a site folder with both pelicanconf.py and
@@ -14,13 +14,14 @@ import logging
 import socket
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from ..content.model import WITHHELD_REASONS
 from ..content.site_settings import settings_path
 from ..errors import UsageError
 from .config import InboxConfig, load_config
-from .store import Store
+from .store import open_store
 
 
 def _config(args: argparse.Namespace) -> InboxConfig:
@@ -31,7 +32,7 @@ def _config(args: argparse.Namespace) -> InboxConfig:
     """
     settings_file = settings_path(args.settings, "redress inbox").resolve()
     config = load_config(settings_file, need_secret=False)
-    print(f"redress inbox: settings {settings_file}, database {config.db_path}", file=sys.stderr, flush=True)
+    print(f"redress inbox: settings {settings_file}, database {config.database}", file=sys.stderr, flush=True)
     return config
 
 
@@ -84,7 +85,7 @@ def serve(args: argparse.Namespace) -> int:
     # uvicorn serves them), so whoever started the service can read the port here.
     print(
         f"redress inbox: listening on {address_of(sock)} "
-        f"(settings {settings_file}, database {config.db_path})",
+        f"(settings {settings_file}, database {config.database})",
         file=sys.stderr,
         flush=True,
     )
@@ -121,8 +122,11 @@ def _escaped(ch: str) -> str:
 
 def list_waiting(args: argparse.Namespace) -> int:
     config = _config(args)
-    store = Store(config.db_path, config.synchronous)
-    rows = store.waiting() if not args.all else store.all()
+    store = open_store(config.database, config.synchronous)
+    try:
+        rows = store.waiting() if not args.all else store.all()
+    finally:
+        store.close()
     if not rows:
         print("Nothing waiting." if not args.all else "The inbox is empty.")
         return 0
@@ -159,18 +163,20 @@ def publish_cmd(args: argparse.Namespace) -> int:
     field and fix, and that nothing was published), exit code 1.
     """
     from ..content.shop import load_shop
-    from .catalog import HoldingBack, unknown_products
+    from .catalog import unknown_products
     from .publish import publish
 
     config = _config(args)
     shop = load_shop(config.settings)
     now = dt.datetime.now(dt.UTC)
     hold = dt.timedelta(hours=float(config.rs["REVIEWS_HOLD_HOURS"]))
-    store = Store(config.db_path, config.synchronous)
-    due = [s for s in store.waiting() if s.received_at <= now - hold]
-    unknown = unknown_products(shop, due)
-    store.close()
-    report = publish(config, HoldingBack(config.db_path, config.synchronous, held_back=unknown), now=now)
+    store = open_store(config.database, config.synchronous)
+    try:
+        due = [s for s in store.waiting() if s.received_at <= now - hold]
+        unknown = unknown_products(shop, due)
+        report = publish(config, store, now=now, held_back=unknown)
+    finally:
+        store.close()
     folder = config.rs["REVIEWS_PRODUCT_DIR"]
     problems = list(report.problems) + [
         (
@@ -184,8 +190,9 @@ def publish_cmd(args: argparse.Namespace) -> int:
         print(f"#{submission_id} -> {path}")
     for submission_id, problem in problems:
         print(f"#{submission_id}: {problem}", file=sys.stderr)
+    elsewhere = f"{report.elsewhere} being written by another run, " if report.elsewhere else ""
     print(
-        f"{len(report.written)} written, "
+        f"{len(report.written)} written, {elsewhere}"
         f"{report.held} still within the {config.rs['REVIEWS_HOLD_HOURS']}-hour hold, "
         f"{len(problems)} with problems. Build the site to publish them."
     )
@@ -204,11 +211,13 @@ def withhold_cmd(args: argparse.Namespace) -> int:
     from .publish import withhold
 
     config = _config(args)
-    store = Store(config.db_path, config.synchronous)
+    store = open_store(config.database, config.synchronous)
     try:
         path = withhold(config, store, args.id, args.reason)
     except (LookupError, ValueError, OSError) as err:
         raise UsageError(str(err)) from None
+    finally:
+        store.close()
     print(f"#{args.id} withheld ({args.reason}) in {path}; the page's ledger counts it.")
     return 0
 
@@ -217,7 +226,7 @@ def dismiss_cmd(args: argparse.Namespace) -> int:
     from .dismiss import NotDismissable, dismiss
 
     config = _config(args)
-    store = Store(config.db_path, config.synchronous)
+    store = open_store(config.database, config.synchronous)
     try:
         done = dismiss(config, store, args.id, args.reason)
     except (LookupError, NotDismissable) as err:
@@ -227,6 +236,44 @@ def dismiss_cmd(args: argparse.Namespace) -> int:
     print(
         f"#{done.id} dismissed ({shown(done.dismissed_reason or '')}); it stays in the inbox "
         "(`redress inbox list --all`) and is never published."
+    )
+    return 0
+
+
+def migrate_cmd(args: argparse.Namespace) -> int:
+    """Copy the SQLite inbox into PostgreSQL; the counts on stdout, what to do next on stderr."""
+    from .migrate import migrate
+    from .store import Database, is_postgres_url
+
+    config = _config(args)
+    if not is_postgres_url(args.to):
+        raise UsageError(
+            f"--to {args.to!r} is not a PostgreSQL URL; give one like "
+            "postgresql://reviews@db.example/reviews (the password from PGPASSWORD or ~/.pgpass, "
+            "not on the command line)"
+        )
+    if args.source:
+        source = Database.from_setting(args.source, Path.cwd())
+    else:
+        source = config.database
+    if source.path is None:
+        raise UsageError(
+            f"the inbox's database is PostgreSQL already ({source}); give the SQLite file to copy "
+            "with --from FILE"
+        )
+    target = Database(url=args.to)
+    print(f"redress inbox: copying {source} into {target}", file=sys.stderr, flush=True)
+    report = migrate(source, target)
+    for table, (there, here) in report.counts.items():
+        print(f"{table}: {there} in {source.path.name}, {here} in PostgreSQL")
+    if report.copied:
+        print(f"Copied and checked: every row of {source.path.name} is in {target}, value for value.")
+    else:
+        print(f"Nothing to copy: {target} holds exactly this inbox already.")
+    print(
+        f"Next: set REVIEWS_INBOX_DB (or REDRESS_INBOX_DB) to {target} and start the inbox; posts the "
+        "SQLite inbox takes from now on are not copied.",
+        file=sys.stderr,
     )
     return 0
 
@@ -286,3 +333,22 @@ def add_parser(commands: Any) -> None:
         "--reason", required=True, metavar="TEXT", help="why, in your own words (kept, never published)"
     )
     dis.set_defaults(run=dismiss_cmd)
+    mig = sub.add_parser(
+        "migrate",
+        help="copy this SQLite inbox into PostgreSQL, for several inbox instances (counts checked)",
+        description=(
+            "Copy every submission of the SQLite inbox (REVIEWS_INBOX_DB, or --from) into a PostgreSQL "
+            "database, with what was published, withheld, dismissed and notified, and check the counts "
+            "and every value. Stop the inbox first. A database that holds another inbox is refused; "
+            "run twice, the second run finds its copy and does nothing. The password comes from "
+            "PGPASSWORD or ~/.pgpass, never the URL on the command line."
+        ),
+    )
+    mig.add_argument("--to", required=True, metavar="URL", help="postgresql://USER@HOST/DATABASE")
+    mig.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="the SQLite file to copy (default: REVIEWS_INBOX_DB from the settings)",
+    )
+    mig.set_defaults(run=migrate_cmd)

@@ -20,6 +20,7 @@ from ..content import site_settings
 from ..content.settings import get_settings
 from ..errors import UsageError
 from ..site.urls import Urls
+from .store import Database
 
 ENVIRONMENT = {
     "REDRESS_INBOX_DB": "REVIEWS_INBOX_DB",
@@ -54,7 +55,8 @@ class InboxConfig:
     site_root: Path
     #: REDRESS_SECRET; empty for the commands that neither sign nor check (``need_secret=False``).
     secret: bytes
-    db_path: Path
+    #: REVIEWS_INBOX_DB: a SQLite file (relative to the settings file) or a PostgreSQL URL.
+    database: Database
     origins: set[str]
     max_bytes: int
     rate_per_minute: int
@@ -126,9 +128,7 @@ def load_config(
         if environ.get(env_key):
             values[key] = environ[env_key]
     site_root = settings_path.parent
-    db_path = Path(values["REVIEWS_INBOX_DB"])
-    if not db_path.is_absolute():
-        db_path = site_root / db_path
+    database = Database.from_setting(values["REVIEWS_INBOX_DB"], site_root)
     served_from = siteurl
     siteurl = served_from or settings.get("SITEURL", "") or ""
     urls = Urls(rs, siteurl)
@@ -150,7 +150,7 @@ def load_config(
         rs=rs,
         site_root=site_root,
         secret=tokens.secret_from_env(environ) if need_secret else b"",
-        db_path=db_path,
+        database=database,
         origins={o for o in origins if o},
         max_bytes=int(_number(values, "REVIEWS_INBOX_MAX_BYTES", whole=True, low=1)),
         rate_per_minute=int(_number(values, "REVIEWS_INBOX_RATE_PER_MINUTE", whole=True, low=0)),

@@ -3,7 +3,10 @@
 Off unless configured. Sending happens in a background thread from the
 database, never in the request: a mail server that is down delays a notice
 (retried with growing pauses, up to 12 tries) but never loses or slows a
-submission. Notices carry no customer e-mail or order number.
+submission. Notices carry no customer e-mail or order number. With several
+instances on one database, each notice is claimed before it is sent
+(:meth:`~redress.inbox.store.Store.claim_notice`), so the shop owner gets it
+once, not once per instance.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import threading
 import urllib.request
 from email.message import EmailMessage
 
-from .config import InboxConfig
-from .store import Store, Submission
+from .config import InboxConfig, origin_of
+from .store import Store, StoreUnavailable, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +54,10 @@ class Notifier:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.send_pending()
+            try:
+                self.send_pending()
+            except StoreUnavailable as down:  # the database is back by the next round, or the one after
+                logger.warning("inbox: cannot look for notices to send: %s", down)
             self._wake.wait(self.interval)
             self._wake.clear()
 
@@ -62,18 +68,32 @@ class Notifier:
         now = now or dt.datetime.now(dt.UTC)
         sent = 0
         for submission in self.store.to_notify(now):
+            if not self.store.claim_notice(submission.id, now):
+                continue  # another instance is sending it
             try:
                 self.send(submission)
             except Exception as err:  # noqa: BLE001 - any failure is retried later
                 pause = dt.timedelta(seconds=min(3600, 30 * 2**submission.notify_attempts))
                 self.store.mark_notify_failed(submission.id, f"{type(err).__name__}: {err}", now + pause)
                 logger.warning(
-                    "inbox: could not notify about submission %s (%s); will retry", submission.id, err
+                    "inbox: could not notify about submission %s through %s (%s); will retry",
+                    submission.id,
+                    self.where(),
+                    err,
                 )
             else:
                 self.store.mark_notified(submission.id, now)
                 sent += 1
         return sent
+
+    def where(self) -> str:
+        """Where notices go, for the log: the mail server, the webhook's origin (its path may be secret)."""
+        ways = []
+        if self.config.webhook:
+            ways.append(f"the webhook at {origin_of(self.config.webhook) or 'its address'}")
+        if self.config.notify_email:
+            ways.append(f"e-mail via {self.config.smtp_host}:{self.config.smtp_port}")
+        return " and ".join(ways)
 
     def notice(self, submission: Submission) -> dict[str, object]:
         n = submission.normalised

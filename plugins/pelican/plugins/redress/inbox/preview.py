@@ -138,7 +138,7 @@ def preview(args: argparse.Namespace) -> int:
         output = output_folder(args.output, config, settings_file)
         folders, warnings = inbox_folders(config.rs)
         inbox_at = ", ".join(f"{folder}/" for folder in folders) or "nowhere (no form posts here)"
-        say(f"serving {output} with the inbox at {inbox_at} (database {config.db_path})")
+        say(f"serving {output} with the inbox at {inbox_at} (database {config.database})")
         for warning in warnings:
             say(warning)
         say(f"open {address}{config.rs['REVIEWS_INDEX_URL']}; stop with Ctrl+C")

@@ -9,6 +9,11 @@ page's ledger counts the review instead of it silently vanishing.
 One submission that cannot be written is reported and stays in the inbox;
 the others are written all the same, so no post can stop a cron job from
 publishing the rest.
+
+Two runs at once (a cron job on each of two machines, or the owner's own run
+beside one) never write one submission twice: each claims a submission in
+the database before writing its file (:meth:`~redress.inbox.store.Store.claim`)
+and skips one that another run holds.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,13 +31,15 @@ from ..content.model import WITHHELD_REASONS
 from ..content.reader import timezone_from
 from ..content.shop import Shop, load_shop
 from .config import InboxConfig
-from .store import Store, Submission
+from .store import Store, Submission, claimant
 
 
 @dataclass
 class PublishReport:
     written: list[tuple[int, str]] = field(default_factory=list)
     held: int = 0
+    #: Being written by another run at the same moment (its claim in the database).
+    elsewhere: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -100,7 +107,9 @@ class _Claims:
     A file with a submission's exact text is that submission's own (written
     by a run that stopped before recording it) only if no other submission
     recorded it: two customers may send the same words in the same minute.
-    Read from the store once, when first asked.
+    Read from the store once, when first asked, and asked again about a file
+    it does not know: another run (on another machine) may have recorded it
+    since.
     """
 
     def __init__(self, config: InboxConfig, store: Store):
@@ -119,7 +128,11 @@ class _Claims:
 
     def other_than(self, submission_id: int) -> Callable[[Path], bool]:
         def claimed(path: Path) -> bool:
-            owner = self.owners().get(_relative(self.config, path))
+            relative = _relative(self.config, path)
+            owner = self.owners().get(relative)
+            if owner is None:
+                recorded = self.store.all("published_path = ?", (relative,))
+                owner = recorded[0].id if recorded else None
             return owner is not None and owner != submission_id
 
         return claimed
@@ -182,7 +195,10 @@ def from_the_reviewer(shop: Shop, review_slug: str, submission: Submission) -> b
     )
 
 
-def publish(config: InboxConfig, store: Store, now: dt.datetime | None = None) -> PublishReport:
+def publish(
+    config: InboxConfig, store: Store, now: dt.datetime | None = None, held_back: Iterable[int] = ()
+) -> PublishReport:
+    """Write what waits and is past the hold; ``held_back`` (reviews of unknown products) stay untouched."""
     now = now or dt.datetime.now(dt.UTC)
     hold = dt.timedelta(hours=float(config.rs["REVIEWS_HOLD_HOURS"]))
     report = PublishReport()
@@ -190,16 +206,25 @@ def publish(config: InboxConfig, store: Store, now: dt.datetime | None = None) -
     for key in ("REVIEWS_REVIEW_DIR", "REVIEWS_RESPONSE_DIR"):
         files.remove_stale_temps(_content_dir(config, key))
     claims = _Claims(config, store)
+    me = claimant()
+    skip = set(held_back)
     for submission in sorted(store.waiting(), key=lambda s: (s.received_at, s.id)):
+        if submission.id in skip:
+            continue
         if submission.received_at > now - hold:
             report.held += 1
+            continue
+        if not store.claim(submission.id, me):
+            report.elsewhere += 1  # written (or being written) by another run
             continue
         try:
             path = _publish_one(config, shop, submission, claims, report)
         except (OSError, ValueError) as err:
+            store.release(submission.id, me)
             report.problems.append((submission.id, _cannot_write(err)))
             continue
         if path is None:
+            store.release(submission.id, me)
             continue
         relative = _relative(config, path)
         store.mark_published(submission.id, relative, now)
@@ -268,8 +293,23 @@ def withhold(config: InboxConfig, store: Store, submission_id: int, reason: str)
         path = config.site_root / submission.published_path
         _add_withheld_line(path, reason)
     else:
-        path = _write_review(config, submission, _Claims(config, store), withheld=reason)
-        store.mark_published(submission.id, _relative(config, path), dt.datetime.now(dt.UTC))
+        me = claimant()
+        if not store.claim(submission.id, me):
+            again = store.get(submission_id)
+            if again is None or not again.published_path:
+                raise ValueError(
+                    f"submission {submission_id} is being published by another run right now; "
+                    "withhold it again in a moment"
+                )
+            path = config.site_root / again.published_path  # published meanwhile: withhold that file
+            _add_withheld_line(path, reason)
+        else:
+            try:
+                path = _write_review(config, submission, _Claims(config, store), withheld=reason)
+            except BaseException:
+                store.release(submission.id, me)
+                raise
+            store.mark_published(submission.id, _relative(config, path), dt.datetime.now(dt.UTC))
     store.mark_withheld(submission.id, reason)
     return _relative(config, path)
 
