@@ -106,3 +106,52 @@ def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatc
         )
     assert results[1] == results[10**9]
     assert len(results[1][0]) == 9 and any("bad.md: Rating" in p for p in results[1][1])
+
+
+def test_a_products_first_response_announces_its_feed_on_every_page_of_the_product(tmp_path):
+    site = make_site(
+        tmp_path,
+        review("a", rating=5, product="mill"),
+        review("b", rating=2, product="mill", date="2026-10-01 10:00"),
+    )
+    write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
+    out = build(site)
+    assert not (out / "reviews/products/mill/feed.rss").exists()
+    assert "products/mill/feed.rss" not in (out / "reviews/a/index.html").read_text(encoding="utf-8")
+    write(site, *response("b-1", "b", status="resolved"))
+    build(site)
+    assert (out / "reviews/products/mill/feed.rss").is_file()
+    # a's card did not change, but its page now announces the product's feed.
+    for page in ("reviews/a/index.html", "reviews/b/index.html", "reviews/products/mill/index.html"):
+        assert "products/mill/feed.rss" in (out / page).read_text(encoding="utf-8"), page
+
+
+def test_another_template_whitespace_setting_is_not_served_from_the_compiled_templates(tmp_path):
+    site = make_site(tmp_path, review("a"))
+    trimmed = {"trim_blocks": True, "lstrip_blocks": True}
+    out = build(site, JINJA_ENVIRONMENT=trimmed)
+    first = (out / "reviews/index.html").read_text(encoding="utf-8")
+    build(site, JINJA_ENVIRONMENT={"trim_blocks": False, "lstrip_blocks": False})
+    loose = (out / "reviews/index.html").read_text(encoding="utf-8")
+    fresh = build(
+        make_site(tmp_path / "fresh", review("a")),
+        JINJA_ENVIRONMENT={"trim_blocks": False, "lstrip_blocks": False},
+    )
+    assert loose != first
+    assert loose == (fresh / "reviews/index.html").read_text(encoding="utf-8").replace(
+        str(tmp_path / "fresh"), str(tmp_path)
+    )
+
+
+def test_a_preview_and_a_publish_build_keep_their_own_cards(tmp_path):
+    site = make_site(tmp_path, review("a"), review("b", date="2026-10-01 10:00"))
+    preview, publish = build(site, SITEURL="http://127.0.0.1:8000"), tmp_path / "public"
+    build(site, SITEURL="https://shop.example", OUTPUT_PATH=str(publish))
+    write(site, *review("c", date="2026-10-03 10:00"))
+    build(site, SITEURL="http://127.0.0.1:8000")
+    build(site, SITEURL="https://shop.example", OUTPUT_PATH=str(tmp_path / "public"))
+    for out, host in ((preview, "http://127.0.0.1:8000"), (publish, "https://shop.example")):
+        listing = (out / "reviews/index.html").read_text(encoding="utf-8")
+        assert f'href="{host}/reviews/a/"' in listing and f'href="{host}/reviews/c/"' in listing
+        other = "https://shop.example" if host.startswith("http://") else "http://127.0.0.1:8000"
+        assert other + "/reviews/a/" not in listing

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gettext as gettext_module
+import hashlib
 import logging
 import os
 import re
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pelican
 from babel.messages.pofile import read_po
 from jinja2 import (
@@ -111,7 +113,7 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
         loader=loader(settings),
         autoescape=True,
         auto_reload=False,
-        bytecode_cache=bytecode_cache(settings),
+        bytecode_cache=bytecode_cache(settings, {**options, "extensions": extensions}),
         extensions=list(dict.fromkeys(extensions)),
         **options,
     )
@@ -124,23 +126,41 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     return env
 
 
-def bytecode_cache(settings: Mapping[str, Any]) -> FileSystemBytecodeCache | None:
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """A bytecode cache that never fails a page: a folder it cannot write to only costs speed."""
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+
+def bytecode_cache(settings: Mapping[str, Any], options: Mapping[str, Any]) -> FileSystemBytecodeCache | None:
     """Compiled templates kept in the site's cache folder, when the site has one.
 
     Compiling Redress's templates takes about 0.4 s, a large part of a
     rebuild after one new response. Jinja checks each template's source
-    against what it compiled, so a changed template is compiled again. Only
-    a folder the site already has is used: a command never creates one.
+    against what it compiled, but not the options it was compiled with
+    (``trim_blocks``, extensions): those name the folder. Only a cache
+    folder the site already has is used: a command never creates one.
     """
     folder = settings.get("CACHE_PATH")
     if not folder or not settings.get("REVIEWS_CACHE", True) or not os.path.isdir(folder):
         return None
-    target = os.path.join(folder, "redress-templates")
+    how = hashlib.sha256(repr((jinja2.__version__, sorted(options.items(), key=str))).encode()).hexdigest()
+    target = os.path.join(folder, f"redress-templates-{how[:12]}")
     try:
         os.makedirs(target, exist_ok=True)
     except OSError:
         return None
-    return FileSystemBytecodeCache(target)
+    return _QuietBytecodeCache(target)
 
 
 def jinja_environment_setting(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,6 @@ from .output import digest
 
 logger = logging.getLogger(__name__)
 
-FILE_NAME = "redress-cards.sqlite3"
 #: The table's shape; a file of another shape is a cache from another version, started again.
 SCHEMA = 2
 #: Cards rendered before they are written to the file in one go.
@@ -38,8 +37,11 @@ CHUNK = 900
 
 
 class CardStore:
-    def __init__(self, cache_path: str | None):
-        self.path = os.path.join(cache_path, FILE_NAME) if cache_path else None
+    def __init__(self, cache_path: str | None, output_path: str = ""):
+        # One file per output folder, as the page record: a preview and a publish build
+        # (other SITEURL, other cards) never take each other's cards.
+        name = f"redress-cards-{digest(os.path.abspath(output_path))[:12]}.sqlite3"
+        self.path = os.path.join(cache_path, name) if cache_path else None
         self._memory: dict[str, tuple[str, str]] = {}
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -91,6 +93,27 @@ class CardStore:
                 fingerprints[review.slug] = _fingerprint(build_key, review)
                 self._memory[review.slug] = (template.render(context, review=review), json_of(review))
             return fingerprints
+        try:
+            return self._update(reviews, template, context, build_key, json_of)
+        except sqlite3.DatabaseError:
+            # A damaged cache (a power cut with synchronous off): start it again, once.
+            logger.warning("reviews: the card cache %s was damaged; making it again", self.path)
+            assert self.path is not None
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            os.remove(self.path)
+            return self._update(reviews, template, context, build_key, json_of)
+
+    def _update(
+        self,
+        reviews: Iterable[Any],
+        template: Template,
+        context: dict[str, Any],
+        build_key: str,
+        json_of: Callable[[Any], str],
+    ) -> dict[str, str]:
+        fingerprints: dict[str, str] = {}
         db = self._conn()
         known = dict(db.execute("SELECT slug, fingerprint FROM cards"))
         batch: list[tuple[str, str, str, str]] = []

@@ -49,7 +49,15 @@ report_lines = signal("redress.report-lines")
 FORK_REPORT_MIN_REVIEWS = 2000
 
 #: Settings that change how pages look, besides the REVIEWS_* ones.
-PAGE_SETTINGS = ("SITENAME", "SITEURL", "DEFAULT_LANG", "TIMEZONE", "RELATIVE_URLS", "THEME")
+PAGE_SETTINGS = (
+    "SITENAME",
+    "SITEURL",
+    "DEFAULT_LANG",
+    "TIMEZONE",
+    "RELATIVE_URLS",
+    "THEME",
+    "JINJA_ENVIRONMENT",
+)
 
 
 class ReviewsGenerator(Generator):
@@ -119,38 +127,50 @@ class ReviewsGenerator(Generator):
                 base[f"{part}_html"] = Markup(template.render(base))
         base["layout_key"] = layout_key(self.redress_env, base)
         extra_lines = report_lines_of(shop)
+        try:
+            pages = self._write_section(shop, base, theme)
+        except BaseException:
+            extra_lines()  # the forked process is reaped (and its pipe closed) whatever happened
+            raise
+        self._report(pages, extra_lines())
+
+    def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
         pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
-        cards, card_digests = review_pages.render_cards(
-            shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls
-        )
-        build = Build(
-            shop=shop,
-            urls=self.urls,
-            base=base,
-            env=self.redress_env,
-            pages=pages,
-            listings=self.listings,
-            lang=self.lang,
-            output_path=self.output_path,
-            theme=theme,
-            card_digests=card_digests,
-            cards=cards,
-        )
-        build.static("redress.css")
-        build.static("favicon.svg")
-        review_pages.write_review_pages(build, cards)
-        # Each review's own page is written in the background (a second
-        # process on a big shop) while the listings are written here.
-        pages.start_background()
-        for listing in build.listings:
-            review_pages.write_listing(build, listing, cards)
-        feeds.write_feeds(build)
-        forms.write_forms(build)
-        widgets.write_widgets(build)
-        pages.finish()
-        self._report(pages, extra_lines())
+        try:
+            cards, card_digests = review_pages.render_cards(
+                shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls
+            )
+            build = Build(
+                shop=shop,
+                urls=self.urls,
+                base=base,
+                env=self.redress_env,
+                pages=pages,
+                listings=self.listings,
+                lang=self.lang,
+                output_path=self.output_path,
+                theme=theme,
+                card_digests=card_digests,
+                cards=cards,
+            )
+            build.static("redress.css")
+            build.static("favicon.svg")
+            review_pages.write_review_pages(build, cards)
+            # Each review's own page is written in the background (a second
+            # process on a big shop) while the listings are written here.
+            pages.start_background()
+            for listing in build.listings:
+                review_pages.write_listing(build, listing, cards)
+            feeds.write_feeds(build)
+            forms.write_forms(build)
+            widgets.write_widgets(build)
+            pages.finish()
+        except BaseException:
+            pages.abandon()
+            raise
+        return pages
 
     def _report(self, pages: PageWriter, extra_lines: list[str]) -> None:
         """One line for the shop owner beside Pelican's own "Done" line."""

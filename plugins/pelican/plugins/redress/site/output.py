@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -191,6 +192,17 @@ class PageWriter:
             raise RuntimeError("reviews: writing the review pages failed (see the error above)")
         for path, save_as, _render in self._deferred:
             self._announce(path, save_as)
+        self._deferred = []
+
+    def abandon(self) -> None:
+        """The build failed: stop the background writer, if any, and reap it (no record is kept)."""
+        if self._child is not None:
+            try:
+                os.kill(self._child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._child, 0)
+            self._child = None
         self._deferred = []
 
     def _remove_empty_folders(self, folder: str) -> None:

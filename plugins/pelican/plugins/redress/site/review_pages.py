@@ -41,7 +41,7 @@ def render_cards(
     urls: Urls,
 ) -> tuple[CardStore, dict[str, str]]:
     """Each review's card and JSON (made only when its review changed) and its fingerprint."""
-    store = CardStore(settings.get("CACHE_PATH") if use_cache else None)
+    store = CardStore(settings.get("CACHE_PATH") if use_cache else None, settings.get("OUTPUT_PATH", ""))
     template = env.get_template("redress/review_card.html")
     return store, store.update(
         shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls)
@@ -66,7 +66,8 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     for review in build.shop.reviews:
         build.pages.write(
             build.urls.review_save_as(review.slug),
-            build.card_digests[review.slug],
+            # The card, and the feeds the page announces (a product's appears with its first response).
+            build.card_digests[review.slug] + repr(build.feed_links(review.product_slug)),
             partial(render_review_page, build, page, review, cards),
             background=True,
         )
@@ -110,7 +111,10 @@ def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
     # What the summary and "How reviews work" blocks are made of, so an unchanged
     # listing is skipped without rendering them (a shop has a listing per product).
     platforms = sorted({r.platform for r in listing.reviews if r.platform})
+    # The structured data's aggregate counts the reviews that may be marked up, not all of them.
+    counted = [r.rating for r in listing.reviews if structured_data.counted(r)]
     scope_key = digest(
+        repr((len(counted), sum(r or 0 for r in counted))),
         repr(listing.summary),
         repr(listing.ledger),
         pickle.dumps(product),
@@ -128,8 +132,10 @@ def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
             blocks["summary_html"] = Markup(build.template("redress/summary.html").render(scope))
             # "How reviews work" reads the settings, the ledger and two facts of the summary:
             # most products share one, made once.
+            summary = listing.summary
+            platforms_shown = getattr(summary, "platforms", ())
             how_key = "how:" + repr(
-                (listing.ledger, listing.summary.platform_invited, listing.summary.rescaled)
+                (listing.ledger, summary.platform_invited, summary.rescaled, platforms_shown)
             )
             how = build.memo.get(how_key)
             if how is None:
