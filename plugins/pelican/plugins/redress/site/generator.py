@@ -157,12 +157,15 @@ class ReviewsGenerator(Generator):
             )
             build.static("redress.css")
             build.static("favicon.svg")
+            # Each review's own page and the archive pages are written in the
+            # background (a second process on a big shop) while the first pages,
+            # feeds, forms and widgets are written here.
             review_pages.write_review_pages(build, cards)
-            # Each review's own page is written in the background (a second
-            # process on a big shop) while the listings are written here.
+            for listing in build.listings:
+                review_pages.write_listing(build, listing, cards, "archive")
             pages.start_background()
             for listing in build.listings:
-                review_pages.write_listing(build, listing, cards)
+                review_pages.write_listing(build, listing, cards, "first")
             feeds.write_feeds(build)
             forms.write_forms(build)
             widgets.write_widgets(build)

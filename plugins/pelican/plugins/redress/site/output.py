@@ -71,6 +71,7 @@ class PageWriter:
         self.context = context
         self.output_path = output_path
         self._root = os.path.abspath(output_path)
+        self._folders: set[str] = set()
         self.build_key = build_key
         self.relative = bool(settings.get("RELATIVE_URLS"))
         self.siteurl = settings.get("SITEURL", "") or ""
@@ -138,6 +139,12 @@ class PageWriter:
         if isinstance(text, str):
             text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
         # Otherwise pieces of a big file (data with absolute links only), written as they come.
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            # One makedirs per folder, not per file: ten thousand review folders are
+            # made once each, and a listing's folder is not asked for again per page.
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         _write_file(path, text)
 
     def _announce(self, path: str, save_as: str) -> None:
@@ -227,7 +234,6 @@ class PageWriter:
 
 
 def _write_file(path: str, text: str | Iterable[str]) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         if isinstance(text, str):
             handle.write(text)

@@ -84,14 +84,16 @@ def render_review_page(build: Build, page: Template, review: Review, cards: Card
     )
 
 
-def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
-    """Every filter of one listing: its first page, then its archive pages.
+def write_listing(build: Build, listing: Listing, cards: CardStore, part: str = "all") -> None:
+    """The pages of every filter of one listing: ``part`` is "first", "archive" or "all".
 
     A first page carries the listing's summary, filters with counts and the
     "How reviews work" block, so it changes with every review. An archive
     page carries only its own reviews and links that do not move (newer,
     older, the first page), so it is written again only when one of its own
-    reviews changes or the newest page fills up.
+    reviews changes or the newest page fills up. Archive pages go to the
+    background writer with the reviews' own pages (call with "archive"
+    before it starts, then with "first").
     """
     shop = build.shop
     product = shop.products.get(listing.product_slug) if listing.product_slug else None
@@ -146,6 +148,8 @@ def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
         return blocks
 
     for page in listing_pages(listing, per_page, archive_per_page):
+        if part != "all" and page.is_archive != (part == "archive"):
+            continue
         items = listing.groups[page.key]
         digests = [build.card_digests[r.slug] for r in page.reviews]
         save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
@@ -167,7 +171,9 @@ def write_listing(build: Build, listing: Listing, cards: CardStore) -> None:
                 last_date=page.reviews[0].date,
             )
             inputs = "|".join([archive_key, "archive", page.key, str(page.number), str(newer), *digests])
-            build.pages.write(save_as, inputs, partial(_render_archive, build, context, page, cards))
+            build.pages.write(
+                save_as, inputs, partial(_render_archive, build, context, page, cards), background=True
+            )
             continue
         older = ""
         if page.archive:
