@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from . import __version__, tokens
 from .desk import command as desk_commands
 from .errors import RedressError
+from .imports import command as import_command
 from .inbox import commands as inbox_commands
 from .inbox import preview
 from .invite import command as invite
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     inbox_commands.add_parser(commands)
     preview.add_parser(commands)
     desk_commands.add_parser(commands)
+    import_command.add_parser(commands)
     return parser
 
 

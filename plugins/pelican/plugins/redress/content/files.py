@@ -1,4 +1,4 @@
-"""Model to files: how the inbox (and any importer) writes reviews and follow-ups.
+"""Model to files: how the inbox, `redress respond` and `redress import` write reviews, responses, products.
 
 The inverse of :mod:`redress.reader`: the text written here is read back by
 the same reader as a file the shop owner typed. Writing never replaces a
@@ -13,6 +13,7 @@ URL), and it is short whatever the customer typed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -107,11 +108,19 @@ def review_text(
     product: str | None = None,
     lang: str = "",
     source: str = "organic",
-    verified: bool = False,
+    verified: bool | None = False,
     email: str = "",
     order: str = "",
     withheld: str | None = None,
+    invited: bool | None = None,
+    replied: dt.datetime | None = None,
 ) -> str:
+    """A review file. ``None`` leaves a field out (``verified=None``: no ``Verified`` line).
+
+    ``invited`` and ``replied`` are the platform's facts about an imported
+    review: the platform invited the reviewer; the shop replied on the
+    platform on that date, with no words in the export.
+    """
     head = _fields(
         [
             ("Title", title),
@@ -121,11 +130,58 @@ def review_text(
             ("Product", product),
             ("Lang", lang),
             ("Source", source),
+            ("Invited", invited),
+            ("Replied", replied),
             ("Verified", verified),
             ("Email", email),
             ("Order", order),
             ("Withheld", withheld),
         ]
+    )
+    return head + "\n\n" + _body(text)
+
+
+def response_text(
+    *,
+    review: str,
+    date: dt.datetime,
+    text: str,
+    status: str | None = None,
+    remedies: tuple[str, ...] = (),
+    author: str = "",
+    updated: dt.datetime | None = None,
+) -> str:
+    """A shop's response file (``From: shop``): ``redress respond`` and ``redress import`` write these.
+
+    ``status`` only when someone recorded the outcome: an answer is not a resolution.
+    """
+    head = _fields(
+        [
+            ("Review", review),
+            ("Date", date),
+            ("From", "shop"),
+            ("Status", status),
+            ("Remedy", ", ".join(remedies)),
+            ("Author", author),
+            ("Updated", updated),
+        ]
+    )
+    return head + "\n\n" + _body(text)
+
+
+def product_text(
+    *,
+    title: str,
+    sku: str = "",
+    gtin: str = "",
+    brand: str = "",
+    url: str = "",
+    image: str = "",
+    text: str = "",
+) -> str:
+    """A product file; only ``title`` is required."""
+    head = _fields(
+        [("Title", title), ("SKU", sku), ("GTIN", gtin), ("Brand", brand), ("URL", url), ("Image", image)]
     )
     return head + "\n\n" + _body(text)
 
@@ -165,6 +221,8 @@ def write_new(
     *,
     unique: str = "",
     claimed: Callable[[Path], bool] | None = None,
+    sync: bool = True,
+    in_place: bool = False,
 ) -> Path:
     """Write ``<slug>.md`` (or the next of :func:`candidate_names`) in ``folder`` without replacing any file.
 
@@ -173,15 +231,27 @@ def write_new(
     belongs to another writer (the inbox knows which submission wrote which
     file): then two submissions with the same words get two files. Raises
     :class:`NoFreeName` when every name is taken.
+
+    ``sync=False`` leaves flushing to disk to the caller: an import of a
+    hundred thousand files syncs once at the end (a sync per file would
+    take most of its time), and can be run again after a crash.
+    ``in_place=True`` creates ``<slug>.md`` itself, exclusively (so it still
+    never replaces a file), and writes into it: one file-system operation
+    instead of three. A run killed in between can leave the start of the
+    text under the final name, so only a writer that recognises its own
+    unfinished files (``redress import``, by its ledger) may ask for it.
     """
+    if in_place:
+        return _create(folder, slug, text.encode("utf-8"))
     folder.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
     handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
         for name in candidate_names(slug, unique):
             target = folder / f"{name}.md"
             try:
@@ -197,6 +267,48 @@ def write_new(
         )
     finally:
         os.unlink(temp)
+
+
+def _create(folder: Path, slug: str, data: bytes) -> Path:
+    """``<slug>.md`` created exclusively with ``data``; a file of that name with the same data is this one.
+
+    Readable by its owner only, as :func:`tempfile.mkstemp` makes the files of :func:`write_new`.
+    """
+    target = folder / f"{slug}.md"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        handle = os.open(target, flags, 0o600)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = os.open(target, flags, 0o600)
+    except FileExistsError:
+        if _same_file(target, data):
+            return target
+        raise NoFreeName(f"{target}: is there already, with other text") from None
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    return target
+
+
+def overwrite(path: Path, text: str, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``text`` in one step: a reader sees the old file or the new, never half.
+
+    Only for a file its writer knows it wrote and nobody changed since
+    (``redress import --update`` keeps a ledger of that); every other write
+    goes through :func:`write_new`, which never replaces anything.
+    """
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8"))
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
 
 
 def _same_file(path: Path, data: bytes) -> bool:

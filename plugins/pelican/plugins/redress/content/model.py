@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import RedressError
@@ -19,6 +20,19 @@ from .rules import SLUG_RE, slugify
 
 SOURCES = ("invited", "organic")
 IMPORTED_PREFIX = "imported:"
+#: The platforms ``redress import`` reads, by the word after ``imported:`` in
+#: ``Source``, as the page names them. A platform typed by hand that is not
+#: here is shown as it was typed. (The page cannot ask the importer: the
+#: content room is below it.)
+PLATFORM_NAMES = {
+    "trustpilot": "Trustpilot",
+    "google": "Google",
+    "google-play": "Google Play",
+    "woocommerce": "WooCommerce",
+    "shopify": "Shopify",
+    "judgeme": "Judge.me",
+    "kiyoh": "Kiyoh",
+}
 WITHHELD_REASONS = ("spam", "personal-data", "defamation", "not-a-customer", "duplicate")
 STATUSES = ("in-progress", "resolved", "no-action")
 REMEDIES = (
@@ -47,6 +61,9 @@ REVIEW_KEYS = (
     "order",
     "phone",
     "withheld",
+    # Only on reviews imported from a platform (Source: imported:<platform>):
+    "invited",  # yes: the platform invited the reviewer ("Invited by Trustpilot")
+    "replied",  # the date the shop replied on the platform, when the export has no reply text
 )
 #: Keys whose values must never reach a public file.
 PRIVATE_KEYS = ("email", "order", "phone", "note")
@@ -193,6 +210,12 @@ class Review:
     platform: str = ""  # for imported reviews: where from
     verified: bool = False
     withheld: str | None = None
+    #: Imported reviews: the platform invited the reviewer (``Invited: yes``). Never "verified":
+    #: the shop did not check the order, the platform asked whoever it asks.
+    platform_invited: bool = False
+    #: Imported reviews: the shop replied on the platform then, but the export kept no words
+    #: (``Replied:``). The page says so; the case counts as answered.
+    replied_on: dt.datetime | None = None
     body_html: str = ""
     source_path: str = ""
     #: Private values (e-mail, order, phone): kept for the inbox and checks,
@@ -212,6 +235,11 @@ class Review:
     @property
     def imported(self) -> bool:
         return self.source == "imported"
+
+    @property
+    def platform_name(self) -> str:
+        """``Trustpilot`` for ``imported:trustpilot``; an unknown platform as it was typed."""
+        return platform_name(self.platform)
 
     @property
     def first_response(self) -> ThreadEntry | None:
@@ -264,9 +292,39 @@ def case_state(review: Review) -> str:
                 return "disputed"
             return "resolved"
         return last_status.status or "answered"
-    if answered:
+    if answered or review.replied_on is not None:
+        # A reply on the platform whose words the export did not keep is still an answer.
         return "answered"
     return "awaiting" if review.negative else "none"
+
+
+def platform_name(platform: str) -> str:
+    """The name a visitor knows a platform by (see :data:`PLATFORM_NAMES`)."""
+    return PLATFORM_NAMES.get(platform.strip().lower(), platform)
+
+
+#: The rating scale of each platform in :data:`PLATFORM_NAMES` that does not rate with 1 to 5 stars.
+PLATFORM_SCALES = {"kiyoh": 10}
+
+
+def platform_scale(platform: str) -> int | None:
+    """The scale a known platform rates on; None for a platform typed by hand."""
+    key = platform.strip().lower()
+    return PLATFORM_SCALES.get(key, 5) if key in PLATFORM_NAMES else None
+
+
+def rescale(rating: int, scale: int, to: int) -> int:
+    """A rating on ``scale`` as the nearest whole rating on ``to``, on a straight line between the ends.
+
+    The worst stays the worst and the best the best. From 1-10 to 5 stars
+    that is half the rating rounded up (1-2 is 1 star, 3-4 is 2, 5-6 is 3,
+    7-8 is 4, 9-10 is 5); from 5 stars to 1-10: 1, 3, 6, 8, 10. "How
+    reviews work" says so on every page that shows such a review.
+    """
+    if scale == to:
+        return rating
+    exact = Decimal(1) + Decimal(rating - 1) * Decimal(to - 1) / Decimal(scale - 1)
+    return int(exact.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 # --- validation of single values -------------------------------------------

@@ -197,6 +197,7 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
     verified = c.check("verified", model.parse_yes_no, False)
     lang = c.check("lang", model.parse_lang, None) or ctx.lang
     product = meta.get("product", "").strip() or None
+    invited, replied = _platform_facts(c, source[0], date, ctx)
     if date is None or (rating is None and withheld is None) or len(problems):
         return None
     private = {key: meta[key] for key in ("email", "order", "phone") if meta.get(key)}
@@ -215,10 +216,41 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         platform=source[1],
         verified=bool(verified),
         withheld=withheld,
+        platform_invited=invited,
+        replied_on=replied,
         body_html=body_html,
         source_path=display,
         private=private,
     )
+
+
+def _platform_facts(
+    c: _Checker, source: str, date: dt.datetime | None, ctx: Context
+) -> tuple[bool, dt.datetime | None]:
+    """``Invited`` and ``Replied``: what a platform said about an imported review.
+
+    Both belong to reviews copied from a platform. On any other review,
+    ``Invited: yes`` would read as the shop's own invitation (that is
+    ``Source: invited``), and a reply belongs in a response file.
+    """
+    invited = c.check("invited", model.parse_yes_no, False)
+    replied = c.check("replied", lambda v: parse_date(v, ctx.tz))
+    if source != "imported":
+        if invited:
+            c.add(
+                "invited",
+                "is for reviews imported from a platform that invited the reviewer (Source: "
+                "imported:<platform>); for a customer you invited yourself, use Source: invited",
+            )
+        if c.meta.get("replied"):
+            c.add(
+                "replied",
+                "is for reviews imported from a platform (Source: imported:<platform>); "
+                "write your reply as a response file in the responses folder instead",
+            )
+    if replied is not None and date is not None and replied < date:
+        c.add("replied", "is before the review's Date; check the date")
+    return bool(invited), replied
 
 
 def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEntry | None:

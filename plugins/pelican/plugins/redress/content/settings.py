@@ -8,6 +8,7 @@ guess a default of its own. The README's settings table mirrors this file.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from ..errors import RedressError
@@ -26,10 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # 4 on a 1..10 scale.
     "REVIEWS_NEGATIVE_MAX": None,
     "REVIEWS_PER_PAGE": 20,
-    # The shop's name on the pages; None uses SITENAME.
     # Reviews on each archive page (page/1/ holds the oldest): pages a new review never
     # changes, read less often than the first, so they hold more.
     "REVIEWS_ARCHIVE_PER_PAGE": 50,
+    # The shop's name on the pages; None uses SITENAME.
     "REVIEWS_SHOP_NAME": None,
     # URLs, in the manner of Pelican's *_URL / *_SAVE_AS. A SAVE_AS of None
     # is the URL plus "index.html".
@@ -77,7 +78,10 @@ DEFAULTS: dict[str, Any] = {
     "REVIEWS_PREVIEW_URL": "http://127.0.0.1:8000",
     # The review inbox (`redress inbox serve`); environment variables
     # REDRESS_INBOX_* override these (see the README).
-    "REVIEWS_INBOX_DB": "inbox/inbox.sqlite3",  # relative to the settings file
+    # A SQLite file, relative to the settings file; or, for several inbox
+    # instances, a postgresql://USER@HOST/DATABASE URL without a password
+    # (the inbox takes that from PGPASSWORD or ~/.pgpass in its environment).
+    "REVIEWS_INBOX_DB": "inbox/inbox.sqlite3",
     "REVIEWS_INBOX_ORIGINS": None,  # None: the site's own origin and the preview origin
     "REVIEWS_INBOX_MAX_BYTES": 64 * 1024,
     "REVIEWS_INBOX_RATE_PER_MINUTE": 20,  # posts per client address; 0 turns it off
@@ -121,7 +125,16 @@ DEFAULTS: dict[str, Any] = {
     # The review page in the theme's menu (MENUITEMS): True ("Reviews" in the
     # page's language), a title of your own, or False for no menu item.
     "REVIEWS_MENU": True,
+    # `redress import`: how reviewers' names from another platform are shown:
+    # "short" ("Jan de Vries" as "Jan de V."), "full", or "none" (no name).
+    "REVIEWS_IMPORT_NAMES": "short",
+    # `redress import`'s private record of what it wrote (each file's
+    # fingerprint, the platforms' own ids), relative to the settings file;
+    # never inside the content, output or theme folders.
+    "REVIEWS_IMPORT_LEDGER": "imports/ledger.json",
 }
+
+IMPORT_NAMES = ("short", "full", "none")
 
 LAYOUTS = ("theme", "standalone")
 
@@ -146,6 +159,33 @@ def _whole(value: Any, low: int, high: int | None = None) -> bool:
 
 def _seconds(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
+def _inbox_db_problems(value: Any) -> list[str]:
+    """REVIEWS_INBOX_DB: a file name, or a PostgreSQL URL that keeps its password out of the file.
+
+    A settings file is kept in git and copied around; a database password in
+    it is a password in every copy. The inbox takes it from its environment.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value.strip():
+        return [
+            f'settings: REVIEWS_INBOX_DB is {value!r}; use a file name like "inbox/inbox.sqlite3", '
+            'or a PostgreSQL URL like "postgresql://reviews@db.example/reviews"'
+        ]
+    if not value.strip().lower().startswith(("postgresql://", "postgres://")):
+        return []
+    parts = urlsplit(value.strip())
+    if parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query)):
+        return [
+            "settings: REVIEWS_INBOX_DB holds a password, and a settings file is kept in git; remove it "
+            "from the URL and give it to the inbox in its environment: PGPASSWORD (or ~/.pgpass), or "
+            "the whole URL in REDRESS_INBOX_DB"
+        ]
+    return []
 
 
 def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +229,10 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
             f"settings: REVIEWS_INBOX_ALLOW_NULL_ORIGIN is {merged['REVIEWS_INBOX_ALLOW_NULL_ORIGIN']!r}; "
             "use True or False"
         )
+    problems += _inbox_db_problems(merged["REVIEWS_INBOX_DB"])
     problems += _desk_problems(merged)
     problems += _layout_problems(merged)
+    problems += _import_problems(merged)
     hold = merged["REVIEWS_HOLD_HOURS"]
     if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
         problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
@@ -262,6 +304,24 @@ def _layout_problems(merged: dict[str, Any]) -> list[str]:
         problems.append(
             f'settings: REVIEWS_MENU is {menu!r}; use True ("Reviews" in your site\'s menu), '
             'a title of your own like "Customer reviews", or False for no menu item'
+        )
+    return problems
+
+
+def _import_problems(merged: dict[str, Any]) -> list[str]:
+    """`redress import`'s settings: how names are shown, and where its ledger is kept."""
+    problems = []
+    names = merged["REVIEWS_IMPORT_NAMES"]
+    if names not in IMPORT_NAMES:
+        problems.append(
+            f'settings: REVIEWS_IMPORT_NAMES is {names!r}; use "short" ("Jan de Vries" shown as '
+            '"Jan de V."), "full" (the name as the platform shows it) or "none" (no names)'
+        )
+    ledger = merged["REVIEWS_IMPORT_LEDGER"]
+    if not isinstance(ledger, str) or not ledger.strip() or ledger.strip().endswith(("/", "\\")):
+        problems.append(
+            f'settings: REVIEWS_IMPORT_LEDGER is {ledger!r}; use a file name like "imports/ledger.json" '
+            "(next to your settings file, outside the content and output folders)"
         )
     return problems
 

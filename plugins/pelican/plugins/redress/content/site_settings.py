@@ -56,14 +56,17 @@ def load_settings(path: Path) -> dict[str, Any]:
                 del sys.modules[name]
 
 
-def private_folder(out: Path, settings: dict[str, Any], holds: str, example: str) -> Path:
+def private_folder(
+    out: Path, settings: dict[str, Any], holds: str, example: str, option: str = "--out"
+) -> Path:
     """Make a folder for private files, after making sure nothing written there can be published.
 
     Invitations hold e-mail addresses and signed links, the owner's report
     lists open cases: a folder inside the site's output, content or theme
     would end up online with the next build or upload. ``holds`` says what
     the files hold ("Invitations hold e-mail addresses"), ``example`` names
-    a good folder beside the output ("invitations").
+    a good folder beside the output ("invitations"), ``option`` what the
+    owner changes to move it (``--out``, or a setting).
     """
     target = out.expanduser().resolve()
     for key, what in (
@@ -78,13 +81,13 @@ def private_folder(out: Path, settings: dict[str, Any], holds: str, example: str
         if target == folder or folder in target.parents:
             suggestion = Path(settings.get("OUTPUT_PATH") or ".").resolve().parent / example
             raise UsageError(
-                f"--out {out} is inside {what} ({value}). {holds} and must never be published: "
-                f"choose a folder outside it, e.g. --out {suggestion}"
+                f"{option} {out} is inside {what} ({value}). {holds} and must never be published: "
+                f"choose a folder outside it, e.g. {option} {suggestion}"
             )
     if target.exists() and not target.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
+        raise UsageError(f"{option} {out} is a file, not a folder")
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"--out {out}: cannot make the folder: {err.strerror}") from None
+        raise UsageError(f"{option} {out}: cannot make the folder: {err.strerror}") from None
     return target

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .model import WITHHELD_REASONS, Review
+from .model import WITHHELD_REASONS, Review, platform_name, platform_scale
 
 
 @dataclass
@@ -32,6 +32,14 @@ class Summary:
     median_first_response: dt.timedelta | None
     open_count: int
     resolved_count: int
+    #: The platforms the shown reviews were imported from (``trustpilot``, ``kiyoh``, …), sorted:
+    #: "How reviews work" explains their labels and how a platform's scale became stars.
+    platforms: tuple[str, ...] = ()
+    #: How many of them the platform itself invited ("Invited by Trustpilot").
+    platform_invited: int = 0
+    #: Those platforms that rate on another scale than the page, so their ratings were converted
+    #: (Kiyoh's 1-10 on a page of 5 stars), as the page names them: "How reviews work" says how.
+    rescaled: tuple[str, ...] = ()
 
     @property
     def answered_share(self) -> float | None:
@@ -71,6 +79,11 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         first = review.first_response
         if first is not None:
             delays.append(first.date - review.date)
+        elif review.replied_on is not None:
+            # Answered on the platform it was imported from; the export kept the date only.
+            delays.append(review.replied_on - review.date)
+    imported = [r for r in reviews if r.imported]
+    platforms = tuple(sorted({r.platform.strip().lower() for r in imported}))
     return Summary(
         scale=scale,
         count=len(reviews),
@@ -81,6 +94,9 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         median_first_response=_median(delays),
         open_count=sum(1 for r in reviews if r.is_open),
         resolved_count=sum(1 for r in reviews if r.state == "resolved"),
+        platforms=platforms,
+        platform_invited=sum(1 for r in imported if r.platform_invited),
+        rescaled=tuple(platform_name(p) for p in platforms if platform_scale(p) not in (None, scale)),
     )
 
 

@@ -28,6 +28,7 @@ from jinja2 import Environment, TemplateNotFound
 from markupsafe import Markup
 
 from .. import templating
+from ..content import files
 from ..content.model import Review
 from ..content.privacy import phone_digits
 from ..content.reader import timezone_from
@@ -162,20 +163,21 @@ def write_response(content: Path, shop: Shop, review: Review, text: str, now: dt
         taken |= {p.stem for p in folder.rglob(f"{review.slug}-*.md")}
     numbered = re.compile(rf"{re.escape(review.slug)}-(\d+)")
     number = 1 + max((int(m[1]) for m in map(numbered.fullmatch, taken) if m), default=0)
-    head = [
-        f"Review: {review.slug}",
-        f"Date: {now:%Y-%m-%d %H:%M}",
-        "From: shop",
-        "Status: in-progress",
-        "Remedy: apology",
-    ]
+    # The time as the owner reads and types it, in the site's zone (files.format_date).
+    body = files.response_text(
+        review=review.slug,
+        date=now.replace(tzinfo=None),
+        text=text,
+        status="in-progress",
+        remedies=("apology",),
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         while True:
             target = folder / f"{review.slug}-{number}.md"
             try:
                 with target.open("x", encoding="utf-8") as out:
-                    out.write("\n".join(head) + "\n\n" + text)
+                    out.write(body)
                 return target
             except FileExistsError:
                 number += 1

@@ -96,9 +96,12 @@ class Case:
 
 
 def unanswered(case: Case, now: dt.datetime, deadline_hours: float) -> dict[str, Any] | None:
-    """A negative review with no answer from the shop after the deadline."""
+    """A negative review with no answer from the shop after the deadline.
+
+    An imported review the shop answered on its platform (``Replied:``) is answered.
+    """
     review = case.review
-    if not review.negative or case.answers or review.state == "no-action":
+    if not review.negative or case.answers or review.state == "no-action" or review.replied_on:
         return None
     waiting = (now - review.date).total_seconds() / 3600
     if waiting <= deadline_hours:

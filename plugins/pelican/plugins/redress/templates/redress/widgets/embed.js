@@ -19,6 +19,7 @@ anon: {{ _("Anonymous customer")|tojson }},
 verified: {{ _("Verified buyer")|tojson }},
 invited: {{ _("Invited")|tojson }},
 imported: {{ _("Imported from %(platform)s")|tojson }},
+byPlatform: {{ _("Invited by %(platform)s")|tojson }},
 awaiting: {{ _("Awaiting the shop's response")|tojson }},
 "in-progress": {{ _("Resolution in progress")|tojson }},
 resolved: {{ _("Resolved")|tojson }},
@@ -56,7 +57,8 @@ function draw(host, d) {
   for (const r of d.reviews.slice(0, 3)) {
     const b = r.labels, x = { stars: r.rating, value: r.rating, scale: sc };
     const labels = [b.verified && T.verified, b.source == "invited" && T.invited,
-      b.source == "imported" && fill(T.imported, b)].filter(Boolean).join(" · ");
+      b.source == "imported" && fill(T.imported, { platform: b.platform_name }),
+      b.platform_invited && fill(T.byPlatform, { platform: b.platform_name })].filter(Boolean).join(" · ");
     list.append(h("li",
       line("", stars(r.rating, sc, fill(T.value, x)), " ",
         h("a", { href: r.url, lang: r.title && r.lang }, r.title || fill(T.untitled, x))),

@@ -1,0 +1,433 @@
+"""`redress import`, the real command, into a real site, then built with Pelican and read back.
+
+One shop imports real-shaped exports of Trustpilot, Google, Judge.me,
+Shopify and Kiyoh (the builders in tests/import_exports/ write them byte
+for byte as the platforms do) and is built: the page's numbers count the
+imported reviews, replies sit beside their reviews, labels say where each
+came from, a review with stars only is shown, no imported review is ever
+structured data, and no e-mail address, IP address or platform id reaches
+any file in output/. The command itself runs as a process, as a shop owner
+runs it: its counts, its exit codes, and never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import soup, write
+from import_exports import google, google_play, judgeme, kiyoh, shopify, trustpilot, woocommerce
+from pelican import Pelican
+from pelican.settings import read_settings
+from sites import write_settings
+
+SITEURL = "https://reviews.fietsenwinkel.test"
+SHOP = "Fietsenwinkel De Ketting"
+OWN_REVIEW = "eigen-review"
+
+
+def redress(site: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`redress ARGS` in the site's folder, as a process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican.plugins.redress.cli", *args],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    if check:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def build_site(site: Path) -> Path:
+    Pelican(read_settings(str(site / "pelicanconf.py"))).run()
+    return site / "output"
+
+
+def new_site(folder: Path, **settings: object) -> Path:
+    site = folder / "site"
+    (site / "content").mkdir(parents=True)
+    write_settings(site, SITEURL=SITEURL, **settings)
+    return site
+
+
+def count(line: str, output: str) -> int:
+    """The number after ``line:`` in the command's summary."""
+    match = re.search(rf"^\s*{re.escape(line)}: (\d+)", output, re.MULTILINE)
+    assert match, f"no line {line!r} in:\n{output}"
+    return int(match.group(1))
+
+
+def review_files(site: Path) -> dict[str, str]:
+    folder = site / "content" / "reviews"
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))}
+
+
+def field(text: str, key: str) -> str | None:
+    match = re.search(rf"^{key}: (.*)$", text.split("\n\n", 1)[0], re.MULTILINE)
+    return match.group(1) if match else None
+
+
+# -- one shop, five platforms -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("imported")
+    exports = root / "exports"
+    exports.mkdir()
+    site = new_site(root, SITENAME=SHOP, DEFAULT_LANG="nl")
+    write(site, "products/wollen-sokken.md", "Title: Wollen sokken\nSKU: WS-01\n\nWarme sokken.\n")
+    write(
+        site,
+        f"reviews/{OWN_REVIEW}.md",
+        "Date: 2024-01-05 10:00\nRating: 3\nAuthor: Eva\nProduct: wollen-sokken\nLang: nl\n\nPrima sokken.\n",
+    )
+    runs = {
+        "trustpilot": [trustpilot.business_csv(exports), trustpilot.older_csv(exports)],
+        "google": [google.api_json(exports)],
+        "judgeme": [judgeme.write_csv(exports)],
+        "shopify": [shopify.write_csv(exports)],
+        "kiyoh": [kiyoh.write_json(exports)],
+    }
+    outputs = {}
+    for platform, paths in runs.items():
+        outputs[platform] = redress(site, "import", platform, *map(str, paths)).stdout
+    (root / "first-run.json").write_text(json.dumps(outputs), encoding="utf-8")
+    return {"site": site, "exports": exports, "output": build_site(site), "root": root}
+
+
+def cards(output: Path, page: str = "reviews/index.html") -> dict[str, object]:
+    found = {}
+    for path in [output / page, *sorted((output / "reviews" / "page").glob("*/index.html"))]:
+        for article in soup(path).select("article.review"):
+            found[article["id"].removeprefix("review-")] = article
+    return found
+
+
+def test_the_counts_say_what_was_read_and_written(shop: dict[str, Path]) -> None:
+    outputs = json.loads((shop["root"] / "first-run.json").read_text(encoding="utf-8"))
+    files = review_files(shop["site"])
+    written = {p: count("new reviews written", out) for p, out in outputs.items()}
+    assert written == {p: sum(1 for s in files if f"-{p}-" in s) for p in outputs}
+    assert outputs["trustpilot"].splitlines()[0] == "redress import Trustpilot: 5 rows read from 2 files"
+    assert count("replies written", outputs["trustpilot"]) == 1
+    assert count("skipped", outputs["judgeme"]) >= 1 and "not published on Judge.me" in outputs["judgeme"]
+    # Judge.me's regenjas is new, its wollen-sokken the shop's own; Shopify finds both there.
+    assert "products created: 1 (and 1 already there)" in outputs["judgeme"]
+    assert "products created: 0 (and 2 already there)" in outputs["shopify"]
+    assert all(count("problems", out) == 0 for out in outputs.values())
+
+
+def test_the_page_counts_imported_reviews_in_its_numbers(shop: dict[str, Path]) -> None:
+    ratings = [
+        int(field(text, "Rating") or 0)
+        for text in review_files(shop["site"]).values()
+        if not field(text, "Withheld")
+    ]
+    page = soup(shop["output"] / "reviews" / "index.html")
+    average = Decimal(sum(ratings)) / Decimal(len(ratings))
+    expected = str(average.quantize(Decimal("0.1"), ROUND_HALF_UP)).replace(".", ",")
+    assert page.select_one(".average-number").get_text(strip=True) == expected
+    assert (
+        page.select_one(".average-count").get_text(" ", strip=True) == f"op basis van {len(ratings)} reviews"
+    )
+    assert len(cards(shop["output"])) == len(ratings)
+    assert len(ratings) > 15 and any(
+        f"-{p}-" in s for s in review_files(shop["site"]) for p in ("kiyoh", "google")
+    )
+
+
+def test_replies_stand_beside_their_reviews_without_a_claimed_outcome(shop: dict[str, Path]) -> None:
+    found = cards(shop["output"])
+    (jan,) = [a for slug, a in found.items() if "trustpilot" in slug and "Prima winkel" in a.get_text()]
+    (entry,) = jan.select(".thread .entry-shop")
+    assert "Dank je Jan! Fijn dat het opgelost is." in entry.get_text()
+    assert SHOP in entry.select_one(".entry-meta").get_text()
+    assert not entry.select(".entry-status")  # no "Resolved": the export recorded no outcome
+    assert jan.select_one(".fix-state").get_text(strip=True) == "Beantwoord"
+
+
+def test_labels_name_the_platform_and_its_invitations(shop: dict[str, Path]) -> None:
+    labels = {
+        slug: [li.get_text(strip=True) for li in a.select(".labels li")]
+        for slug, a in cards(shop["output"]).items()
+    }
+    names = {
+        "trustpilot": "Trustpilot",
+        "google": "Google",
+        "judgeme": "Judge.me",
+        "shopify": "Shopify",
+        "kiyoh": "Kiyoh",
+    }
+    for slug, shown in labels.items():
+        platform = next((p for p in names if f"-{p}-" in slug), None)
+        if platform is None:
+            assert slug == OWN_REVIEW and shown == []
+            continue
+        assert shown[0] == f"Overgenomen van {names[platform]}", (slug, shown)
+        assert "Geverifieerde koper" not in shown and "Uitgenodigd" not in shown
+    invited = [slug for slug, shown in labels.items() if "Uitgenodigd door Trustpilot" in shown]
+    assert len(invited) == 3  # AFSv2, BasicLink, InvitationApi; never "Organic"
+    how = soup(shop["output"] / "reviews" / "index.html").select_one("#how-reviews-work")
+    assert "Uitgenodigd door …" in how.get_text()
+    assert "We tonen de naam van de reviewer ingekort, zoals Jan de V." in how.get_text()
+    embed = soup(shop["output"] / "reviews" / "widgets" / "embed.html").get_text(" ")
+    assert "Overgenomen van Kiyoh" in embed or "Overgenomen van Google" in embed  # the newest three
+
+
+def test_a_reply_the_export_kept_only_as_a_date_is_said_as_a_fact(shop: dict[str, Path]) -> None:
+    (card,) = [a for a in cards(shop["output"]).values() if "Snel geleverd" in a.get_text()]
+    assert card.select_one(".replied-on-platform").get_text(strip=True) == (
+        f"{SHOP} reageerde op 2 maart 2024 op Trustpilot"
+    )
+    assert not card.select(".thread")
+
+
+def test_a_review_with_stars_only_is_shown(shop: dict[str, Path]) -> None:
+    files = review_files(shop["site"])
+    (slug,) = [
+        s
+        for s, text in files.items()
+        if "-google-" in s and text.rstrip().endswith("Source: imported:google")
+    ]
+    card = cards(shop["output"])[slug]
+    assert card.select_one(".review-rating .rating-number").get_text() == "3/5"
+    assert card.select_one(".review-author").get_text() == "Anonieme klant"
+    assert not card.select(".review-text")
+    own_page = soup(shop["output"] / "reviews" / slug / "index.html")
+    assert own_page.select_one("h1") and own_page.select_one(f"#review-{slug}")
+    data = json.loads((shop["output"] / "reviews" / "reviews.json").read_text(encoding="utf-8"))
+    (item,) = [r for r in data["reviews"] if r["id"] == slug]
+    assert item["body_text"] == "" and item["rating"] == 3
+    assert item["labels"] == {
+        "verified": False,
+        "source": "imported",
+        "platform": "google",
+        "platform_name": "Google",
+        "platform_invited": False,
+    }
+    feed = feedparser.parse((shop["output"] / "reviews" / "feed.rss").read_bytes())
+    assert not feed.bozo and feed.entries
+
+
+def test_kiyohs_scale_is_explained_where_its_reviews_are_shown(shop: dict[str, Path]) -> None:
+    how = soup(shop["output"] / "reviews" / "index.html").select_one("#how-reviews-work .rescaled")
+    assert how.get_text(strip=True).startswith("Kiyoh geeft cijfers van 1 tot 10.")
+    files = review_files(shop["site"])
+    kiyoh_ratings = sorted(int(field(t, "Rating") or 0) for s, t in files.items() if "-kiyoh-" in s)
+    assert kiyoh_ratings == [1, 4, 5, 5]  # 2, 7.5 (as 8), 9, 10 on Kiyoh's scale
+    product_page = soup(shop["output"] / "reviews" / "products" / "wollen-sokken" / "index.html")
+    assert not product_page.select(".rescaled")  # no Kiyoh review there
+
+
+def test_imported_reviews_are_never_structured_data(shop: dict[str, Path]) -> None:
+    output = shop["output"]
+    blocks = []
+    for path in output.rglob("*.html"):
+        for script in soup(path).select('script[type="application/ld+json"]'):
+            blocks.append((path, json.loads(script.string)))
+    assert blocks, "the product page of wollen-sokken has the shop's own review"
+    for path, data in blocks:
+        assert data["@type"] == "Product", path
+        assert [r["author"]["name"] for r in data.get("review", [])] in ([], ["Eva"])
+        assert data["aggregateRating"]["reviewCount"] == 1  # Eva's; imported ones do not count there
+    socks = soup(output / "reviews" / "products" / "wollen-sokken" / "index.html")
+    assert len(socks.select("article.review")) > 1  # the imported reviews are shown all the same
+
+
+def test_nothing_private_reaches_the_output(shop: dict[str, Path]) -> None:
+    private = set()
+    for row in trustpilot.BUSINESS_ROWS + trustpilot.OLDER_ROWS:
+        private |= {
+            row[k]
+            for k in ("Review Consumer User ID", "Business Unit ID", "Reference Id", "Location ID")
+            if row.get(k)
+        }
+        private.add(row.get("Review ID") or row["Id"])
+    for row in judgeme.ROWS:
+        private |= {row["reviewer_email"], row["ip_address"]}
+    private |= {row["email"] for row in shopify.ROWS}
+    private |= {"example.nl", "example.fr", "example.de", "troll@", "@example.com"}
+    private.discard("")
+    leaks = []
+    for path in shop["output"].rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            leaks += [(path.relative_to(shop["output"]), value) for value in private if value in text]
+    assert leaks == []
+    assert not list(shop["output"].rglob("ledger.json"))
+    emails = [field(t, "Email") for t in review_files(shop["site"]).values() if field(t, "Email")]
+    assert "jan@example.nl" in emails  # kept, in the private field only
+
+
+# -- the command as a shop owner runs it ---------------------------------------------------------------
+
+
+def test_the_same_exports_again_write_nothing(shop: dict[str, Path]) -> None:
+    site = shop["site"]
+    content = site / "content"
+    before = {p: p.stat().st_mtime_ns for p in content.rglob("*")}
+    ledger = site / "imports" / "ledger.json"
+    ledger_before = ledger.stat().st_mtime_ns
+    files = sorted(str(p) for p in shop["exports"].iterdir())
+    done = redress(site, "import", "auto", *files)
+    assert count("new reviews written", done.stdout) == 0 and count("replies written", done.stdout) == 0
+    assert count("already there", done.stdout) == len(review_files(site)) - 1  # all but the shop's own
+    assert {p: p.stat().st_mtime_ns for p in content.rglob("*")} == before
+    assert ledger.stat().st_mtime_ns == ledger_before
+
+
+def test_a_dry_run_lists_what_it_would_write_and_writes_nothing(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    export = trustpilot.older_csv(tmp_path)
+    done = redress(site, "import", "trustpilot", str(export), "--dry-run")
+    would = [line for line in done.stdout.splitlines() if line.startswith("would write ")]
+    assert len(would) == 3 and all(line.startswith("would write content/") for line in would)
+    assert count("new reviews would be written", done.stdout) == 2
+    assert not list((site / "content").rglob("*.md")) and not (site / "imports").exists()
+
+
+def test_bad_rows_exit_1_with_their_lines_and_the_rest_is_written(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    rows = [dict(trustpilot.BUSINESS_ROWS[0]), {**trustpilot.BUSINESS_ROWS[2], "Review Stars": "vijf"}]
+    export = trustpilot.business_csv(tmp_path, rows)
+    done = redress(site, "import", "trustpilot", str(export), check=False)
+    assert done.returncode == 1
+    assert count("new reviews written", done.stdout) == 1 and count("problems", done.stdout) == 1
+    problem = [line for line in done.stderr.splitlines() if f"{export}:3: " in line]
+    assert len(problem) == 1 and "vijf" in problem[0], done.stderr
+    assert "the rest was written" in done.stderr or "everything else was written" in done.stderr
+    assert len(review_files(site)) == 1
+
+
+def test_a_file_that_is_no_export_names_the_platform_and_what_it_found(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    other = tmp_path / "orders.csv"
+    other.write_text("order,email,total\nBB-1,a@example.com,12\n", encoding="utf-8")
+    done = redress(site, "import", "trustpilot", str(other), check=False)
+    assert done.returncode == 1 and "not a Trustpilot export" in done.stderr
+    done = redress(site, "import", "auto", str(other), check=False)
+    assert done.returncode == 2
+    assert "not recognised as an export of any platform" in done.stderr
+    assert "trustpilot, google, google-play, woocommerce, shopify, judgeme, kiyoh" in done.stderr
+    assert not list((site / "content").rglob("*.md"))
+
+
+def test_wrong_options_say_the_fix(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    export = shopify.write_csv(tmp_path)
+    done = redress(site, "import", "shopify", str(export), "--product", "sokken", check=False)
+    assert (
+        done.returncode == 2
+        and "--product sokken: there is no product file products/sokken.md" in done.stderr
+    )
+    done = redress(site, "import", "shopify", str(export), "--lang", "Dutch!", check=False)
+    assert done.returncode == 2 and "--lang" in done.stderr
+    done = redress(site, "import", "shopify", str(tmp_path / "missing.csv"), check=False)
+    assert done.returncode == 2 and "missing.csv: no such file" in done.stderr
+
+
+def test_update_takes_a_platform_edit_but_never_a_hand_edit(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    rows = [dict(r) for r in trustpilot.OLDER_ROWS]
+    redress(site, "import", "trustpilot", str(trustpilot.older_csv(tmp_path, rows)))
+    jan, priya = sorted((site / "content" / "reviews").glob("*.md"))
+    priya.write_text(priya.read_text(encoding="utf-8").replace("Priya S.", "Priya"), encoding="utf-8")
+    rows[0]["Review Content"] = "Kras was binnen een dag opgelost."
+    rows[1]["Review Content"] = "Returned it; the refund took a week."
+    newer = trustpilot.older_csv(tmp_path, rows, name="newer.csv")
+    done = redress(site, "import", "trustpilot", str(newer))
+    assert count("changed on Trustpilot (not updated: use --update)", done.stdout) == 1
+    assert "binnen een week" in jan.read_text(encoding="utf-8")
+    assert (
+        count("left as they are (1 edited since the import wrote them, 0 not written by it)", done.stdout)
+        == 1
+    )
+    done = redress(site, "import", "trustpilot", str(newer), "--update")
+    assert count("updated", done.stdout) == 1 and "binnen een dag" in jan.read_text(encoding="utf-8")
+    assert "refund came fast" in priya.read_text(encoding="utf-8")
+
+
+# -- every platform, named and recognised ---------------------------------------------------------------
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def _google_play(folder: Path) -> list[Path]:
+    rows = [
+        google_play.console_row(
+            _utc("2024-03-01 14:22:10"),
+            5,
+            "Handig om mijn onderhoudsbeurt te plannen.",
+            review_id="gp:AOqpTOHx1y2z3w4v5u6t7s8r9q0p",
+            reply=("Dank je wel!", _utc("2024-03-02 09:00")),
+        ),
+        google_play.console_row(_utc("2024-03-05 07:00"), 4, review_id="gp:AOqpTOIa2b3c4d5e6f7g8h9i0j1k"),
+    ]
+    return [google_play.console_csv(folder, rows)]
+
+
+EXPORTS: dict[str, tuple[str, Callable[[Path], list[Path]]]] = {
+    "trustpilot": ("Trustpilot", lambda f: [trustpilot.business_xlsx(f), trustpilot.page_html(f)]),
+    "google": ("Google", lambda f: [google.takeout_zip(f)]),
+    "google-play": ("Google Play", _google_play),
+    "woocommerce": (
+        "WooCommerce",
+        lambda f: [woocommerce.write_rest_reviews(f), woocommerce.write_wp_comments(f)],
+    ),
+    "shopify": ("Shopify", lambda f: [shopify.write_csv(f, encoding="cp1252", newline="\r\n")]),
+    "judgeme": ("Judge.me", lambda f: [judgeme.write_csv(f, bom=True)]),
+    "kiyoh": ("Kiyoh", lambda f: [kiyoh.write_xml(f)]),
+}
+
+
+@pytest.mark.parametrize("platform", list(EXPORTS))
+def test_every_platform_imports_by_name_and_by_auto_onto_a_page(platform: str, tmp_path: Path) -> None:
+    name, make_files = EXPORTS[platform]
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    paths = [str(p) for p in make_files(exports)]
+    named = new_site(tmp_path / "named")
+    done = redress(named, "import", platform, *paths)
+    assert done.stdout.startswith(f"redress import {name}: ")
+    written = count("new reviews written", done.stdout)
+    assert written >= 2 and count("problems", done.stdout) == 0
+    auto = new_site(tmp_path / "auto")
+    redress(auto, "import", "auto", *paths)
+    contents = {p.relative_to(named): p.read_bytes() for p in (named / "content").rglob("*.md")}
+    assert contents == {p.relative_to(auto): p.read_bytes() for p in (auto / "content").rglob("*.md")}
+    output = build_site(named)
+    shown = cards(output)
+    assert len(shown) + count("withheld", done.stdout) == written
+    for slug, card in shown.items():
+        assert f"-{platform}-" in slug
+        assert card.select_one(".label-imported").get_text(strip=True) == f"Imported from {name}"
+    again = redress(named, "import", platform, *paths)
+    assert count("new reviews written", again.stdout) == 0 and count("already there", again.stdout) == written
+    shutil.rmtree(tmp_path / "auto")
+
+
+def test_a_page_of_ten_says_how_five_stars_became_ten(tmp_path: Path) -> None:
+    site = new_site(tmp_path, REVIEWS_SCALE=10)
+    redress(site, "import", "trustpilot", str(trustpilot.older_csv(tmp_path)))
+    output = build_site(site)
+    ratings = sorted(c.select_one(".rating-number").get_text() for c in cards(output).values())
+    assert ratings == ["6/10", "8/10"]  # Trustpilot's 3 and 4 stars
+    how = soup(output / "reviews" / "index.html").select_one("#how-reviews-work .rescaled")
+    assert how.get_text(strip=True).startswith("Trustpilot rates with 1 to 5 stars.")
