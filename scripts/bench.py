@@ -590,6 +590,10 @@ class BuildFailed(Exception):
     pass
 
 
+class ColdOnly(Exception):  # noqa: N818 - not an error: the --cold-only run is over
+    """--cold-only: the cold build is measured; the message is the ``bench:`` line."""
+
+
 def build(site: Path, label: str) -> Run:
     """Run Pelican on ``site`` in a subprocess; time it and read its own peak RSS."""
     command = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-q"]
@@ -955,6 +959,14 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
     check_output(site / "output", shop)
     permalinks = count_pages(site / "output", shop.reviews, permalink_page, "the Redress build")
     output_files, output_bytes = output_size(before := snapshot(site / "output"))
+    if args.cold_only:
+        raise ColdOnly(
+            f"bench: n={n} products={len(shop.products)} langs={args.langs} permalinks={permalinks} "
+            f"generate_s={generate_s:.0f} cold_s={cold.seconds:.1f} "
+            f"cold_ms_per_review={cold.seconds * 1000 / n:.2f} peak_rss_mb={cold.rss_mb:.0f} "
+            f"output_files={output_files} output_mb={output_bytes / MIB:.0f} "
+            f"output_kb_per_review={output_bytes / 1024 / n:.1f} files_per_review={output_files / n:.2f}"
+        )
     warm = build(site, "warm")
     after_warm = snapshot(site / "output")
     review, entry = add_one_response(site, shop)
@@ -1045,6 +1057,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--langs", type=int, choices=(1, 2, 3), default=3, help="review languages: nl, en, et (default: 3)"
     )
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="measure only the cold build (for the documented 1,000,000-review run; implies --no-baseline)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the content generator (default: 1)")
     parser.add_argument(
         "--check",
@@ -1054,8 +1071,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
+    if args.cold_only:
+        args.no_baseline = True
     if args.products is None:
-        args.products = 2000 if args.n >= BIG_N else 500
+        args.products = 5000 if args.n >= 1_000_000 else 2000 if args.n >= BIG_N else 500
     if args.products < 1:
         parser.error("--products must be at least 1")
     if args.baseline_n is not None and args.baseline_n < 1:
@@ -1077,6 +1096,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BuildFailed as err:
             print(f"bench: FAILED: {err}", file=sys.stderr)
             return 2
+        except ColdOnly as done:
+            print(f"whole run: {time.perf_counter() - started:.1f} s")
+            print(done)
+            return 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(report(result))
