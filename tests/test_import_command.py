@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -305,6 +306,58 @@ def test_bad_rows_are_problems_and_the_rest_is_written(tmp_path: Path) -> None:
     assert outcome.count("review", "new") == 1 and len(shop_of(site).reviews) == 1
 
 
+def test_every_date_is_checked_as_the_build_checks_it(tmp_path: Path) -> None:
+    """Google's 9999-12-31 cannot even be moved into the site's zone; 2999 the build would refuse."""
+    site = make(tmp_path)
+    far = when("9999-12-31 23:59")
+    plan, outcome = run(
+        site,
+        record("ok", replies=[ImportedReply("Dank je!", when("2024-03-02 09:00"))]),
+        record("edited", updated=far, where="reviews.json:#2"),
+        record("replied", replies=[ImportedReply("Dank je!", far)], where="reviews.json:#3"),
+        record("dated", replied_on=when("2999-01-01 00:00"), where="reviews.json:#4"),
+        record(
+            "naive", replies=[ImportedReply("Dank je!", dt.datetime(2024, 3, 2))], where="reviews.json:#5"
+        ),
+    )
+    assert sorted(str(p) for p in plan.problems) == [
+        "reviews.json:#2: updated: '9999-12-31' is not a date between 1970 and 2100; check the year",
+        "reviews.json:#3: reply date: '9999-12-31' is not a date between 1970 and 2100; check the year",
+        "reviews.json:#4: reply date: '2999-01-01' is not a date between 1970 and 2100; check the year",
+        "reviews.json:#5: reply date: has no time zone (a bug in the platform's reader)",
+    ]
+    assert outcome.count("review", "new") == 1 and outcome.count("response", "new") == 1
+    (shown,) = shop_of(site).reviews  # the build reads what was written
+    assert len(shown.thread) == 1
+
+
+def test_one_line_fields_keep_their_words_apart(tmp_path: Path) -> None:
+    """A vertical tab or a NEL between two words is a space in a name, a title or a product's name."""
+    site = make(tmp_path)
+    product = ImportedProduct("espresso\u2028x1", name="Espresso\x0bX1", sku="BB\x85ESP")
+    run(
+        site,
+        product_review("s1", product, author="Jan\x0bde Vries", title="Title\x85Rating: 1", text="Goed."),
+    )
+    written = content_files(site)
+    review = head(next(text for path, text in written.items() if path.startswith("reviews/")))
+    assert review["Author"] == "Jan de V." and review["Title"] == "Title Rating: 1"
+    assert review["Rating"] == "5" and review["Product"] == "espresso-x1"
+    assert head(written["products/espresso-x1.md"]) == {"Title": "Espresso X1", "SKU": "BB ESP"}
+    (shown,) = shop_of(site).reviews
+    assert shown.author == "Jan de V." and shown.product is not None and shown.product.title == "Espresso X1"
+
+
+def test_the_order_reference_is_private_and_hidden_where_the_reviewer_typed_it(tmp_path: Path) -> None:
+    site = make(tmp_path)
+    run(site, record(order="ORD-2019-00417", text="Bestelling ORD-2019-00417 kwam snel."))
+    (text,) = content_files(site).values()
+    assert head(text)["Order"] == "ORD-2019-00417"
+    (shown,) = shop_of(site).reviews
+    assert shown.private["order"] == "ORD-2019-00417"
+    assert "ORD-2019-00417" not in shown.body_html and "kwam snel" in shown.body_html
+
+
 def test_hostile_text_stays_text_and_control_characters_never_reach_a_file(tmp_path: Path) -> None:
     site = make(tmp_path)
     run(
@@ -406,7 +459,7 @@ def test_a_deleted_file_is_written_again_and_said_so(tmp_path: Path) -> None:
     assert outcome.count("review", "again") == 1 and path.is_file()
 
 
-def test_a_new_reply_takes_the_next_free_number(tmp_path: Path) -> None:
+def test_a_new_reply_beside_the_shops_own_response_takes_the_next_name(tmp_path: Path) -> None:
     site = make(tmp_path)
     run(site, record(rating=2))
     slug = review_slug(record(), UTC)
@@ -416,10 +469,121 @@ def test_a_new_reply_takes_the_next_free_number(tmp_path: Path) -> None:
     answered = record(rating=2, replies=[ImportedReply("Opgelost, zie mail.", when("2024-03-03 09:00"))])
     _plan, outcome = run(site, answered)
     assert outcome.count("response", "new") == 1
-    assert (site / "content" / "responses" / f"{slug}-2.md").is_file()
+    assert (site / "content" / "responses" / f"{slug}-1-2.md").is_file()
     assert mine.read_text(encoding="utf-8").endswith("Sorry, we call you.\n")
     _plan, outcome = run(site, answered)
     assert outcome.wrote == 0 and outcome.count("response", "already") == 1
+    (site / "imports" / "ledger.json").unlink()
+    _plan, outcome = run(site, answered)  # without the ledger, found again by its text
+    assert outcome.wrote == 0 and outcome.count("response", "already") == 1
+    assert sorted(p.name for p in (site / "content" / "responses").iterdir()) == [
+        f"{slug}-1-2.md",
+        f"{slug}-1.md",
+    ]
+    assert len(shop_of(site).reviews[0].thread) == 2
+
+
+ANSWERED = record(
+    rating=2,
+    replies=[
+        ImportedReply("Sorry! We sturen een nieuwe.", when("2024-03-02 09:00")),
+        ImportedReply("Is hij goed aangekomen?", when("2024-03-06 09:00")),
+    ],
+)
+
+
+def test_replies_are_named_by_their_place_and_found_again_without_the_ledger(tmp_path: Path) -> None:
+    site = make(tmp_path)
+    run(site, ANSWERED)
+    slug = review_slug(ANSWERED, UTC)
+    responses = site / "content" / "responses"
+    assert sorted(p.name for p in responses.iterdir()) == [f"{slug}-1.md", f"{slug}-2.md"]
+    (site / "imports" / "ledger.json").unlink()  # lost, or a run killed before it saved it
+    _plan, outcome = run(site, ANSWERED)
+    assert outcome.wrote == 0 and outcome.count("response", "already") == 2
+    assert outcome.count("review", "already") == 1
+    assert sorted(p.name for p in responses.iterdir()) == [f"{slug}-1.md", f"{slug}-2.md"]
+    (shown,) = shop_of(site).reviews
+    assert [e.slug for e in shown.thread] == [f"{slug}-1", f"{slug}-2"]
+    assert "nieuwe" in shown.thread[0].body_html and "aangekomen" in shown.thread[1].body_html
+
+
+def test_without_the_ledger_a_reply_name_holding_other_words_is_left_and_never_doubled(
+    tmp_path: Path,
+) -> None:
+    """No ledger: ``<review>-1`` may be this reply as an earlier import wrote it, so nothing is added."""
+    site = make(tmp_path)
+    run(site, ANSWERED)
+    (site / "imports" / "ledger.json").unlink()
+    first = site / "content" / "responses" / f"{review_slug(ANSWERED, UTC)}-1.md"
+    edited = first.read_text(encoding="utf-8").replace("nieuwe", "nieuwe fiets")
+    first.write_text(edited, encoding="utf-8")
+    for update in (False, True):
+        _plan, outcome = run(site, ANSWERED, update=update)
+        assert outcome.count("response", "foreign") == 1 and outcome.count("response", "already") == 1
+        assert outcome.wrote == 0 and first.read_text(encoding="utf-8") == edited
+        assert len(list(first.parent.iterdir())) == 2
+
+
+def test_a_hand_edit_is_never_taken_for_an_unfinished_write(tmp_path: Path) -> None:
+    """Deleting a review's last line leaves the start of the import's text: still someone's edit."""
+    site = make(tmp_path)
+    run(site, record(text="Binnen twee dagen in huis.\nGoed verpakt, de fiets was al afgesteld."))
+    (site / "imports" / "ledger.json").unlink()
+    (path,) = (site / "content" / "reviews").glob("*.md")
+    edited = path.read_text(encoding="utf-8").rsplit("Goed verpakt", 1)[0]
+    path.write_text(edited, encoding="utf-8")
+    again = record(text="Binnen twee dagen in huis.\nGoed verpakt, de fiets was al afgesteld.")
+    for update in (False, True):
+        _plan, outcome = run(site, again, update=update)
+        assert outcome.count("review", "foreign") == 1 and outcome.wrote == 0
+        assert path.read_text(encoding="utf-8") == edited
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["o_tmpfile", "temporary-file"])
+def test_the_one_writer_never_replaces_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unnamed: bool
+) -> None:
+    """Both ways of writing a file whole before it is named: Linux's unnamed file, and elsewhere's."""
+    monkeypatch.setattr(files, "_UNNAMED", unnamed and files._UNNAMED)
+    folder = tmp_path / "content" / "responses"  # made on the way
+    first = files.write_new(folder, "x-1", "Review: x\n\nDank je!\n", sync=False, numbered=False)
+    assert first == folder / "x-1.md" and first.read_text(encoding="utf-8") == "Review: x\n\nDank je!\n"
+    assert files.write_new(folder, "x-1", "Review: x\n\nDank je!\n", numbered=False) == first
+    with pytest.raises(files.NoFreeName, match="x-1.md: is there already, with other text"):
+        files.write_new(folder, "x-1", "Review: x\n\nAnders.\n", numbered=False)
+    assert files.write_new(folder, "x-1", "Review: x\n\nAnders.\n") == folder / "x-1-2.md"
+    assert sorted(p.name for p in folder.iterdir()) == ["x-1-2.md", "x-1.md"]  # no temporary file left
+    assert first.read_text(encoding="utf-8") == "Review: x\n\nDank je!\n"
+    assert first.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_empty_file_the_ledger_does_not_know_is_written(tmp_path: Path) -> None:
+    """What a power cut leaves of a file written without a sync: no words, which the build refuses."""
+    site = make(tmp_path)
+    slug = review_slug(ANSWERED, UTC)
+    review = write(site, f"reviews/{slug}.md", "")
+    reply = write(site, f"responses/{slug}-1.md", "")
+    _plan, outcome = run(site, ANSWERED)
+    assert outcome.count("review", "new") == 1 and outcome.count("response", "new") == 2
+    assert review.stat().st_size and reply.stat().st_size
+    assert len(shop_of(site).reviews[0].thread) == 2
+
+
+def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    site = make(tmp_path)
+    folder = site / "content" / "reviews"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".incoming-k1ll3d.tmp", folder / ".incoming-n0w.tmp"
+    stale.write_text("Date: 2024-03-01", encoding="utf-8")
+    fresh.write_text("Date: 2024-03-01", encoding="utf-8")
+    old = stale.stat().st_mtime - 3600
+    os.utime(stale, (old, old))
+    run(site, record(), dry_run=True)
+    assert stale.exists()  # a dry run touches nothing
+    run(site, record())
+    assert not stale.exists() and fresh.exists()  # a young one may be another run's, writing now
+    assert [p.suffix for p in folder.iterdir() if not p.name.startswith(".")] == [".md"]
 
 
 def test_a_dry_run_writes_nothing_not_even_the_ledger(tmp_path: Path) -> None:

@@ -28,11 +28,11 @@ def at(text: str) -> dt.datetime:
 
 
 def judgeme_id(row: int) -> str:
-    """The id of the review in the export's ``row``: product, time in UTC, author, start of the text."""
+    """The id of the review in the export's ``row``: product, time in UTC, the reviewer's address."""
     values = export.ROWS[row - 2]
     when = dt.datetime.fromisoformat(values["review_date"].replace(" UTC", "+00:00")).astimezone(dt.UTC)
     handle = values["product_handle"] or values["product_id"]
-    return stable_id(handle, when.isoformat(), values["reviewer_name"], values["body"][:100])
+    return stable_id(handle, when.isoformat(), f"email:{values['reviewer_email']}")
 
 
 def expected(path: Path) -> list[ImportedReview]:
@@ -176,6 +176,23 @@ def test_the_same_review_exported_again_has_the_same_id(tmp_path: Path) -> None:
         [export.write_csv(tmp_path, list(reversed(export.ROWS)), name="b.csv", encoding="cp1252")]
     )
     assert sorted(r.platform_id for r in first.reviews) == sorted(r.platform_id for r in again.reviews)
+
+
+def test_an_edited_review_keeps_its_id_and_two_alike_are_numbered(tmp_path: Path) -> None:
+    """The id is never made from the words: the reviewer may edit them on Judge.me."""
+    first = judgeme.read([export.write_csv(tmp_path, name="a.csv")])
+    rows = [dict(r) for r in export.ROWS]
+    rows[0]["body"] = "EDIT: na een jaar nog steeds warm."
+    rows[0]["title"] = "Nog steeds super"
+    twin = {**rows[3], "reviewer_email": "", "body": "Tweede keer besteld."}
+    rows[3]["reviewer_email"] = ""
+    rows.insert(4, twin)
+    again = judgeme.read([export.write_csv(tmp_path, rows, name="b.csv")])
+    assert again.reviews[0].platform_id == first.reviews[0].platform_id == judgeme_id(2)
+    assert again.reviews[0].text == "EDIT: na een jaar nog steeds warm."
+    piet, twin_id = (r.platform_id for r in again.reviews if r.author == "Piet")
+    when = at("2023-09-07 11:00:00").isoformat()
+    assert piet == stable_id("", when, "name:Piet") and twin_id == f"{piet}-2"
 
 
 def test_a_shopify_export_is_refused_with_what_was_expected_and_found(tmp_path: Path) -> None:

@@ -12,13 +12,16 @@ runs it: its counts, its exit codes, and never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,6 +31,7 @@ import pytest
 from conftest import soup, write
 from import_exports import google, google_play, judgeme, kiyoh, shopify, trustpilot, woocommerce
 from pelican import Pelican
+from pelican.plugins.redress.content.shop import load_shop
 from pelican.settings import read_settings
 from sites import write_settings
 
@@ -360,6 +364,159 @@ def test_update_takes_a_platform_edit_but_never_a_hand_edit(tmp_path: Path) -> N
     done = redress(site, "import", "trustpilot", str(newer), "--update")
     assert count("updated", done.stdout) == 1 and "binnen een dag" in jan.read_text(encoding="utf-8")
     assert "refund came fast" in priya.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("platform", ["shopify", "judgeme"])
+def test_a_review_edited_on_the_platform_is_a_change_not_a_second_review(
+    platform: str, tmp_path: Path
+) -> None:
+    """Shopify and Judge.me give no review id: the one made up must not change when the words do."""
+    site = new_site(tmp_path)
+    module, body = (shopify, "body") if platform == "shopify" else (judgeme, "body")
+    rows = [dict(r) for r in module.ROWS]
+    redress(site, "import", platform, str(module.write_csv(tmp_path, rows, name="first.csv")))
+    before = review_files(site)
+    rows[0][body] = "EDIT: na een maand nog steeds tevreden."
+    edited = str(module.write_csv(tmp_path, rows, name="edited.csv"))
+    done = redress(site, "import", platform, edited)
+    assert count("new reviews written", done.stdout) == 0
+    assert (
+        count(
+            f"changed on {'Shopify' if platform == 'shopify' else 'Judge.me'} (not updated: use --update)",
+            done.stdout,
+        )
+        == 1
+    )
+    assert review_files(site) == before
+    done = redress(site, "import", platform, edited, "--update")
+    assert count("updated", done.stdout) == 1 and count("new reviews written", done.stdout) == 0
+    after = review_files(site)
+    assert after.keys() == before.keys()
+    assert sum("na een maand nog steeds tevreden" in text for text in after.values()) == 1
+
+
+def test_dates_the_build_would_refuse_are_row_problems_and_the_site_still_builds(tmp_path: Path) -> None:
+    """Google's 9999-12-31 once ended the command with a traceback; 2999 was written and broke the build."""
+    site = new_site(tmp_path)
+    reviews = [
+        google.review(
+            "ok1", "FIVE", "2024-03-01T10:00:00Z", comment="Top!", reply=("Dank je!", "2024-03-02T09:00:00Z")
+        ),
+        google.review(
+            "far1",
+            "FOUR",
+            "2024-03-01T10:00:00Z",
+            comment="Goed.",
+            reply=("Dank je!", "9999-12-31T23:59:00Z"),
+        ),
+        google.review(
+            "far2",
+            "THREE",
+            "2024-03-01T10:00:00Z",
+            comment="Gaat.",
+            reply=("Dank je!", "2999-01-01T00:00:00Z"),
+        ),
+        google.review(
+            "far3", "TWO", "2024-03-01T10:00:00Z", comment="Matig.", updated="9999-12-31T23:59:00Z"
+        ),
+    ]
+    export = google.api_json(tmp_path, reviews)
+    done = redress(site, "import", "google", str(export), check=False)
+    assert done.returncode == 1 and count("new reviews written", done.stdout) == 1
+    problems = [line.removeprefix("redress: ") for line in done.stderr.splitlines() if f"{export}:#" in line]
+    assert sorted(problems) == [
+        f"{export}:#2: reply date: '9999-12-31' is not a date between 1970 and 2100; check the year",
+        f"{export}:#3: reply date: '2999-01-01' is not a date between 1970 and 2100; check the year",
+        f"{export}:#4: updated: '9999-12-31' is not a date between 1970 and 2100; check the year",
+    ]
+    assert list(cards(build_site(site))) == [next(iter(review_files(site)))]
+
+
+def test_a_long_cell_is_read_and_one_past_the_limit_names_its_row(tmp_path: Path) -> None:
+    """The csv module stops at 131,072 characters; a review pasted from a blog is longer."""
+    site = new_site(tmp_path)
+    long_body = "Heel uitgebreid. " * 12_000  # 204,000 characters
+    rows = [shopify.row(**{**shopify.ROWS[0], "body": long_body})]
+    done = redress(site, "import", "shopify", str(shopify.write_csv(tmp_path, rows, name="long.csv")))
+    assert count("new reviews written", done.stdout) == 1
+    (text,) = review_files(site).values()
+    assert text.endswith(long_body.strip() + "\n")
+    broken = tmp_path / "broken.csv"
+    shopify.write_csv(tmp_path, shopify.ROWS[:2], name="broken.csv")
+    with broken.open("a", encoding="utf-8") as out:  # a quote never closed: the rest is one cell
+        out.write('regenjas,published,4,Goed,Kees,,,"Droog gebleven.\n' + "x,y,z\n" * 200_000)
+    done = redress(site, "import", "shopify", str(broken), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(
+        f"redress: {broken}:4: this row, from line 5 on, cannot be read as CSV "
+        "(field larger than field limit (1048576))."
+    )
+    assert f"import: {broken} could not be read; nothing was written." in done.stderr
+    assert len(review_files(site)) == 1
+
+
+def test_a_binary_file_is_named_as_binary_and_no_control_byte_reaches_the_terminal(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    photo = tmp_path / "photo.csv"
+    photo.write_bytes(bytes(range(256)) * 12)  # a photo saved with the wrong name, say
+    text = tmp_path / "colours.csv"
+    text.write_bytes(b"product_handle,state\x1b[2J,rating,title\nx,published,5,Fijn\n")
+    for path, found in (
+        (photo, "found: binary data, not a table of text"),
+        (text, "found: product_handle, state\\x1b[2J, rating, title"),
+    ):
+        done = redress(site, "import", "shopify", str(path), check=False)
+        assert done.returncode == 1 and found in done.stderr, done.stderr
+        assert not [ch for ch in done.stderr if not ch.isprintable() and ch != "\n"]
+
+
+def test_a_run_killed_half_way_leaves_whole_files_and_the_next_run_writes_no_reply_twice(
+    tmp_path: Path,
+) -> None:
+    """``kill -9`` while files are being written, then the same command again: every reply once."""
+    site = new_site(tmp_path)
+    start = dt.datetime(2020, 1, 1, 9, 0)
+    rows = [
+        {
+            **trustpilot.OLDER_ROWS[0],
+            "Id": f"{number:024x}",
+            "Review Created (UTC)": f"{start + dt.timedelta(hours=number):%Y-%m-%d %H:%M:%S}",
+            "Company Reply Date (UTC)": f"{start + dt.timedelta(hours=number, minutes=30):%Y-%m-%d %H:%M:%S}",
+        }
+        for number in range(KILLED_ROWS)
+    ]
+    export = str(trustpilot.older_csv(tmp_path, rows, name="reviews.csv"))
+    responses = site / "content" / "responses"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pelican.plugins.redress.cli", "import", "trustpilot", export],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError):
+            if len(os.listdir(responses)) >= KILLED_ROWS // 10:
+                break
+        time.sleep(0.002)
+    process.kill()
+    assert process.wait() == -signal.SIGKILL  # killed while writing, not after
+    assert not (site / "imports" / "ledger.json").exists()
+    settings = read_settings(str(site / "pelicanconf.py"))
+    load_shop(settings)  # every file under its name is whole: the build reads each one
+    done = redress(site, "import", "trustpilot", export)
+    assert "left as they are" not in done.stdout
+    new, there = count("new reviews written", done.stdout), count("already there", done.stdout)
+    replies = count("replies written", done.stdout)
+    replies_there = count("replies already there", done.stdout)  # the killed run's, found again
+    assert new + there == KILLED_ROWS and replies + replies_there == KILLED_ROWS and there > 0
+    assert len(list(responses.glob("*.md"))) == KILLED_ROWS
+    shown = load_shop(settings).reviews
+    assert len(shown) == KILLED_ROWS and all(len(review.thread) == 1 for review in shown)
+
+
+#: Rows of the export the killed run reads: enough that writing them takes a while.
+KILLED_ROWS = 3000
 
 
 # -- every platform, named and recognised ---------------------------------------------------------------

@@ -108,6 +108,7 @@ def test_the_older_export_brings_names_and_reply_texts(tmp_path):
             title="Prima winkel",
             text="Fiets kwam met een kras, binnen een week opgelost.",
             author="Jan de Vries",
+            order="ORD-2019-00417",  # private: the page hides it where the reviewer typed it
             lang="nl",
             replies=[
                 ImportedReply(
@@ -125,6 +126,7 @@ def test_the_older_export_brings_names_and_reply_texts(tmp_path):
             title="Helmet too small",
             text="Returned it, refund came fast.",
             author="Priya Sharma",
+            order="ORD-2019-00522",
             lang="en",
         ),
     ]
@@ -348,15 +350,13 @@ PRIVATE = [
     "60a1b2c3d4e5f6a7b8c9d0e1",
     "61b2c3d4e5f6a7b8c9d0e1f2",
     "5c8e0f1e2d3c4b5a69788796",
-    "ORD-2019-00417",  # Reference Id: an order number
-    "ORD-2019-00522",
     "5d2f8a1c9e0b4e0001a3c7f2",  # Business Unit ID
     "4f9a8b7c6d5e4f3a2b1c0d9e",  # Location ID
     "refund-asked",  # Tags: the shop's own notes
 ]
 
 
-def test_no_consumer_id_order_reference_or_internal_id_reaches_a_record(tmp_path):
+def test_no_consumer_id_or_internal_id_reaches_a_record_and_the_order_only_its_private_field(tmp_path):
     paths = [
         files.business_csv(tmp_path),
         files.older_csv(tmp_path),
@@ -366,10 +366,14 @@ def test_no_consumer_id_order_reference_or_internal_id_reaches_a_record(tmp_path
     ]
     batch = trustpilot.read(paths)
     assert len(batch.reviews) == 8
+    orders = {"ORD-2019-00417", "ORD-2019-00522"}  # Reference Id: an order number
     for review in batch.reviews:
         values = json.dumps(dataclasses.asdict(review), default=str)
         leaked = [value for value in PRIVATE if value in values.replace(review.where, "")]
         assert leaked == [], review.platform_id
+        public = json.dumps(dataclasses.asdict(dataclasses.replace(review, order="")), default=str)
+        assert not any(order in public for order in orders), review.platform_id
+    assert {review.order for review in batch.reviews} == {"", *orders}
 
 
 def test_recognise_knows_its_own_files_and_no_others(tmp_path):

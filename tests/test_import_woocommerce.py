@@ -271,6 +271,31 @@ def test_replies_without_their_review_and_the_review_listed_as_a_comment_are_ski
     assert by_id(batch)["45"].replies == []
 
 
+#: A guest (no WordPress account) writing under Jan's review: a rival, with a phone number.
+RIVAL = export.Comment(
+    60, 12, "Klaas Concurrent", "klaas@rival.example", "192.0.2.99", "2024-02-05 10:00:00",
+    "Don't believe Jan, mine broke in a week. Call me 06-12345678", type="comment", parent=45,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("source", ["rest", "wxr"])
+def test_only_the_shops_own_users_write_its_replies(tmp_path: Path, source: str) -> None:
+    """A comment under a review by a guest (user 0) is someone else's words, never the shop's reply."""
+    if source == "rest":
+        files = [
+            export.write_rest_reviews(tmp_path),
+            export.write_wp_comments(tmp_path, [*export.replies(), RIVAL]),
+        ]
+        assert b'"id":60,"post":12,"parent":45,"author":0,' in files[1].read_bytes()
+    else:
+        files = [export.write_wxr(tmp_path, [*export.COMMENTS, RIVAL])]
+        assert "<wp:comment_user_id>0</wp:comment_user_id>" in files[0].read_text(encoding="utf-8")
+    batch = woocommerce.read(files)
+    assert by_id(batch)["45"].replies == [THANKS]
+    assert reasons(batch)["a comment by someone other than the shop"] == 1
+    assert batch.rows == accounted(batch)
+
+
 def test_a_product_is_named_by_its_slug_whatever_the_permalinks_look_like(tmp_path: Path) -> None:
     data = [export.rest_review(c) for c in export.reviews()[:2]]
     data[0]["product_permalink"] = "https://fietsenwinkel.example/?product=hoodie"

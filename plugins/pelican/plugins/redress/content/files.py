@@ -2,8 +2,9 @@
 
 The inverse of :mod:`redress.reader`: the text written here is read back by
 the same reader as a file the shop owner typed. Writing never replaces a
-file: a new file is created next to its final name and linked into place,
-which fails if the name is taken, so two runs can never overwrite a review.
+file: a new file is written whole, then linked under its final name, which
+fails if the name is taken, so two runs can never overwrite a review, and
+a run killed half-way never leaves half a file under a final name.
 
 A file's name becomes the review's address, its element ids and its key in
 reviews.json, so it is made from the customer's words only after the same
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import tempfile
 import time
@@ -222,72 +224,123 @@ def write_new(
     unique: str = "",
     claimed: Callable[[Path], bool] | None = None,
     sync: bool = True,
-    in_place: bool = False,
+    numbered: bool = True,
 ) -> Path:
     """Write ``<slug>.md`` (or the next of :func:`candidate_names`) in ``folder`` without replacing any file.
+
+    The text is written first and the file is then linked under its final
+    name, which fails if the name is taken: a file under a final name is
+    always whole, even when the writer is killed half-way. On Linux the file
+    has no name at all until then (``O_TMPFILE``), so a kill leaves nothing;
+    elsewhere it is a temporary file, removed after, or by a later run when
+    a kill left it (:func:`remove_stale_temps`).
 
     A name taken by a file with exactly this text is this file, written by a
     run that stopped before it recorded it, unless ``claimed`` says that file
     belongs to another writer (the inbox knows which submission wrote which
     file): then two submissions with the same words get two files. Raises
-    :class:`NoFreeName` when every name is taken.
+    :class:`NoFreeName` when every name is taken. ``numbered=False`` tries
+    ``<slug>.md`` only: a file whose name is its identity (an imported
+    review, named after the platform's id) must not move to ``<slug>-2.md``.
 
     ``sync=False`` leaves flushing to disk to the caller: an import of a
     hundred thousand files syncs once at the end (a sync per file would
     take most of its time), and can be run again after a crash.
-    ``in_place=True`` creates ``<slug>.md`` itself, exclusively (so it still
-    never replaces a file), and writes into it: one file-system operation
-    instead of three. A run killed in between can leave the start of the
-    text under the final name, so only a writer that recognises its own
-    unfinished files (``redress import``, by its ledger) may ask for it.
     """
-    if in_place:
-        return _create(folder, slug, text.encode("utf-8"))
-    folder.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
+    names = candidate_names(slug, unique) if numbered else [slug]
+    if _UNNAMED:
+        written = _write_unnamed(folder, names, data, sync=sync, claimed=claimed)
+        if written is not None:
+            return written
+    try:
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIXES[0], suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             if sync:
                 out.flush()
                 os.fsync(out.fileno())
-        for name in candidate_names(slug, unique):
-            target = folder / f"{name}.md"
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                if _same_file(target, data) and not (claimed and claimed(target)):
-                    return target
-                continue
-            return target
-        raise NoFreeName(
-            f"{folder / slug}.md: every file name this review may take is used by another file "
-            f"({slug}.md to {candidate_names(slug, unique)[-1]}.md)"
-        )
+        return _link(temp, folder, names, data, claimed, None)
     finally:
         os.unlink(temp)
 
 
-def _create(folder: Path, slug: str, data: bytes) -> Path:
-    """``<slug>.md`` created exclusively with ``data``; a file of that name with the same data is this one.
+#: Whether files may be made without a name and named when whole (Linux's ``O_TMPFILE`` and its
+#: ``/proc/self/fd``); set to False at the first sign that this system or file system cannot.
+_UNNAMED = hasattr(os, "O_TMPFILE")
 
-    Readable by its owner only, as :func:`tempfile.mkstemp` makes the files of :func:`write_new`.
+
+def _write_unnamed(
+    folder: Path, names: list[str], data: bytes, *, sync: bool, claimed: Callable[[Path], bool] | None
+) -> Path | None:
+    """:func:`write_new` the Linux way: as fast as creating the file in place, and never half there.
+
+    ``None`` when the system cannot (then :data:`_UNNAMED` is cleared and the caller writes a
+    temporary file instead).
     """
-    target = folder / f"{slug}.md"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    global _UNNAMED
+    flags = os.O_TMPFILE | os.O_WRONLY
     try:
-        handle = os.open(target, flags, 0o600)
-    except FileNotFoundError:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = os.open(target, flags, 0o600)
-    except FileExistsError:
-        if _same_file(target, data):
-            return target
-        raise NoFreeName(f"{target}: is there already, with other text") from None
+        try:
+            handle = os.open(folder, flags, 0o600)
+        except FileNotFoundError:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = os.open(folder, flags, 0o600)
+    except OSError as err:
+        if err.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            raise
+        _UNNAMED = False  # a file system (or kernel) without O_TMPFILE
+        return None
     with os.fdopen(handle, "wb") as out:
         out.write(data)
-    return target
+        out.flush()
+        if sync:
+            os.fsync(handle)
+        try:
+            return _link(f"/proc/self/fd/{handle}", folder, names, data, claimed, handle)
+        except FileNotFoundError:
+            if not Path("/proc/self/fd").is_dir():
+                _UNNAMED = False  # no /proc to name the file by
+                return None
+            raise
+
+
+def _link(
+    source: str,
+    folder: Path,
+    names: list[str],
+    data: bytes,
+    claimed: Callable[[Path], bool] | None,
+    handle: int | None,
+) -> Path:
+    """Give ``source`` the first of ``names`` that is free (or that holds exactly ``data``, unclaimed).
+
+    With ``handle`` (the open unnamed file) ``source`` is its ``/proc/self/fd`` link, which must
+    be followed: :func:`os.link` asks ``linkat`` to follow only when given a directory fd, and
+    ``linkat`` ignores that fd for an absolute source, so the file's own is passed.
+    """
+    for name in names:
+        target = folder / f"{name}.md"
+        try:
+            if handle is None:
+                os.link(source, target)
+            else:
+                os.link(source, target, src_dir_fd=handle)
+        except FileExistsError:
+            if same_file(target, data) and not (claimed and claimed(target)):
+                return target
+            continue
+        return target
+    if len(names) == 1:
+        raise NoFreeName(f"{folder / names[0]}.md: is there already, with other text")
+    raise NoFreeName(
+        f"{folder / names[0]}.md: every file name this review may take is used by another file "
+        f"({names[0]}.md to {names[-1]}.md)"
+    )
 
 
 def overwrite(path: Path, text: str, *, sync: bool = True) -> None:
@@ -311,7 +364,7 @@ def overwrite(path: Path, text: str, *, sync: bool = True) -> None:
         raise
 
 
-def _same_file(path: Path, data: bytes) -> bool:
+def same_file(path: Path, data: bytes) -> bool:
     """Does ``path`` hold exactly ``data``? Its size says no without reading, most of the time."""
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data

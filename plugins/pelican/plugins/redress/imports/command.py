@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..content import model, reader, site_settings
+from ..content import files, model, reader, site_settings
 from ..content.settings import get_settings
 from ..errors import RedressError, UsageError
 from . import platforms
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(_no_product(args.product, site))
     ledger = Ledger.load(ledger_path(rs, settings_file, settings, make=not args.dry_run))
     with collector_paused():
-        batches = [_read(platform, files) for platform, files in by_platform.items()]
+        batches = [_read(platform, exports) for platform, exports in by_platform.items()]
     plan, outcome = import_batches(
         site,
         ledger,
@@ -158,6 +158,9 @@ def import_batches(
     file could not be written, so it knows what was.
     """
     before = (dict(ledger.files), dict(ledger.ids), dict(ledger.records), dict(ledger.langs))
+    if not dry_run:
+        for kind in KINDS:  # what a killed run left: never a file under its name, at most a temporary one
+            files.remove_stale_temps(site.content / site.folder(kind))
     there = files_there(site)
     writers = [Writer(site, ledger, update=update, dry_run=dry_run, there=there) for _ in range(WRITERS)]
     try:

@@ -35,6 +35,7 @@ from .tables import (
     cell_text,
     decode,
     epoch_millis,
+    found_headers,
     header_key,
     is_xlsx,
     keep_latest,
@@ -78,7 +79,7 @@ def read(paths: list[Path]) -> Batch:
         elif all(table.has(n) for n in SCRAPER_REQUIRED):
             read_row = _scraper_row
         else:
-            found = ", ".join(h for h in table.headers if h.strip()) or "no header row"
+            found = found_headers(table)
             raise UnreadableExport(
                 str(path),
                 NAME,

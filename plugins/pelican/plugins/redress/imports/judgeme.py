@@ -7,8 +7,9 @@ regard to case, spaces or a BOM; UTF-8 with or without BOM, or the Windows
 code page). Times are ``2023-05-04 13:22:01 UTC`` or ISO 8601; a time
 without a zone is taken as UTC.
 
-The export has no review id, so the id is a hash of product, time, author
-and the start of the text, the same each time the review is exported.
+The export has no review id, so the id is a hash of product, time (UTC) and
+the reviewer's e-mail address (else name), the same each time the review
+is exported, and after the reviewer edits it (see :mod:`.shopify`).
 ``curated`` says what Judge.me's moderation made of a review: ``ok`` is
 published, ``spam`` is imported withheld as ``spam``, anything else
 (``not-yet``, ...) is skipped with that value as the reason; an empty or
@@ -20,10 +21,11 @@ an IP address is personal data, and a picture is not text.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 from .records import Batch, ImportedProduct, ImportedReply, ImportedReview, RowProblem, Skip
-from .shopify import require_columns
+from .shopify import require_columns, review_id
 from .tables import (
     cell,
     cell_text,
@@ -32,7 +34,6 @@ from .tables import (
     open_table,
     peek_headers,
     rating_number,
-    stable_id,
     utc_datetime,
 )
 
@@ -56,14 +57,18 @@ def read(paths: list[Path]) -> Batch:
     for path in paths:
         table = open_table(path, NAME)
         require_columns(table, NAME, REQUIRED)
+        seen: Counter[str] = Counter()
         for number, row in table.rows:
             batch.rows += 1
-            _row(f"{path}:{number}", row, batch)
+            _row(f"{path}:{number}", row, batch, seen)
     keep_latest(batch)
     return batch
 
 
-def _row(where: str, row: dict[str, object], batch: Batch) -> None:
+def _row(where: str, row: dict[str, object], batch: Batch, seen: Counter[str]) -> None:
+    handle = cell_text(cell(row, "product_handle", "product_id"))
+    email, name = cell_text(cell(row, "reviewer_email")), cell_text(cell(row, "reviewer_name"))
+    platform_id = review_id(seen, handle, cell(row, "review_date"), email, name)
     curated = cell_text(cell(row, "curated")).lower() or "ok"
     if curated not in ("ok", "spam"):
         batch.skips.append(Skip(where, f"not published on Judge.me (curated {curated})"))
@@ -81,7 +86,6 @@ def _row(where: str, row: dict[str, object], batch: Batch) -> None:
         return
     title, body, author = (cell_text(cell(row, name)) for name in ("title", "body", "reviewer_name"))
     reply = cell_text(cell(row, "reply"))
-    handle = cell_text(cell(row, "product_handle", "product_id"))
     if not body and not title and rating is None:
         batch.skips.append(Skip(where, "no text and no rating"))
         return
@@ -91,7 +95,7 @@ def _row(where: str, row: dict[str, object], batch: Batch) -> None:
     batch.reviews.append(
         ImportedReview(
             platform=PLATFORM,
-            platform_id=stable_id(handle, date.isoformat(), author, body[:100]),
+            platform_id=platform_id,
             where=where,
             date=date,
             rating=rating,

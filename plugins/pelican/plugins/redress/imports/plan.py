@@ -89,6 +89,9 @@ class Planned:
     said: str = ""
     #: For a review whose export named no language: the one guessed (kept in the ledger).
     guessed_lang: str = ""
+    #: A reply new to a review the ledger knows: when its name holds a file the import did not
+    #: write (the shop's own response), it may take the next name (see :mod:`.writer`).
+    fallback: bool = False
 
 
 @dataclass
@@ -132,6 +135,7 @@ def record_fingerprint(record: ImportedReview) -> str:
         record.text,
         record.author,
         record.email,
+        record.order,
         record.lang,
         record.updated,
         (product.handle, product.name, product.sku, product.url) if product else None,
@@ -182,7 +186,6 @@ class Planner:
         self._record_langs: set[str] = set()
         #: Slugs planned in this run, per kind, so two records never share a file.
         self._taken: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        self._responses = set(site.existing["response"])
         self._sku = {p.sku.strip().lower(): slug for slug, p in site.products.items() if p.sku.strip()}
         self._product_by_key: dict[str, str] = {}
 
@@ -224,19 +227,20 @@ class Planner:
             dated = [r.date for r in record.replies if r.date and not r.text.strip()]
             replied = record.replied_on or (dated[0] if dated else None)
             replied = max(replied, record.date) if replied else None
-        title = strip_control(record.title).strip()
+        title = files.one_line(record.title)
         lang, guessed = self._lang(record, key, title, text)
         body = files.review_text(
             date=record.date.astimezone(self.site.tz),
             rating=rating,
             text=text,
             title=title,
-            author=shown_name(strip_control(record.author), self.names),
+            author=shown_name(files.one_line(record.author), self.names),
             product=product,
             lang=lang,
             source=f"{model.IMPORTED_PREFIX}{record.platform}",
             verified=None,
-            email=strip_control(record.email).strip(),
+            email=files.one_line(record.email),
+            order=files.one_line(record.order),
             withheld=record.withheld,
             invited=True if record.invited_by_platform else None,
             replied=replied.astimezone(self.site.tz) if replied else None,
@@ -268,12 +272,16 @@ class Planner:
             found.append(
                 RowProblem(where, "id", "the review has no id, so it cannot be told apart from others")
             )
-        if record.date.tzinfo is None:
-            found.append(RowProblem(where, "date", "has no time zone (a bug in the platform's reader)"))
-        else:
-            out_of_range = model.check_date_range(f"{record.date:%Y-%m-%d}", record.date)
-            if out_of_range:
-                found.append(RowProblem(where, "date", out_of_range))
+        dates = [
+            ("date", record.date),
+            ("updated", record.updated),
+            ("reply date", record.replied_on),
+            *(("reply date", reply.date) for reply in record.replies),
+        ]
+        for name, date in dates:
+            problem = _date_problem(date)
+            if problem:
+                found.append(RowProblem(where, name, problem))
         if record.rating is not None and (
             isinstance(record.rating, bool)
             or not isinstance(record.rating, int)
@@ -336,18 +344,21 @@ class Planner:
     # -- replies -----------------------------------------------------------------------------
 
     def _replies(self, record: ImportedReview, slug: str, key: str, said: str) -> list[Planned]:
-        """Each reply with words (or a recorded outcome) as the next ``<review>-N`` response file."""
+        """Each reply with words (or a recorded outcome) as ``<review>-N``, N its place in date order.
+
+        The name is the same in every run, so a run after a lost ledger or a
+        killed run finds the reply already there instead of writing it again
+        under the next free number; the writer decides what a file under
+        that name is (this reply, someone else's, or an empty leftover).
+        """
         planned = []
-        number = 0
         written = [r for r in record.replies if r.text.strip() or r.status]
         written.sort(key=lambda r: r.date or record.date)
-        for reply in written:
-            number += 1
+        review_known = key in self.ledger.ids
+        for number, reply in enumerate(written, start=1):
             reply_key = f"{key}#reply-{number}"
             known = self.ledger.ids.get(reply_key)
-            reply_slug = _stem(known) if known else self._next_response(slug)
-            self._responses.add(reply_slug)
-            self._taken["response"].add(reply_slug)
+            reply_slug = _stem(known) if known else f"{slug}-{number}"
             date = max(reply.date or _edited(record), record.date)
             text = files.response_text(
                 review=slug,
@@ -366,16 +377,10 @@ class Planner:
                     key,
                     record.where,
                     said=said,
+                    fallback=review_known and not known,
                 )
             )
         return planned
-
-    def _next_response(self, review_slug: str) -> str:
-        """``<review>-1``, or the next number no file (and no reply of this run) has."""
-        number = 1
-        while f"{review_slug}-{number}" in self._responses:
-            number += 1
-        return f"{review_slug}-{number}"
 
     # -- products ---------------------------------------------------------------------------
 
@@ -407,8 +412,8 @@ class Planner:
                 self.site.relpath("product", slug),
                 slug,
                 files.product_text(
-                    title=strip_control(item.name).strip() or item.handle.strip(),
-                    sku=strip_control(item.sku).strip(),
+                    title=files.one_line(item.name) or files.one_line(item.handle),
+                    sku=files.one_line(item.sku),
                     url=item.url.strip() if model.parse_url(item.url)[1] is None else "",
                 ),
                 key,
@@ -425,24 +430,41 @@ class Planner:
         known = self.ledger.ids.get(key)
         if known and _stem(known) in files_there:
             return _stem(known)
-        by_handle = slugify(item.handle, "") if item.handle.strip() else ""
+        by_handle = slugify(files.one_line(item.handle), "") if item.handle.strip() else ""
         if by_handle and by_handle in files_there:
             return by_handle
         if item.sku.strip() and item.sku.strip().lower() in self._sku:
             return self._sku[item.sku.strip().lower()]
-        by_name = slugify(item.name, "") if item.name.strip() else ""
+        by_name = slugify(files.one_line(item.name), "") if item.name.strip() else ""
         if by_name and by_name in files_there:
             return by_name
         return None
 
 
+def _date_problem(date: dt.datetime | None) -> str | None:
+    """Why the build would refuse this date (or could not even write it), or ``None``.
+
+    A year outside :data:`~..content.model.DATE_YEARS` (Google's
+    ``9999-12-31``) is refused by the reader, and near the ends of the
+    calendar it cannot even be moved into the site's time zone.
+    """
+    if date is None:
+        return None
+    if date.tzinfo is None:
+        return "has no time zone (a bug in the platform's reader)"
+    first, last = model.DATE_YEARS
+    if first <= date.year <= last:  # most dates: said without making the text of one
+        return None
+    return model.check_date_range(date.date().isoformat(), date)
+
+
 def _new_product_slug(platform: str, item: ImportedProduct) -> str:
     """A handle with letters (``espresso-x1``) names the file; a number (Woo's 42) does not, the name does."""
-    handle = item.handle.strip()
+    handle = files.one_line(item.handle)  # "espresso\u2028x1" is espresso-x1, not espressox1
     if any(ch.isalpha() for ch in handle):
         return slugify(handle, "product")
     if item.name.strip():
-        return slugify(item.name, "product")
+        return slugify(files.one_line(item.name), "product")
     return f"{platform}-product-{slugify(handle, 'product')}"
 
 

@@ -25,9 +25,24 @@ class UnreadableExport(RedressError):
 
     def __init__(self, path: str, platform_name: str, message: str):
         super().__init__(
-            [f"{path}: not a {platform_name} export: {message}"],
-            f"import: {path} could not be read; nothing was written.",
+            [printable(f"{path}: not a {platform_name} export: {message}")],
+            printable(f"import: {path} could not be read; nothing was written."),
         )
+
+
+#: How much of a message about a file is shown: a binary file's "header row" can be kilobytes.
+SHOWN_CHARS = 1000
+
+
+def printable(message: str, limit: int = SHOWN_CHARS) -> str:
+    """``message`` safe to print on a terminal: what a file held is shown, never obeyed.
+
+    A binary file read as text "finds" escape sequences and control bytes
+    that would move the cursor or change colours; each is shown as its
+    code (``\\x1b``) instead, and a message longer than ``limit`` is cut.
+    """
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 @dataclass
@@ -61,6 +76,9 @@ class ImportedReview:
     text: str = ""  # plain text or Markdown; HTML from an export is converted to text by the parser
     author: str = ""  # the name as the platform shows it, in full
     email: str = ""  # private
+    #: The order the review is about (Trustpilot's ``Reference Id``): private, written to the
+    #: review's ``Order`` field so the page hides it where the reviewer typed it too.
+    order: str = ""
     lang: str = ""  # the export's language code, "" when it has none
     updated: dt.datetime | None = None  # last edit on the platform: the later edit wins
     product: ImportedProduct | None = None

@@ -7,9 +7,13 @@ Windows code page Excel saves in). Times are ``2023-05-04 13:22:01 UTC`` or
 ISO 8601 with an offset; a time without a zone is taken as UTC.
 
 The export has no review id, so the id is a hash of what does not change
-when the same review is exported again: product, time, author and the
-start of the text. ``published`` reviews are imported, ``spam`` is imported
-withheld as ``spam``, any other state (``unpublished``, ``pending``, ...) is
+when the same review is exported again or edited: product, time (UTC) and
+the reviewer's e-mail address (else name); two reviews sharing all three
+are numbered in the order the export lists them. An edited text is the
+same review, "changed on Shopify", taken with ``--update``.
+
+``published`` reviews are imported, ``spam`` is imported withheld as
+``spam``, any other state (``unpublished``, ``pending``, ...) is
 skipped with that state as the reason. A file without a ``state`` column,
 or a row with it empty, counts as published: that is how the app's own
 import template writes them. The reviewer's ``location`` is not imported.
@@ -18,6 +22,7 @@ import template writes them. The reviewer's ``location`` is not imported.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 from .records import Batch, ImportedProduct, ImportedReply, ImportedReview, RowProblem, Skip, UnreadableExport
@@ -25,11 +30,14 @@ from .tables import (
     Table,
     cell,
     cell_text,
+    found_headers,
     header_key,
     keep_latest,
+    numbered,
     open_table,
     peek_headers,
     rating_number,
+    reviewer_key,
     stable_id,
     utc_datetime,
 )
@@ -56,9 +64,10 @@ def read(paths: list[Path]) -> Batch:
     for path in paths:
         table = open_table(path, EXPORT_NAME)
         require_columns(table, EXPORT_NAME, REQUIRED)
+        seen: Counter[str] = Counter()
         for number, row in table.rows:
             batch.rows += 1
-            _row(f"{path}:{number}", row, batch)
+            _row(f"{path}:{number}", row, batch, seen)
     keep_latest(batch)
     return batch
 
@@ -67,7 +76,7 @@ def require_columns(table: Table, name: str, required: tuple[str, ...]) -> None:
     """A file without the export's columns is not this export: say which are missing and what is there."""
     missing = table.missing(required)
     if missing:
-        found = ", ".join(h for h in table.headers if h.strip()) or "no header row"
+        found = found_headers(table)
         raise UnreadableExport(
             str(table.path),
             name,
@@ -75,7 +84,25 @@ def require_columns(table: Table, name: str, required: tuple[str, ...]) -> None:
         )
 
 
-def _row(where: str, row: dict[str, object], batch: Batch) -> None:
+def review_id(seen: Counter[str], product: str, time: object, email: str, name: str) -> str:
+    """The made-up id of a row's review (product, time, reviewer; see :func:`.tables.stable_id`).
+
+    Made for every row of a file, shown or not, so that the numbering of a
+    clash does not change when one of two such reviews is published later.
+    ``""`` for a row whose time cannot be read (it is a problem of its own).
+    """
+    try:
+        when = utc_datetime(time).astimezone(dt.UTC)
+    except ValueError:
+        return ""
+    return numbered(seen, stable_id(product, when.isoformat(), reviewer_key(email, name)))
+
+
+def _row(where: str, row: dict[str, object], batch: Batch, seen: Counter[str]) -> None:
+    text = {name: cell_text(cell(row, name)) for name in ("product_handle", "email", "author")}
+    platform_id = review_id(
+        seen, text["product_handle"], cell(row, "created_at"), text["email"], text["author"]
+    )
     state = cell_text(cell(row, "state")).lower() or "published"
     if state not in ("published", "spam"):
         batch.skips.append(Skip(where, f"not published on Shopify (state {state})"))
@@ -99,7 +126,7 @@ def _row(where: str, row: dict[str, object], batch: Batch) -> None:
     batch.reviews.append(
         ImportedReview(
             platform=PLATFORM,
-            platform_id=stable_id(handle, date.isoformat(), author, body[:100]),
+            platform_id=platform_id,
             where=where,
             date=date,
             rating=rating,

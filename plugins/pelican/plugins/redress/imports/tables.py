@@ -14,14 +14,21 @@ import functools
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .records import Batch, ImportedReview, Skip, UnreadableExport
+from ..errors import RedressError
+from .records import Batch, ImportedReview, Skip, UnreadableExport, printable
 
+#: The longest cell a CSV file may have: far above any review (a spreadsheet cell holds at most
+#: 32,767 characters; the csv module's own limit of 131,072 is less than a long review pasted
+#: twice), and low enough that a quote never closed, which makes the rest of a big export one
+#: cell, is said rather than imported as one review.
+FIELD_CHARS = 1024 * 1024
 #: Excel's day zero for serial dates (1900 system, with its leap-year quirk folded in).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC)
 _SPACES = re.compile(r"\s+")
@@ -80,7 +87,37 @@ def read_table(path: Path) -> Table:
     return read_csv_text(path, decode(path.read_bytes()))
 
 
+class BrokenCsv(RedressError):
+    """A CSV file the standard library's reader stops in: its row, the line the row begins on, the fix."""
+
+    def __init__(self, path: Path, row: int, line: int, error: csv.Error):
+        why = (
+            f"A cell of more than {FIELD_CHARS:,} characters is most often a quote that is never closed, "
+            "which makes the rest of the file one cell: fix"
+            if "field larger" in str(error)
+            else "Fix"
+        )
+        super().__init__(
+            [
+                printable(
+                    f"{path}:{row}: this row, from line {line} on, cannot be read as CSV ({error}). "
+                    f"{why} the row in a text editor, or remove it, and run the same command again."
+                )
+            ],
+            printable(f"import: {path} could not be read; nothing was written."),
+        )
+
+
+@functools.cache
+def _allow_long_cells() -> None:
+    """Raise the csv module's cell limit (131,072 characters) to :data:`FIELD_CHARS`, once."""
+    if csv.field_size_limit() < FIELD_CHARS:
+        csv.field_size_limit(FIELD_CHARS)
+
+
 def read_csv_text(path: Path, text: str) -> Table:
+    """Rows of CSV text; a row the reader cannot read stops it with :class:`BrokenCsv`."""
+    _allow_long_cells()
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -89,15 +126,35 @@ def read_csv_text(path: Path, text: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     headers: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, values in enumerate(reader, start=1):
-        if not headers:
-            if any(v.strip() for v in values):
-                headers = values
-            continue
-        if not any(v.strip() for v in values):
-            continue
-        rows.append((number, _row(headers, values)))
+    number, start = 0, 1  # the row read last; the line the next one starts on
+    try:
+        for number, values in enumerate(reader, start=1):
+            start = reader.line_num + 1
+            if not headers:
+                if any(v.strip() for v in values):
+                    headers = values
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            rows.append((number, _row(headers, values)))
+    except csv.Error as error:
+        raise BrokenCsv(path, number + 1, start, error) from None
     return Table(path, headers, rows)
+
+
+def found_headers(table: Table) -> str:
+    """What a file's first row holds, for a message: its headers, or what kind of file it is.
+
+    A photo or a zip read as text has a "header row" of control bytes and
+    replacement characters; it is named as binary rather than echoed.
+    """
+    joined = ", ".join(h for h in table.headers if h.strip())
+    if not joined:
+        return "no header row"
+    odd = sum(1 for ch in joined if ch == "\ufffd" or not ch.isprintable())
+    if "\x00" in joined or odd * 20 > len(joined):
+        return "binary data, not a table of text"
+    return joined
 
 
 def open_table(path: Path, platform_name: str) -> Table:
@@ -415,14 +472,33 @@ def html_to_text(html: object) -> str:
 def stable_id(*parts: object) -> str:
     """A review id for an export that has none (Shopify, Judge.me): the same review, the same id.
 
-    Made from what does not change when the review is exported again (its
-    product, time, author and the start of its text), so importing a newer
-    export recognises the reviews already imported.
+    Made from what does not change when the review is exported again, or
+    when the reviewer edits it: its product, its time and who wrote it (see
+    :func:`reviewer_key`), never its words. So a newer export recognises
+    the reviews already imported, and an edited review is that review,
+    changed, not a second one.
     """
     import hashlib
 
     joined = "\x1f".join(" ".join(str(part or "").split()) for part in parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def reviewer_key(email: str, name: str) -> str:
+    """Who wrote a review, for :func:`stable_id`: the e-mail address (any case), else the name."""
+    address = " ".join(email.split()).lower()
+    return f"email:{address}" if address else f"name:{' '.join(name.split())}"
+
+
+def numbered(seen: Counter[str], made: str) -> str:
+    """``made``, or ``made-2``, ``made-3`` … for the second, third … row of one file with that id.
+
+    Two reviews on one product by one reviewer in the same second share a
+    :func:`stable_id`; numbered in the order the export lists them (every
+    row counts, shown or not), each keeps its own id in each export.
+    """
+    seen[made] += 1
+    return made if seen[made] == 1 else f"{made}-{seen[made]}"
 
 
 _RATING = re.compile(r"[+]?\d+([.,]\d+)?")

@@ -12,9 +12,11 @@ page, that JSON on its own, or the list of review objects scrapers keep.
 Dates are UTC, as the export's column names say (``Review Created (UTC)``);
 in an XLSX they may be spreadsheet dates or bare Excel serial day numbers.
 
-Private values stay out of every record: the consumer's user id, the order
-reference, tags, location and business unit ids are never read at all, so no
-later step can publish them by mistake.
+Private values stay out of every record: the consumer's user id, tags,
+location and business unit ids are never read at all, so no later step can
+publish them by mistake. The order reference is the one exception: it goes
+to the review's private ``Order`` field, never shown, so that the page hides
+it where the reviewer typed it into the review as well.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .tables import (
     cell,
     cell_text,
     decode,
+    found_headers,
     header_key,
     is_xlsx,
     keep_latest,
@@ -57,6 +60,7 @@ LANGUAGE = ("Review Language",)
 SOURCE = ("Source Of Review",)
 REPLY_DATE = ("Company Reply Date (UTC)", "Business Reply Date (UTC)", "Company Reply Date")
 REPLY_TEXT = ("Company Response", "Company Reply", "Business Reply")
+ORDER = ("Reference Id",)
 REQUIRED = (ID[0], CREATED[0], STARS[0])
 
 #: Trustpilot's own invitation channels (Automatic Feedback Service, invitation links and
@@ -124,7 +128,7 @@ def _require_columns(table: Table) -> None:
         if not any(table.has(s) for s in spellings)
     ]
     if missing:
-        found = ", ".join(h for h in table.headers if h.strip()) or "no header row"
+        found = found_headers(table)
         raise UnreadableExport(
             str(table.path),
             NAME,
@@ -151,6 +155,7 @@ def _export_row(row: Mapping[str, Any], where: str) -> ImportedReview:
         text=cell_text(cell(row, *CONTENT)),
         author=cell_text(cell(row, *AUTHOR)),
         email=cell_text(cell(row, *EMAIL)),
+        order=cell_text(cell(row, *ORDER)),
         lang=cell_text(cell(row, *LANGUAGE)),
         replies=[ImportedReply(reply_text, reply_date)] if reply_text else [],
         replied_on=None if reply_text else reply_date,

@@ -15,9 +15,12 @@ ordinary comment whose parent is the review. So an owner brings either
 or both: a review or reply met twice is one. Only approved reviews are
 published on WooCommerce, so only those are imported as shown; spam is
 imported withheld as ``spam``; held and trashed reviews are skipped, each
-with its reason. A reply is a comment whose parent is a review; a reply to a
-reply may be the customer answering back, so it is skipped, not passed off
-as the shop's words. Some WooCommerce versions saved replies as type
+with its reason. A reply is a comment whose parent is a review, written by
+a registered user of the site (the shop's staff are: the REST ``author`` or
+the export's ``wp:comment_user_id`` is theirs, never 0). A guest's comment
+under a review (another customer, a competitor) is skipped, not passed off
+as the shop's words, and so is a reply to a reply, which may be the
+customer answering back. Some WooCommerce versions saved replies as type
 ``review``, so the reviews API lists them as reviews without stars: the
 comments export (``/wp/v2/comments?type=all``) gives their parent, and they
 are imported as the replies they are. WooCommerce writes every ``*_gmt``
@@ -56,6 +59,7 @@ REPLY_TO_REPLY = "a reply to a reply, not to a review: not imported as the shop'
 SAME_REPLY = "the same reply again (in another file)"
 EMPTY_REPLY = "an empty reply"
 LISTED_REPLY = "a reply listed among the reviews; imported as the reply it is"
+NOT_THE_SHOP = "a comment by someone other than the shop"
 #: Comment types that are never a review, whatever they are attached to.
 NOT_REVIEWS = {"pingback", "trackback", "order_note", "webhook_delivery", "action_log"}
 #: WordPress's ``comment_approved`` values as the REST API names them.
@@ -85,6 +89,8 @@ class _Comment:
     status: str  # approved, hold, spam, trash, ...
     text: str
     date: dt.datetime | None
+    #: The WordPress user who wrote it; "0" for a guest (anyone who typed a name and an address).
+    user: str = "0"
 
 
 def read(paths: list[Path]) -> Batch:
@@ -210,7 +216,14 @@ def _rest_comment(where: str, item: dict[str, Any]) -> _Comment:
         status=str(item.get("status") or "approved").strip().lower(),
         text=html_to_text(rendered),
         date=_optional_date(item.get("date_gmt") or item.get("date")),
+        user=_user_id(item.get("author")),
     )
+
+
+def _user_id(value: Any) -> str:
+    """A comment's WordPress user id as text: ``"0"`` for a guest, and for anything not an id."""
+    text = str(value if value is not None else "").strip()
+    return text if text.isdigit() and int(text) > 0 else "0"
 
 
 def _permalink_slug(url: str) -> str:
@@ -278,6 +291,7 @@ def _read_wxr(
                         status=_approved(comment.get("comment_approved", "")),
                         text=html_to_text(comment.get("comment_content", "")),
                         date=_optional_date(_wxr_date(comment)),
+                        user=_user_id(comment.get("comment_user_id")),
                     )
                 )
             else:
@@ -474,6 +488,8 @@ def _reply_skip(
         return f"a reply to comment {comment.parent}, which is in none of these files"
     if comment.parent not in by_id:
         return f"a reply to a review that is not imported ({reviews_seen[comment.parent] or 'a duplicate'})"
+    if comment.user == "0":
+        return NOT_THE_SHOP
     if comment.status == "spam":
         return "a reply marked as spam on WooCommerce"
     if comment.status == "trash":

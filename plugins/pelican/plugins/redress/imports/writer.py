@@ -8,6 +8,8 @@ on disk                                      outcome
 ==========================================  =====================================
 nothing                                      written (``files.write_new``)
 exactly the planned text                     already there
+an empty file the ledger does not know       written (a write cut off by a power
+                                             cut; it holds no one's words)
 what the import wrote, the platform changed  changed on the platform; with
                                              ``--update`` replaced in one step
 what the import wrote, only the way of       differs now (a setting changed);
@@ -16,7 +18,18 @@ anything else (edited by hand since, or      left as it is, and said so
 never written by the import)
 ==========================================  =====================================
 
-A product file that exists is the shop's and is never compared. With
+A file is written whole before it gets its name (``files.write_new``), so
+a run killed half-way leaves every file whole or absent, never cut off: the
+next run finds its files "already there" by their text, even without the
+ledger.
+A reply is named by its place (``<review>-1``). When that name holds a
+response the import did not write (the shop's own, from ``redress
+respond``), a reply new to a review the ledger knows takes the next name
+(``<review>-1-2``). Without the ledger the file may be an earlier import's
+copy of this very reply, edited or changed since, so the reply is only
+reported, and the ledger notes the name as the reply's: a later run, which
+knows the review again, still never writes the reply a second time. A
+product file that exists is the shop's and is never compared. With
 ``dry_run`` nothing is written, the ledger included.
 """
 
@@ -83,6 +96,7 @@ class Writer:
         self.update = update
         self.dry_run = dry_run
         self.outcome = Outcome()
+        self._site = site
         self._content = str(site.content)
         #: The files there were before the run (shared by writers working side by side).
         self._there = there if there is not None else files_there(site)
@@ -115,17 +129,26 @@ class Writer:
         return folder
 
     def _new(self, item: Planned) -> None:
-        result = AGAIN if item.key in self.ledger.ids else NEW
+        known = self.ledger.ids.get(item.key)
+        result = AGAIN if known is not None and known in self.ledger.files else NEW
         if not self.dry_run:
             try:
-                files.write_new(self._folder(item.relpath), item.slug, item.text, sync=False, in_place=True)
+                self._write(item.relpath, item)
             except files.NoFreeName:  # made meanwhile, by someone else
-                self.outcome.add(item, FOREIGN, item.relpath)
+                self._not_mine(item)
                 return
-            except OSError as err:
-                raise _stopped(Path(self._content, item.relpath), err) from None
-            self.ledger.wrote(item.relpath, item.text, item.key)
         self.outcome.add(item, result, item.relpath)
+
+    def _write(self, relpath: str, item: Planned) -> None:
+        """``relpath`` made, never replacing a file (:class:`files.NoFreeName` if taken), and recorded."""
+        name = relpath.rpartition("/")[2].removesuffix(".md")
+        try:
+            files.write_new(self._folder(relpath), name, item.text, sync=False, numbered=False)
+        except files.NoFreeName:
+            raise  # a FileExistsError, and so an OSError: the caller decides
+        except OSError as err:
+            raise _stopped(Path(self._content, relpath), err) from None
+        self.ledger.wrote(relpath, item.text, item.key)
 
     def _existing(self, item: Planned) -> None:
         outcome, ledger = self.outcome, self.ledger
@@ -142,13 +165,18 @@ class Writer:
             outcome.add(item, ALREADY, item.relpath)
             return
         recorded = ledger.files.get(item.relpath)
-        if recorded is None and len(current) < len(data) and data.startswith(current):
-            # The start of exactly this text, in no ledger: a run stopped while writing it.
+        if not current and recorded is None:
+            # Empty, and in no ledger: a file whose words never reached the disk (a power cut
+            # before the sync that comes before the ledger). Nobody's words are in it.
             self._replace(target, item)
             outcome.add(item, NEW, item.relpath)
             return
-        if recorded is None or recorded != fingerprint_bytes(current):
-            outcome.add(item, EDITED if recorded else FOREIGN, item.relpath)
+        if recorded is None or ledger.ids.get(item.key) != item.relpath:
+            # Not this item's file: someone else's, or an earlier import's copy of another one.
+            self._not_mine(item)
+            return
+        if recorded != fingerprint_bytes(current):
+            outcome.add(item, EDITED, item.relpath)
             return
         if not self.update:
             on_platform = ledger.records.get(item.review_key) != item.said
@@ -157,6 +185,47 @@ class Writer:
             return
         self._replace(target, item)
         outcome.add(item, UPDATED, item.relpath)
+
+    def _not_mine(self, item: Planned) -> None:
+        """The item's name holds a file that is not the item's: left as it is, and a reply looks further.
+
+        A reply may be under the next of its names (``<review>-1-2``,
+        ``<review>-1-3`` …, :func:`files.candidate_names`) already, and is
+        then "already there"; a reply new to a review the ledger knows
+        (``item.fallback``) is written under the first free one. Any other
+        is reported, and its name noted in the ledger, so that the next run,
+        which knows the review again, does not take the file for the shop's
+        own and write the reply a second time.
+        """
+        if item.kind == "response":
+            if self._elsewhere(item):
+                return
+            if not (self.dry_run or item.fallback):
+                self.ledger.ids.setdefault(item.key, item.relpath)
+        self.outcome.add(item, FOREIGN, item.relpath)
+
+    def _elsewhere(self, item: Planned) -> bool:
+        """Find the reply under one of its next names, or (if it may) write it under the first free one."""
+        data = item.text.encode("utf-8")
+        for name in files.candidate_names(item.slug)[1:]:
+            relpath = self._site.relpath(item.kind, name)
+            if relpath in self._there:
+                if files.same_file(Path(self._content, relpath), data):
+                    if not self.dry_run:
+                        self.ledger.wrote(relpath, item.text, item.key)
+                    self.outcome.add(item, ALREADY, relpath)
+                    return True
+                continue
+            if not item.fallback:
+                return False  # names are taken in order: no copy of it lies beyond a free one
+            if not self.dry_run:
+                try:
+                    self._write(relpath, item)
+                except files.NoFreeName:
+                    continue
+            self.outcome.add(item, NEW, relpath)
+            return True
+        return False
 
     def _replace(self, target: Path, item: Planned) -> None:
         if self.dry_run:
