@@ -63,11 +63,15 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     nothing per review is held in memory until then.
     """
     page = build.template("redress/review.html")
+    feeds: dict[str | None, str] = {}
     for review in build.shop.reviews:
+        # The card, and the feeds the page announces (a product's appears with its first response).
+        announced = feeds.get(review.product_slug)
+        if announced is None:
+            announced = feeds[review.product_slug] = repr(build.feed_links(review.product_slug))
         build.pages.write(
             build.urls.review_save_as(review.slug),
-            # The card, and the feeds the page announces (a product's appears with its first response).
-            build.card_digests[review.slug] + repr(build.feed_links(review.product_slug)),
+            build.card_digests[review.slug] + announced,
             partial(render_review_page, build, page, review, cards),
             background=True,
         )
