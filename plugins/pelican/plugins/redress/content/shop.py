@@ -33,6 +33,8 @@ class Shop:
     #: Reviews left off the page, each with its recorded reason.
     withheld: list[Review] = field(default_factory=list)
     products: dict[str, Product] = field(default_factory=dict)
+    #: Each file's stamp (see :class:`~redress.content.reader.ReadResult`), by its ``source_path``.
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False, compare=False)
     _by_product: dict[str, list[Review]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -129,7 +131,7 @@ def load_shop(settings: dict[str, Any]) -> Shop:
     if problems:
         raise ContentError(problems + _foreign_files(problems, settings, rs))
 
-    shop = Shop(settings=rs, products=products)
+    shop = Shop(settings=rs, products=products, stamps=raw.stamps)
     contacts = contacts_of(settings, rs)
     for review in reviews.values():
         review.thread.sort(key=lambda e: (e.date, e.slug))

@@ -19,7 +19,7 @@ import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Template
@@ -85,16 +85,18 @@ class CardStore:
         context: dict[str, Any],
         build_key: str,
         json_of: Callable[[Any], str],
+        stamps: Mapping[str, tuple[int, int, int]] | None = None,
     ) -> dict[str, str]:
         """Make the cards (and JSON) of reviews that changed; return every card's fingerprint."""
+        stamps = stamps or {}
         fingerprints: dict[str, str] = {}
         if self.path is None:
             for review in reviews:
-                fingerprints[review.slug] = _fingerprint(build_key, review)
+                fingerprints[review.slug] = _fingerprint(build_key, review, stamps)
                 self._memory[review.slug] = (template.render(context, review=review), json_of(review))
             return fingerprints
         try:
-            return self._update(reviews, template, context, build_key, json_of)
+            return self._update(reviews, template, context, build_key, json_of, stamps)
         except sqlite3.DatabaseError:
             # A damaged cache (a power cut with synchronous off): start it again, once.
             logger.warning("reviews: the card cache %s was damaged; making it again", self.path)
@@ -103,7 +105,7 @@ class CardStore:
                 self._db.close()
                 self._db = None
             os.remove(self.path)
-            return self._update(reviews, template, context, build_key, json_of)
+            return self._update(reviews, template, context, build_key, json_of, stamps)
 
     def _update(
         self,
@@ -112,6 +114,7 @@ class CardStore:
         context: dict[str, Any],
         build_key: str,
         json_of: Callable[[Any], str],
+        stamps: Mapping[str, tuple[int, int, int]],
     ) -> dict[str, str]:
         fingerprints: dict[str, str] = {}
         db = self._conn()
@@ -119,7 +122,7 @@ class CardStore:
         batch: list[tuple[str, str, str, str]] = []
         db.execute("BEGIN")
         for review in reviews:
-            key = fingerprints[review.slug] = _fingerprint(build_key, review)
+            key = fingerprints[review.slug] = _fingerprint(build_key, review, stamps)
             if known.get(review.slug) != key:
                 batch.append((review.slug, key, template.render(context, review=review), json_of(review)))
                 if len(batch) >= BATCH:
@@ -159,6 +162,20 @@ class CardStore:
         return [found[slug] for slug in slugs]
 
 
-def _fingerprint(build_key: str, review: Any) -> str:
-    """Everything a card shows: the review, its thread and product, and the build key."""
-    return digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
+def _fingerprint(build_key: str, review: Any, stamps: Mapping[str, tuple[int, int, int]]) -> str:
+    """Everything a card shows: the review, its thread and product, and the build key.
+
+    A card is made from the review's file, its thread's files and its
+    product's file, read by the code and settings the build key covers; so
+    those files' stamps say whether it changed, without pickling the review
+    (two seconds at 100,000 reviews). Without a stamp for each (a shop
+    assembled in memory), the review itself is the fingerprint.
+    """
+    paths = [review.source_path, *(entry.source_path for entry in review.thread)]
+    if review.product is not None:
+        paths.append(review.product.source_path)
+    try:
+        files = [f"{path}\x00{stamps[path]}" for path in paths]
+    except KeyError:
+        return digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest(build_key, review.slug, review.url, *files)

@@ -44,7 +44,7 @@ def render_cards(
     store = CardStore(settings.get("CACHE_PATH") if use_cache else None, settings.get("OUTPUT_PATH", ""))
     template = env.get_template("redress/review_card.html")
     return store, store.update(
-        shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls)
+        shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls), shop.stamps
     )
 
 
