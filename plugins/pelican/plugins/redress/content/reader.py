@@ -343,10 +343,11 @@ class ReadResult:
     entries: list[ThreadEntry] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    #: Each file read (by its ``source_path``) with what changes when it is written:
-    #: modification time in nanoseconds, size and inode. A review page made from
+    #: Each file read (by its ``source_path``) with a number that changes when it is
+    #: written: of its modification time in nanoseconds, size and inode (one small
+    #: int per file, not a tuple: a million files). A review page made from
     #: unchanged files is the same page (see :mod:`redress.site.cards`).
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    stamps: dict[str, int] = field(default_factory=dict)
 
 
 #: Hidden files that are no one's content: an editor's lock (Emacs ``.#x.md``)
@@ -500,9 +501,9 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     for _kind, file_path, display, _stem, _bucket in found:
         try:
             st = os.stat(file_path)
-            result.stamps[display] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            result.stamps[display] = hash((st.st_mtime_ns, st.st_size, st.st_ino))
         except OSError:
-            result.stamps[display] = (0, -1, 0)  # gone since the walk: the parse below reports it
+            result.stamps[display] = -1  # gone since the walk: the parse below reports it
     for kind, file_path, display, stem, _bucket in found:
         cached = cacher.get_cached_data(file_path, None)
         if cached is None:

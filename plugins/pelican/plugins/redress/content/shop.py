@@ -34,7 +34,7 @@ class Shop:
     withheld: list[Review] = field(default_factory=list)
     products: dict[str, Product] = field(default_factory=dict)
     #: Each file's stamp (see :class:`~redress.content.reader.ReadResult`), by its ``source_path``.
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict, repr=False, compare=False)
+    stamps: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _by_product: dict[str, list[Review]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property

@@ -85,7 +85,7 @@ class CardStore:
         context: dict[str, Any],
         build_key: str,
         json_of: Callable[[Any], str],
-        stamps: Mapping[str, tuple[int, int, int]] | None = None,
+        stamps: Mapping[str, int] | None = None,
     ) -> dict[str, str]:
         """Make the cards (and JSON) of reviews that changed; return every card's fingerprint."""
         stamps = stamps or {}
@@ -114,7 +114,7 @@ class CardStore:
         context: dict[str, Any],
         build_key: str,
         json_of: Callable[[Any], str],
-        stamps: Mapping[str, tuple[int, int, int]],
+        stamps: Mapping[str, int],
     ) -> dict[str, str]:
         fingerprints: dict[str, str] = {}
         db = self._conn()
@@ -162,7 +162,7 @@ class CardStore:
         return [found[slug] for slug in slugs]
 
 
-def _fingerprint(build_key: str, review: Any, stamps: Mapping[str, tuple[int, int, int]]) -> str:
+def _fingerprint(build_key: str, review: Any, stamps: Mapping[str, int]) -> str:
     """Everything a card shows: the review, its thread and product, and the build key.
 
     A card is made from the review's file, its thread's files and its
