@@ -40,7 +40,7 @@ from pelican.plugins.redress.inbox.config import load_config
 from pelican.plugins.redress.inbox.notify import Notifier
 from pelican.plugins.redress.inbox.publish import publish
 from pelican.plugins.redress.inbox.schema import LATEST
-from pelican.plugins.redress.inbox.store import Database, open_store, shown_url
+from pelican.plugins.redress.inbox.store import Database, StoreUnavailable, open_store, shown_url
 from postgres import database_name, socket_folder
 
 CUSTOMER = ("203.0.113.5", 41234)
@@ -140,6 +140,51 @@ def test_a_database_url_is_shown_without_its_password() -> None:
         "postgresql://shop@db/reviews?password=***&sslmode=require"
     )
     assert shown_url("postgresql://shop@db/reviews") == "postgresql://shop@db/reviews"
+    assert "pw" not in shown_url("postgresql://shop:pw@[::1/reviews")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://shop:hunter2%@127.0.0.1:1/reviews",  # libpq cannot decode the password
+        "postgresql://shop:hunter2@[::1/reviews",  # an address that cannot be read at all
+    ],
+)
+def test_an_unreadable_address_from_the_environment_never_prints_its_password(
+    tmp_path: Path, url: str
+) -> None:
+    site = make_site(tmp_path / "site", demo=False)
+    done = redress_here(site, "list", env=inbox_env(REDRESS_INBOX_DB=url))
+    assert done.returncode != 0
+    assert "hunter2" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+    assert "REVIEWS_INBOX_DB" in done.stderr or "inbox's database" in done.stderr, done.stderr
+
+
+def test_a_statement_stuck_behind_a_lock_is_a_503_within_seconds(postgres: Any) -> None:
+    """A post never waits minutes for a lock: the request path has statement and lock timeouts."""
+    import time
+
+    import psycopg
+
+    url = postgres.new_database()
+    store = open_store(Database(url=url))
+    try:
+        with psycopg.connect(url, autocommit=True) as holder, holder.transaction():
+            holder.execute("LOCK TABLE submissions IN EXCLUSIVE MODE")
+            start = time.monotonic()
+            with pytest.raises(StoreUnavailable):
+                store.add(
+                    key=uuid.uuid4().hex,
+                    kind="review",
+                    received_at=dt.datetime.now(dt.UTC),
+                    status="accepted",
+                    token_status="none",
+                    raw={},
+                    normalised={},
+                )
+            assert time.monotonic() - start < 8
+    finally:
+        store.close()
 
 
 # -- the schema, versioned ----------------------------------------------------------------------

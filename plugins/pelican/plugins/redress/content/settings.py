@@ -178,8 +178,17 @@ def _inbox_db_problems(value: Any) -> list[str]:
         ]
     if not value.strip().lower().startswith(("postgresql://", "postgres://")):
         return []
-    parts = urlsplit(value.strip())
-    if parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query)):
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on an address that cannot be read
+    except ValueError:
+        return [
+            "settings: REVIEWS_INBOX_DB is a PostgreSQL URL that cannot be read; write it as "
+            '"postgresql://USER@HOST[:PORT]/DATABASE", with the password in PGPASSWORD or ~/.pgpass'
+        ]
+    if parts.password is not None or any(
+        k.lower() in ("password", "sslpassword") for k, _ in parse_qsl(parts.query)
+    ):
         return [
             "settings: REVIEWS_INBOX_DB holds a password, and a settings file is kept in git; remove it "
             "from the URL and give it to the inbox in its environment: PGPASSWORD (or ~/.pgpass), or "

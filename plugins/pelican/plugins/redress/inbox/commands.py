@@ -243,12 +243,12 @@ def dismiss_cmd(args: argparse.Namespace) -> int:
 def migrate_cmd(args: argparse.Namespace) -> int:
     """Copy the SQLite inbox into PostgreSQL; the counts on stdout, what to do next on stderr."""
     from .migrate import migrate
-    from .store import Database, is_postgres_url
+    from .store import Database, is_postgres_url, shown_url
 
     config = _config(args)
     if not is_postgres_url(args.to):
         raise UsageError(
-            f"--to {args.to!r} is not a PostgreSQL URL; give one like "
+            f"--to {shown_url(args.to)!r} is not a PostgreSQL URL; give one like "
             "postgresql://reviews@db.example/reviews (the password from PGPASSWORD or ~/.pgpass, "
             "not on the command line)"
         )

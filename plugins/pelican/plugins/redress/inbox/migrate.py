@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
-from .store import Database, open_store
+from .store import Database, open_store, scrubbed
 
 #: The tables copied, a referenced table before the one that refers to it.
 COPIED = ("submissions", "used_invitations")
@@ -88,8 +88,7 @@ def migrate(source: Database, target: Database) -> MigrateReport:
     try:
         return _copy_all(source, target, db)
     except psycopg.Error as err:  # the transaction was rolled back: nothing is there
-        reason = " ".join(str(err).split()) or type(err).__name__
-        raise UsageError(f"{target}: {reason}; nothing was copied") from None
+        raise UsageError(f"{target}: {scrubbed(err, target.url or '')}; nothing was copied") from None
     finally:
         db.close()
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ..errors import RedressError
 
@@ -77,13 +77,38 @@ def is_postgres_url(value: object) -> bool:
 
 def shown_url(url: str) -> str:
     """A database URL fit for a log or a terminal: any password replaced by ``***``."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on an address that cannot be read
+    except ValueError:
+        return url.split("://", 1)[0] + "://(an address that cannot be read)"
     netloc = parts.netloc
     if parts.password is not None:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = [(k, "***" if k.lower() == "password" else v) for k, v in parse_qsl(parts.query, True)]
+    query = [
+        (k, "***" if k.lower() in ("password", "sslpassword") else v) for k, v in parse_qsl(parts.query, True)
+    ]
     return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="/*")))
+
+
+def scrubbed(err: BaseException, url: str) -> str:
+    """An error's text for a terminal or a log, without the URL's password in it.
+
+    libpq quotes what it could not use, and that can be the URL or a piece of
+    the password; a password may also come from the environment's URL.
+    """
+    text = " ".join(str(err).split()) or type(err).__name__
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    for secret in (url, password):
+        if secret:
+            text = text.replace(secret, "***")
+    if password is not None and len(password) >= 4:
+        text = text.replace(unquote(password), "***")
+    return text
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from ..errors import UsageError
 from .schema import migrate_postgres
-from .store import Database, IfUsed, Store, StoreUnavailable, as_json
+from .store import Database, IfUsed, Store, StoreUnavailable, as_json, scrubbed
 
 try:
     import psycopg
@@ -51,6 +51,16 @@ POOL_SIZE = 8
 POOL_WAIT = 5.0
 #: Seconds to wait for the server when connecting.
 CONNECT_TIMEOUT = 10
+#: For the request path only (not the first connection, which creates or migrates the
+#: tables and may wait for another instance doing so): a statement stuck behind a lock,
+#: or a connection that died without a word, becomes a 503 ("send it again in a
+#: minute") within seconds instead of holding a customer's request for minutes.
+REQUEST_LIMITS = {
+    "options": "-c statement_timeout=5000 -c lock_timeout=3000 -c idle_in_transaction_session_timeout=10000",
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "tcp_user_timeout": 10000,
+}
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,21 +98,27 @@ class PostgresStore(Store):
         try:
             with psycopg.connect(database.url, **self._connect) as connection:
                 migrate_postgres(connection, where)
+        except (psycopg.ProgrammingError, psycopg.InterfaceError):
+            # libpq could not read the URL, and its message may quote it, password and all.
+            raise UsageError(
+                f"the inbox's database {where}: the address cannot be read; write it as "
+                "postgresql://USER@HOST[:PORT]/DATABASE, with the password in PGPASSWORD or ~/.pgpass"
+            ) from None
         except psycopg.OperationalError as err:
-            reason = " ".join(str(err).split()) or type(err).__name__
+            reason = scrubbed(err, database.url)
             raise UsageError(
                 f"cannot open the inbox's database {where}: {reason}. Check that PostgreSQL runs there "
                 "and that the inbox's environment has its credentials (PGUSER and PGPASSWORD, or "
                 "~/.pgpass; never in the settings file)"
             ) from None
         except psycopg.Error as err:
-            raise UsageError(f"the inbox's database {where}: {' '.join(str(err).split())}") from None
+            raise UsageError(f"the inbox's database {where}: {scrubbed(err, database.url)}") from None
         self._pool = ConnectionPool(
             database.url,
             min_size=1,
             max_size=pool_size,
             timeout=POOL_WAIT,
-            kwargs=self._connect,
+            kwargs={**self._connect, **REQUEST_LIMITS},
             name="redress-inbox",
             open=True,
         )
