@@ -498,12 +498,13 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
             found.append((kind, file_path, display, stem, bucket))
     parsed: dict[str, tuple[Any, list[Problem]]] = {}
     misses = []
-    for _kind, file_path, display, _stem, _bucket in found:
+    stamps: dict[str, int] = {}
+    for _kind, file_path, _display, _stem, _bucket in found:
         try:
             st = os.stat(file_path)
-            result.stamps[display] = hash((st.st_mtime_ns, st.st_size, st.st_ino))
+            stamps[file_path] = hash((st.st_mtime_ns, st.st_size, st.st_ino))
         except OSError:
-            result.stamps[display] = -1  # gone since the walk: the parse below reports it
+            stamps[file_path] = -1  # gone since the walk: the parse below reports it
     for kind, file_path, display, stem, _bucket in found:
         cached = cacher.get_cached_data(file_path, None)
         if cached is None:
@@ -518,6 +519,8 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         result.problems.extend(problems)
         if item is not None:
             bucket.append(item)
+            # Keyed by the item's own source_path: no second copy of 100,000 paths.
+            result.stamps[item.source_path] = stamps[file_path]
     if misses:
         # Nothing new parsed, nothing to save: writing a big shop's cache back
         # unchanged would cost a second on every build and every command.
