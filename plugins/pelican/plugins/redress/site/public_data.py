@@ -147,14 +147,6 @@ class PublicData:
         self.build = build
         self.schema_url = schema_url
 
-    def review_json(self, review: Review) -> str:
-        """A review's JSON text, as the card store keeps it (or made now)."""
-        return (
-            self.build.cards.fragments([review.slug])[0]
-            if self.build.cards
-            else review_fragment(self.build.urls, review)
-        )
-
     def review(self, review: Review) -> dict[str, Any]:
         return review_data(self.build.urls, review)
 
@@ -225,7 +217,3 @@ class PublicData:
             )
             yield ("," if start else "") + ",".join(texts)
         yield "]}\n"
-
-    def listing_json(self, listing: Listing, data_url: str, limit: int | None = None) -> str:
-        """The JSON text of one listing as one string (for tests and small listings)."""
-        return "".join(self.listing_chunks(listing, data_url, limit))

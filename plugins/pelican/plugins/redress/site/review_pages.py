@@ -88,8 +88,8 @@ def render_review_page(build: Build, page: Template, review: Review, cards: Card
     )
 
 
-def write_listing(build: Build, listing: Listing, cards: CardStore, part: str = "all") -> None:
-    """The pages of every filter of one listing: ``part`` is "first", "archive" or "all".
+def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -> None:
+    """The pages of every filter of one listing: ``part`` is "first" or "archive".
 
     A first page carries the listing's summary, filters with counts and the
     "How reviews work" block, so it changes with every review. An archive
@@ -152,7 +152,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str = 
         return blocks
 
     for page in listing_pages(listing, per_page, archive_per_page):
-        if part != "all" and page.is_archive != (part == "archive"):
+        if page.is_archive != (part == "archive"):
             continue
         items = listing.groups[page.key]
         digests = [build.card_digests[r.slug] for r in page.reviews]
