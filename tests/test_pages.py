@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -425,3 +426,54 @@ def test_anchor_of_each_review_is_stable_and_unique(demo_output):
     page = soup(demo_output / "reviews/index.html")
     ids = [tag["id"] for tag in page.find_all(id=True)]
     assert len(ids) == len(set(ids))
+
+
+def test_head_leaves_twitter_cards_to_open_graph(demo_output):
+    """X reads og:title and og:description when twitter:title/description are absent: each is said once."""
+    for path in (
+        "reviews/index.html",
+        "reviews/page/1/index.html",
+        "reviews/2026-10-02-pakket-kwam-beschadigd-aan/index.html",
+    ):
+        head = soup(demo_output / path).head
+        assert len(head.find_all("meta", property="og:title")) == 1, path
+        assert len(head.find_all("meta", property="og:description")) == 1, path
+        assert head.find("meta", attrs={"name": "description"}), path
+        card = head.find("meta", attrs={"name": "twitter:card"})["content"]
+        assert card == ("summary_large_image" if head.find("meta", property="og:image") else "summary"), path
+        assert not head.find_all("meta", attrs={"name": ["twitter:title", "twitter:description"]}), path
+
+
+#: Spaces a template's indentation leaves between tags (the text's own spacing is not matched).
+INDENTATION = re.compile(r"\n[ \t]|[ \t]\n|>[ \t]{2,}|[ \t]{2,}<")
+
+
+def test_cards_carry_no_template_indentation_but_keep_every_space_a_reader_sees(tmp_path):
+    """A card is pasted into four or five pages: its markup has no indentation, its text is unchanged."""
+    files = [
+        review(
+            "r", rating=2, author="Jan", title="Broken  mill", body="Two  spaces stay.\n\nSecond paragraph."
+        ),
+        response("r-1", "r", status="resolved", remedy="apology, refund", updated="2026-10-05 09:00"),
+        review("s", rating=5, date="2026-10-01 10:00", author="Mia"),
+    ]
+    out = build(make_site(tmp_path, *files))
+    for path in (out / "reviews/index.html", out / "reviews/r/index.html"):
+        html = path.read_text(encoding="utf-8")
+        for card in re.findall(r"<article.*?</article>", html, flags=re.S):
+            assert not INDENTATION.search(card), card
+        assert "Two  spaces stay." in html and "Broken  mill" in html  # the customer's own spacing
+        page = soup(path)
+        card = page.select_one("#review-r")
+        assert card.select_one(".review-byline").get_text() == "Jan · October 2, 2026"
+        meta = card.select_one(".entry-meta").get_text()
+        assert meta == "Test shop (the shop) · October 3, 2026 · updated October 5, 2026", meta
+        assert card.select_one(".entry-remedies").get_text() == "What we did: apology, refund"
+        # The stars: one picture with its text; the glyphs are hidden from screen readers.
+        stars = card.select_one(".stars")
+        assert stars["role"] == "img" and stars["aria-label"] == "2 out of 5 stars"
+        assert stars.get_text() == "★★☆☆☆"
+        assert all(part["aria-hidden"] == "true" for part in stars.find_all("span"))
+    # Five stars of five: no empty "off" part.
+    five = soup(out / "reviews/index.html").select_one("#review-s .stars")
+    assert five.get_text() == "★★★★★" and five.select_one(".stars-off") is None
