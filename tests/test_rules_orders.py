@@ -344,3 +344,16 @@ def test_known_products_hint_is_cut_after_eight(read):
     products = {f"p{n:02}": Product(f"p{n:02}", f"P {n}") for n in range(10)}
     result = read("order,email,sku\n1,a@example.com,kettle\n", products=products)
     assert "(known: p00, p01, p02, p03, p04, p05, p06, p07, … 10 in all)" in result.problems[0].message
+
+
+def test_an_import_before_leaves_the_order_files_cell_limit_alone(read, tmp_path):
+    """The import raises the csv module's cell limit while it reads, and puts it back."""
+    import csv
+
+    from pelican.plugins.redress.imports.tables import read_csv_text
+
+    before = csv.field_size_limit()
+    read_csv_text(tmp_path / "export.csv", "a,b\n1," + "y" * 200_000 + "\n")
+    assert csv.field_size_limit() == before
+    with pytest.raises(OrderFileError, match=r"^orders.csv:\d+: cannot be read as CSV \(field larger"):
+        read('order,email\n1,a@example.com\n2,"b@example.com\n' + "x" * 200_000 + "\n")

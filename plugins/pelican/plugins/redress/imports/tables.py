@@ -8,6 +8,7 @@ date is an Excel serial number" are handled once. Headers are looked up by
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -108,16 +109,28 @@ class BrokenCsv(RedressError):
         )
 
 
-@functools.cache
-def _allow_long_cells() -> None:
-    """Raise the csv module's cell limit (131,072 characters) to :data:`FIELD_CHARS`, once."""
-    if csv.field_size_limit() < FIELD_CHARS:
-        csv.field_size_limit(FIELD_CHARS)
+@contextlib.contextmanager
+def _long_cells() -> Iterator[None]:
+    """The csv module's cell limit (131,072 characters) raised to :data:`FIELD_CHARS` while reading.
+
+    The limit is the whole process's: it is put back afterwards, so another
+    reader (the invitations' order files) keeps its own.
+    """
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, FIELD_CHARS))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 def read_csv_text(path: Path, text: str) -> Table:
     """Rows of CSV text; a row the reader cannot read stops it with :class:`BrokenCsv`."""
-    _allow_long_cells()
+    with _long_cells():
+        return _read_csv_text(path, text)
+
+
+def _read_csv_text(path: Path, text: str) -> Table:
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
