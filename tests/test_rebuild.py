@@ -155,3 +155,73 @@ def test_a_preview_and_a_publish_build_keep_their_own_cards(tmp_path):
         assert f'href="{host}/reviews/a/"' in listing and f'href="{host}/reviews/c/"' in listing
         other = "https://shop.example" if host.startswith("http://") else "http://127.0.0.1:8000"
         assert other + "/reviews/a/" not in listing
+
+
+def test_a_thread_is_redacted_again_when_the_reviewers_details_change(tmp_path):
+    """Redacted threads are kept between builds, but never past a change to the review or an answer."""
+    site = make_site(
+        tmp_path,
+        review("a", rating=1, order="BB-11111"),
+        response("a-1", "a", body="We looked up BB-22222 for you.", **{"from": "shop"}),
+    )
+    out = build(site)
+    assert "BB-22222" in soup(out / "reviews/a/index.html").get_text()  # not this reviewer's: shown
+    # The reviewer's order changes; the answer's file does not.
+    write(site, *review("a", rating=1, order="BB-22222"))
+    build(site)
+    assert "BB-22222" not in soup(out / "reviews/a/index.html").get_text()
+    # The answer changes; the review's file does not.
+    write(site, *response("a-1", "a", body="Order BB-22222 is on its way.", **{"from": "shop"}))
+    build(site)
+    page = (out / "reviews/a/index.html").read_text(encoding="utf-8")
+    assert "BB-22222" not in page and "is on its way" in page
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert "BB-22222" not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def _stamps(folder):
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_products_files_are_kept_whole_until_its_reviews_change(tmp_path):
+    """A change on one product rewrites that product's files and the shop's, not another product's."""
+    files = [
+        ("products/mill.md", "Title: Mill\n\nA mill.\n"),
+        ("products/kettle.md", "Title: Kettle\n\nA kettle.\n"),
+    ]
+    for i in range(30):
+        product = "mill" if i % 2 else "kettle"
+        files.append(
+            review(f"r{i}", rating=1 + i % 5, date=f"2026-09-{1 + i % 28:02d} 1{i % 10}:00", product=product)
+        )
+    site = make_site(tmp_path, *files)
+    out = build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
+    mill, kettle = out / "reviews/products/mill", out / "reviews/products/kettle"
+    assert (kettle / "page/1/index.html").exists() and (kettle / "stars/1/index.html").exists()
+    before_mill, before_kettle = _stamps(mill), _stamps(kettle)
+
+    write(
+        site, *response("r3-1", "r3", body="Replaced.", status="resolved", **{"from": "shop"})
+    )  # a mill review
+    build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
+    assert _stamps(kettle) == before_kettle  # nothing of the kettle was written
+    assert _stamps(mill) != before_mill
+    assert "Replaced." in (mill / "feed.atom").read_text(encoding="utf-8")
+    assert soup(mill / "resolved/index.html").find(id="review-r3")
+
+    # The product's own file, a withheld review and an emptied folder each write the kettle's files again.
+    write(site, "products/kettle.md", "Title: Electric kettle\n\nA kettle.\n")
+    build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
+    assert "Electric kettle" in (kettle / "index.html").read_text(encoding="utf-8")
+    assert "Electric kettle" in (kettle / "embed.html").read_text(encoding="utf-8")
+    write(site, *review("r0", rating=1, date="2026-09-01 10:00", product="kettle", withheld="spam"))
+    build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
+    assert "1 review withheld" in soup(kettle / "index.html").select_one("table.ledger caption").get_text()
+    assert not soup(kettle / "index.html").find(id="review-r0")
+    for path in list(kettle.rglob("*")):
+        if path.is_file():
+            path.unlink()
+    build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
+    for name in ("index.html", "page/1/index.html", "badge.svg", "embed.html", "embed.json", "reviews.json"):
+        assert (kettle / name).exists(), name

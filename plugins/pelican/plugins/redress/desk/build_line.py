@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 
 from ..content.shop import Shop
-from .check import check
 
 
 def report_line(shop: Shop) -> str | None:
     """The line for this build, or None when no answer has a warning."""
+    # Imported here: the checker's phrase lists take a tenth of a second to
+    # load, and a big shop runs this in a forked process while pages are written.
+    from .check import check
+
     warnings = check(shop, dt.datetime.now(dt.UTC)).warnings
     if not warnings:
         return None

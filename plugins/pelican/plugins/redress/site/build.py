@@ -125,6 +125,33 @@ class Build:
     _feed_links: dict[str | None, list[dict[str, str]]] = field(default_factory=dict, repr=False)
     #: Parts that many pages share, made once per build (by the writer that knows their key).
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _unchanged: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def unchanged(self, listing: Listing) -> bool:
+        """Whether a product's listing is as the last build wrote it: its files are then kept whole.
+
+        A product's pages, feeds and widgets are made from its reviews (each
+        card's fingerprint covers the review, its thread and the product's
+        file), its withheld reviews (the ledger), the feeds and form it links
+        to, and what the build key covers. The shop's own listing changes
+        with every review and is written page by page.
+        """
+        name = listing.product_slug
+        if name is None:
+            return False
+        known = self._unchanged.get(name)
+        if known is None:
+            product = self.shop.products.get(name)
+            parts = [
+                name,
+                str(self.shop.stamps.get(product.source_path)) if product is not None else "",
+                repr(self.feed_links(name)),
+                self.write_url(name),
+                repr(listing.ledger),
+            ]
+            parts += [self.card_digests[r.slug] for r in listing.reviews]
+            known = self._unchanged[name] = self.pages.group_unchanged(name, digest(*parts))
+        return known
 
     def template(self, name: str) -> Template:
         return self.env.get_template(name)

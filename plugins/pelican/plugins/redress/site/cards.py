@@ -29,7 +29,7 @@ from .output import digest
 logger = logging.getLogger(__name__)
 
 #: The table's shape; a file of another shape is a cache from another version, started again.
-SCHEMA = 2
+SCHEMA = 3
 #: Cards rendered before they are written to the file in one go.
 BATCH = 500
 #: SQLite's limit on parameters of one statement is 999 in old builds.
@@ -69,6 +69,7 @@ class CardStore:
                     "CREATE TABLE IF NOT EXISTS cards (slug TEXT PRIMARY KEY, "
                     "fingerprint TEXT NOT NULL, html TEXT NOT NULL, json TEXT NOT NULL)"
                 )
+                db.execute("CREATE TABLE IF NOT EXISTS made_by (build_key TEXT NOT NULL)")
                 return db
             except sqlite3.DatabaseError:
                 db.close()
@@ -92,7 +93,7 @@ class CardStore:
         fingerprints: dict[str, str] = {}
         if self.path is None:
             for review in reviews:
-                fingerprints[review.slug] = _fingerprint(build_key, review, stamps)
+                fingerprints[review.slug] = _fingerprint(review, stamps)
                 self._memory[review.slug] = (template.render(context, review=review), json_of(review))
             return fingerprints
         try:
@@ -118,11 +119,16 @@ class CardStore:
     ) -> dict[str, str]:
         fingerprints: dict[str, str] = {}
         db = self._conn()
+        db.execute("BEGIN")
+        # Cards made with other templates, settings or code are all made again.
+        if db.execute("SELECT build_key FROM made_by").fetchall() != [(build_key,)]:
+            db.execute("DELETE FROM cards")
+            db.execute("DELETE FROM made_by")
+            db.execute("INSERT INTO made_by VALUES (?)", (build_key,))
         known = dict(db.execute("SELECT slug, fingerprint FROM cards"))
         batch: list[tuple[str, str, str, str]] = []
-        db.execute("BEGIN")
         for review in reviews:
-            key = fingerprints[review.slug] = _fingerprint(build_key, review, stamps)
+            key = fingerprints[review.slug] = _fingerprint(review, stamps)
             if known.get(review.slug) != key:
                 batch.append((review.slug, key, template.render(context, review=review), json_of(review)))
                 if len(batch) >= BATCH:
@@ -162,20 +168,22 @@ class CardStore:
         return [found[slug] for slug in slugs]
 
 
-def _fingerprint(build_key: str, review: Any, stamps: Mapping[str, int]) -> str:
-    """Everything a card shows: the review, its thread and product, and the build key.
+def _fingerprint(review: Any, stamps: Mapping[str, int]) -> str:
+    """What a card is made from: the review's, its thread's and its product's files.
 
-    A card is made from the review's file, its thread's files and its
-    product's file, read by the code and settings the build key covers; so
-    those files' stamps say whether it changed, without pickling the review
-    (two seconds at 100,000 reviews). Without a stamp for each (a shop
-    assembled in memory), the review itself is the fingerprint.
+    Those files' stamps (which cover their names) say whether a card
+    changed, without pickling the review (two seconds at 100,000 reviews)
+    or hashing strings per review: Python's hash of the stamps, ints, whose
+    hash is the same in every process. The build key (templates, settings,
+    code) is kept once beside the cards. Without a stamp for each file (a
+    shop assembled in memory), the review itself is the fingerprint.
     """
-    paths = [review.source_path, *(entry.source_path for entry in review.thread)]
-    if review.product is not None:
-        paths.append(review.product.source_path)
     try:
-        files = [f"{path}\x00{stamps[path]}" for path in paths]
+        numbers = (
+            stamps[review.source_path],
+            stamps[review.product.source_path] if review.product is not None else 0,
+            *[stamps[entry.source_path] for entry in review.thread],
+        )
     except KeyError:
-        return digest(build_key, pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
-    return digest(build_key, review.slug, review.url, *files)
+        return digest(pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
+    return f"{hash(numbers) & 0xFFFFFFFFFFFFFFFF:016x}"

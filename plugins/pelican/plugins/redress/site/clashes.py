@@ -120,19 +120,29 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
 
     fixes: dict[str, str] = {}
 
+    def claim(what: str, setting: str) -> Claim:
+        fix = fixes.get(setting)
+        if fix is None:
+            fix = fixes[setting] = f'set {setting} = "{_elsewhere(rs[setting])}"'
+        return Claim(what, fix, setting)
+
     def add(save_as: str | None, what: str, setting: str) -> None:
         if save_as:
-            fix = fixes.get(setting)
-            if fix is None:
-                fix = fixes[setting] = f'set {setting} = "{_elsewhere(rs[setting])}"'
-            files.setdefault(_norm(save_as), Claim(what, fix, setting))
+            files.setdefault(_norm(save_as), claim(what, setting))
 
     index, product_setting = moved_by("INDEX"), moved_by("PRODUCT")
     for name, what in (("redress.css", "the stylesheet"), ("favicon.svg", "the icon")):
         add(urls.static(name), what, "REVIEWS_STATIC_URL")
     review_setting = moved_by("REVIEW")
-    for review in shop.reviews:
-        add(urls.review_save_as(review.slug), f"the page of review {review.slug}", review_setting)
+    # 100,000 review pages: one claim for all (the path names the review), and the
+    # paths normalised only when the setting's pattern needs it.
+    # (A slug is a file's name: no "/", never a leading dot, so it keeps a normal pattern normal.)
+    review_claim = claim("a review's page", review_setting)
+    pattern = rs["REVIEWS_REVIEW_SAVE_AS"]
+    plain = _norm(pattern) == pattern
+    for review in shop.reviews if pattern else ():
+        save_as = pattern.format(slug=review.slug)
+        files.setdefault(save_as if plain else _norm(save_as), review_claim)
 
     per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
     if listings is None:

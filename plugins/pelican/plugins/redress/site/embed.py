@@ -40,10 +40,22 @@ class Layout:
     excerpt_lines: int = 2
 
     def height(self, scale: int, items: list[EmbedItem], withheld: bool) -> int:
+        return self._height(scale, [item.lines for item in items], withheld)
+
+    def room(self, scale: int, count: int, withheld: bool) -> int:
+        """The tallest the widget can be with ``count`` reviews: each shown one at its longest.
+
+        A product's code in the gallery gets this height, so the code stays
+        right as reviews arrive, and the gallery does not change with each one.
+        """
+        longest = 2 + 1 + self.excerpt_lines + 1  # labels, an excerpt and a case line
+        return self._height(scale, [longest] * min(count, EMBED_REVIEWS), withheld)
+
+    def _height(self, scale: int, item_lines: list[int], withheld: bool) -> int:
         box = 2 * 1 + 2 * self.pad  # border and padding
         top = self.head + self.gap // 2 + self.average + self.gap + scale * self.line
-        rows = sum(1 + 2 * self.gap + item.lines * self.line for item in items)
-        listed = self.gap + rows if items else 0
+        rows = sum(1 + 2 * self.gap + lines * self.line for lines in item_lines)
+        listed = self.gap + rows if item_lines else 0
         foot = self.gap + 1 + self.gap + self.line * (2 if withheld else 1)
         return box + top + listed + foot
 

@@ -107,9 +107,20 @@ def entry_html(review: Review, entry: ThreadEntry, text: FeedText) -> str:
 
 def feed_entries(build: Build, product_slug: str | None) -> list[tuple[Review, ThreadEntry]]:
     """The thread entries one listing's feed carries, newest first."""
-    entries = [(r, e) for r in build.shop.reviews_of(product_slug) for e in r.thread]
-    entries.sort(key=lambda pair: (pair[1].date, pair[1].slug), reverse=True)
-    return entries[: max(0, int(build.shop.settings["REVIEWS_FEED_MAX_ITEMS"]))]
+    by_listing = build.memo.get("feed-entries")
+    if by_listing is None:
+        # Every entry of the shop sorted once, then dealt out to the listings in
+        # that order: not a sort of each product's entries (2,000 products).
+        limit = max(0, int(build.shop.settings["REVIEWS_FEED_MAX_ITEMS"]))
+        everything = [(e.date, e.slug, r, e) for r in build.shop.reviews for e in r.thread]
+        everything.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        by_listing = build.memo["feed-entries"] = {}
+        for _date, _slug, review, entry in everything:
+            for scope in (None, review.product_slug) if review.product_slug else (None,):
+                chosen = by_listing.setdefault(scope, [])
+                if len(chosen) < limit:
+                    chosen.append((review, entry))
+    return list(by_listing.get(product_slug, []))
 
 
 def feeds_key(build: Build, product_slug: str | None, entries: list[tuple[Review, ThreadEntry]]) -> str:
@@ -212,8 +223,8 @@ def write_feeds(build: Build) -> None:
     """Write every listing's feeds and the stylesheet that shows them in a browser."""
     for listing in build.listings:
         slug = listing.product_slug
-        if not has_feed(build.shop, slug):
-            continue  # an empty product feed is not written (nor announced)
+        if not has_feed(build.shop, slug) or build.unchanged(listing):
+            continue  # an empty product feed is not written (nor announced); an unchanged one is kept
         entries = feed_entries(build, slug)
         key = feeds_key(build, slug, entries)
         made: dict[str, str] = {}
@@ -224,10 +235,11 @@ def write_feeds(build: Build) -> None:
                 made.update(build_feeds(build, slug, entries))
             return made[save_as]
 
-        for kind in ("rss", "atom"):
-            save_as = build.urls.feed(kind, slug)
-            if save_as:
-                build.pages.write(save_as, key, partial(make, save_as))
+        with build.pages.group(slug):
+            for kind in ("rss", "atom"):
+                save_as = build.urls.feed(kind, slug)
+                if save_as:
+                    build.pages.write(save_as, key, partial(make, save_as))
     if any(build.urls.feed(kind) for kind in ("rss", "atom")) or build.shop.products:
         xsl = build.template("redress/feed.xsl")
         save_as = build.urls.static(STYLESHEET)

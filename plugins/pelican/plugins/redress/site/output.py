@@ -16,14 +16,21 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pelican import signals
-from pelican.cache import FileDataCacher
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
+from ..content.cache import KeptDict
+
 logger = logging.getLogger(__name__)
+
+#: The record's entry for the build key, and the prefix of its groups' entries
+#: (no page is called this: a save_as never starts with a NUL).
+BUILD_KEY = "\x00build-key"
+GROUP = "\x00group:"
 
 #: With at least this many pages to write in the background, a forked
 #: process renders and writes them while the build goes on with the rest:
@@ -78,13 +85,65 @@ class PageWriter:
         # One record per output folder: a publish build into another folder
         # must not take the preview build's files for its own.
         name = "redress-pages-" + digest(os.path.abspath(output_path))[:12]
-        self.cache = FileDataCacher(dict(settings, GZIP_CACHE=False), name, use_cache, use_cache)
-        self.previous: dict[str, str] = self.cache.get_cached_data("pages", {}) or {}
-        self.current: dict[str, str] = {}
+        self.record = KeptDict(os.path.join(settings["CACHE_PATH"], name), use_cache)
+        # The build key is kept once, not in each page's fingerprint: when it
+        # changes (a template, a setting), every page is written again.
+        self.previous: KeptDict | dict[str, str] = (
+            self.record if self.record.get(BUILD_KEY) == build_key else {}
+        )
+        self.current: dict[str, Any] = {}
         self.written = 0
         self.skipped = 0
         self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]]]] = []
         self._child: int | None = None
+        self._group: list[str] | None = None
+        self._groups: dict[str, tuple[str, list[str]]] = {}
+
+    # -- groups: the files of one listing, kept whole while its inputs are unchanged --
+
+    def group_unchanged(self, name: str, key: str) -> bool:
+        """Whether the files written for group ``name`` were made from ``key``; if so they are kept.
+
+        A product's listing pages, feeds and widgets are a dozen files made
+        from its reviews; on a shop with 2,000 products, working out each
+        file's inputs again costs more than the one product that changed.
+        So the files written under :meth:`group` are remembered with the
+        group's key, and while the key is the same they are kept as they
+        are, without working anything out per file (each is still checked
+        to be there: a folder emptied by hand is written again). Otherwise
+        the writers write the group again, file by file.
+        """
+        kept = self.previous.get(GROUP + name)
+        files: tuple[str, ...] = kept[1] if isinstance(kept, tuple) and kept[0] == key else ()
+        if (
+            not files
+            or any(f in self.current for f in files)
+            or any(f not in self.previous for f in files)
+            or not all(os.path.isfile(self.path_of(f)) for f in files)
+        ):
+            self._groups[name] = (key, [])
+            return False
+        for save_as in files:
+            self.current[save_as] = self.previous.get(save_as)
+        self.current[GROUP + name] = kept
+        self.skipped += len(files)
+        return True
+
+    @contextmanager
+    def group(self, name: str | None) -> Iterator[None]:
+        """Files written in this block belong to group ``name`` (see :meth:`group_unchanged`).
+
+        None, or a group :meth:`group_unchanged` was not asked about, is no group.
+        """
+        entry = self._groups.get(name) if name is not None else None
+        if entry is None:
+            yield
+            return
+        self._group = entry[1]
+        try:
+            yield
+        finally:
+            self._group = None
 
     def path_of(self, save_as: str) -> str:
         """The file ``save_as`` names in the output folder; never a file outside it.
@@ -92,6 +151,14 @@ class PageWriter:
         Pelican's ``sanitised_join`` does the same for one file; this one
         makes the output folder absolute once, not for each of 100,000 pages.
         """
+        if (
+            os.sep == "/"
+            and save_as
+            and "//" not in save_as
+            and "/." not in save_as
+            and save_as[0] not in "/."
+        ):
+            return self._root + "/" + save_as  # already normal, inside the folder: most pages
         path = os.path.normpath(os.path.join(self._root, save_as))
         if not path.startswith(self._root + os.sep):
             raise RuntimeError(f"reviews: {save_as!r} would be written outside the output folder")
@@ -122,8 +189,11 @@ class PageWriter:
             logger.warning("reviews: %s would be written twice; keeping the first", save_as)
             return
         path = self.path_of(save_as)
-        fingerprint = digest(self.build_key, save_as, inputs)
+        # Most pages' inputs are a fingerprint already (a card's): kept as they are.
+        fingerprint = inputs if len(inputs) <= 64 else digest(inputs)
         self.current[save_as] = fingerprint
+        if self._group is not None:
+            self._group.append(save_as)
         if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             return
@@ -222,14 +292,19 @@ class PageWriter:
     def finish(self) -> None:
         """Remove pages this section wrote last time but not now; remember this build."""
         self._wait_background()
-        for save_as in self.previous.keys() - self.current.keys():
+        for save_as in self.record.keys() - self.current.keys():
+            if save_as.startswith("\x00"):
+                continue  # the build key and the groups: not files
             path = sanitised_join(self.output_path, save_as)
             if os.path.isfile(path):
                 os.remove(path)
                 logger.info("reviews: removed %s, which is no longer part of the review section", save_as)
                 self._remove_empty_folders(os.path.dirname(path))
-        self.cache.cache_data("pages", self.current)
-        self.cache.save_cache()
+        for name, (key, files) in self._groups.items():
+            self.current[GROUP + name] = (key, tuple(files))
+        self.current[BUILD_KEY] = self.build_key
+        self.record.replace(self.current)
+        self.record.save()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
 
 

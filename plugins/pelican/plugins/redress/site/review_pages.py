@@ -31,6 +31,11 @@ PANEL_MARK = "\x1eh-panel\x1e"
 CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK}
 
 
+#: The group of the pages of the reviews of the shop itself (no product; a
+#: product's slug is a file's name, which has no NUL).
+SHOP_REVIEWS = "\x00shop"
+
+
 def render_cards(
     shop: Any,
     env: Any,
@@ -63,18 +68,33 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     nothing per review is held in memory until then.
     """
     page = build.template("redress/review.html")
-    feeds: dict[str | None, str] = {}
+    # A product's reviews' pages belong to its group: while its listing is
+    # unchanged (the same cards, the same feeds), they are kept with it.
+    by_product: dict[str | None, list[Review]] = {}
     for review in build.shop.reviews:
+        by_product.setdefault(review.product_slug, []).append(review)
+    listings = {listing.product_slug: listing for listing in build.listings}
+    for slug, reviews in by_product.items():
         # The card, and the feeds the page announces (a product's appears with its first response).
-        announced = feeds.get(review.product_slug)
-        if announced is None:
-            announced = feeds[review.product_slug] = repr(build.feed_links(review.product_slug))
-        build.pages.write(
-            build.urls.review_save_as(review.slug),
-            build.card_digests[review.slug] + announced,
-            partial(render_review_page, build, page, review, cards),
-            background=True,
-        )
+        announced = digest(repr(build.feed_links(slug)))
+        if slug is None:
+            # The shop's own reviews (no product) are a group of their own.
+            group = SHOP_REVIEWS
+            key = digest(announced, *(build.card_digests[r.slug] for r in reviews))
+            if build.pages.group_unchanged(group, key):
+                continue
+        elif build.unchanged(listings[slug]):
+            continue
+        else:
+            group = slug
+        with build.pages.group(group):
+            for review in reviews:
+                build.pages.write(
+                    build.urls.review_save_as(review.slug),
+                    build.card_digests[review.slug] + announced,
+                    partial(render_review_page, build, page, review, cards),
+                    background=True,
+                )
 
 
 def render_review_page(build: Build, page: Template, review: Review, cards: CardStore) -> str:
@@ -151,13 +171,9 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             blocks["how_html"] = how
         return blocks
 
-    for page in listing_pages(listing, per_page, archive_per_page):
-        if page.is_archive != (part == "archive"):
-            continue
-        items = listing.groups[page.key]
-        digests = [build.card_digests[r.slug] for r in page.reviews]
-        save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
-        context = dict(
+    def context_of(page: ListingPage, **more: Any) -> dict[str, Any]:
+        # Made only for a page that is written: most pages of a rebuild are skipped.
+        return dict(
             scope,
             filter_key=page.key,
             page_number=page.number,
@@ -165,18 +181,23 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             page_url=Urls.filtered(listing.url, page.key, page.number),
             first_url=Urls.filtered(listing.url, page.key),
             oldest_url=Urls.filtered(listing.url, page.key, 1) if page.archive else "",
+            **more,
         )
+
+    for page in listing_pages(listing, per_page, archive_per_page):
+        if page.is_archive != (part == "archive"):
+            continue
+        items = listing.groups[page.key]
+        digests = [build.card_digests[r.slug] for r in page.reviews]
+        save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
         if page.is_archive:
             newer = page.number + 1 if page.number < page.archive else 0
-            context.update(
-                newer_url=Urls.filtered(listing.url, page.key, newer),
-                older_url=Urls.filtered(listing.url, page.key, page.number - 1) if page.number > 1 else "",
-                first_date=page.reviews[-1].date,
-                last_date=page.reviews[0].date,
-            )
             inputs = "|".join([archive_key, "archive", page.key, str(page.number), str(newer), *digests])
             build.pages.write(
-                save_as, inputs, partial(_render_archive, build, context, page, cards), background=True
+                save_as,
+                inputs,
+                partial(_render_archive, build, context_of, page, newer, cards, listing),
+                background=True,
             )
             continue
         older = ""
@@ -185,8 +206,8 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             number = archive_page_of(len(page.reviews), len(items), archive_per_page)
             older = Urls.filtered(listing.url, page.key, number) + "#" + items[len(page.reviews)].anchor
         filters = listing.filter_links(page.key, per_page)
-        context.update(filters=filters, total=len(items), older_url=older)
         inputs = "|".join([scope_key, repr(filters), page.key, str(len(items)), older, *digests])
+        context = partial(context_of, page, filters=filters, total=len(items), older_url=older)
         build.pages.write(
             save_as, inputs, partial(_render_first, build, context, page, cards, listing, shared_blocks)
         )
@@ -197,19 +218,33 @@ def _with_cards(context: dict[str, Any], page: ListingPage, cards: CardStore) ->
     return dict(context, cards=chunk, cards_html=Markup("\n".join(chunk)))
 
 
-def _render_archive(build: Build, context: dict[str, Any], page: ListingPage, cards: CardStore) -> str:
+def _render_archive(
+    build: Build,
+    context_of: Callable[..., dict[str, Any]],
+    page: ListingPage,
+    newer: int,
+    cards: CardStore,
+    listing: Listing,
+) -> str:
+    context = context_of(
+        page,
+        newer_url=Urls.filtered(listing.url, page.key, newer),
+        older_url=Urls.filtered(listing.url, page.key, page.number - 1) if page.number > 1 else "",
+        first_date=page.reviews[-1].date,
+        last_date=page.reviews[0].date,
+    )
     return build.template("redress/archive.html").render(_with_cards(context, page, cards))
 
 
 def _render_first(
     build: Build,
-    context: dict[str, Any],
+    context: Callable[[], dict[str, Any]],
     page: ListingPage,
     cards: CardStore,
     listing: Listing,
     shared_blocks: Callable[[], dict[str, Markup]],
 ) -> str:
-    full = _with_cards(context, page, cards)
+    full = _with_cards(context(), page, cards)
     full.update(shared_blocks())
     full["filters_html"] = Markup(build.template("redress/filters.html").render(full))
     # Structured data on the product's own listing, not on its filters.

@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 SCHEMA_FILE = "reviews.schema.json"
+#: Each listing's widget files.
+WIDGET_FILES = ("badge.svg", "badge-dark.svg", "embed.html", "embed.json", "reviews.json")
 #: What each widget may weigh, in bytes (the issue's limits).
 BUDGETS = {"badge.svg": 2048, "badge-dark.svg": 2048, "embed.html": 10 * 1024, "embed.js": 4096}
 
@@ -90,11 +92,21 @@ def write_widgets(build: Build) -> None:
     places = []
     for listing in build.listings:
         place = _place(build, listing, shop_folder_url, shop_folder_save_as)
-        _write_listing(build, data, listing, place)
+        if build.unchanged(listing):
+            # Its files are kept as they are; the gallery still shows its code.
+            for name in WIDGET_FILES:
+                place.files[name] = place.widget(name)[0]
+            place.height = embed.LAYOUT.room(
+                build.shop.scale, listing.summary.count, listing.ledger.total > 0
+            )
+            place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+        else:
+            with build.pages.group(listing.product_slug):
+                _write_listing(build, data, listing, place)
         places.append(place)
     shared = _write_shared(build, shop_folder_url, shop_folder_save_as)
     _write_gallery(build, places, shared)
-    _check_budgets([(p.files, p.sizes) for p in places] + [(shared["files"], shared["sizes"])])
+    _check_budgets(shared["files"], shared["sizes"])
 
 
 def _place(build: Build, listing: Listing, shop_url: str, shop_save_as: str) -> Place:
@@ -128,17 +140,17 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
     badge_key = repr((listing.summary.count, listing.summary.average))
     for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
         url, save_as = place.widget(name)
-        pages.write(save_as, badge_key, partial(badge.render, build.base, summary=listing.summary, dark=dark))
+        render = partial(badge.render, build.base, summary=listing.summary, dark=dark)
+        pages.write(save_as, badge_key, partial(_within_budget, url, render))
         place.files[name] = url
 
-    items = embed.embed_items(build, listing.reviews)
-    place.height = embed.LAYOUT.height(build.shop.scale, items, listing.ledger.total > 0)
+    withheld = listing.ledger.total > 0
     frame = build.template("redress/widgets/embed.html")
     url, save_as = place.widget("embed.html")
-    pages.write(
-        save_as,
-        "|".join([summary_key, *newest]),
-        lambda: frame.render(
+
+    def render_frame() -> str:
+        items = embed.embed_items(build, listing.reviews)
+        return frame.render(
             build.base,
             heading=place.name,
             page_url=place.url,
@@ -146,9 +158,17 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
             ledger=listing.ledger,
             items=items,
             L=embed.LAYOUT,
-        ),
-    )
+        )
+
+    pages.write(save_as, "|".join([summary_key, *newest]), partial(_within_budget, url, render_frame))
     place.files["embed.html"] = url
+    if place.product is None:
+        # The shop's code says how tall the widget is now (the gallery says so);
+        # a product's says how tall it can be, so it is not stale the day after.
+        items = embed.embed_items(build, listing.reviews)
+        place.height = embed.LAYOUT.height(build.shop.scale, items, withheld)
+    else:
+        place.height = embed.LAYOUT.room(build.shop.scale, listing.summary.count, withheld)
 
     full_url, full_save_as = place.widget("reviews.json")
     absolute_full = build.urls.absolute(full_url)
@@ -165,9 +185,12 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
         )
         place.files[name] = url
 
-    for name in place.files:
-        _url, save_as = place.widget(name)
-        place.sizes[name] = _size(build, save_as)
+    if place.product is None:
+        # Only the shop's sizes are shown (a product's are alike); each widget's
+        # budget is checked when it is made.
+        for name in place.files:
+            _url, save_as = place.widget(name)
+            place.sizes[name] = _size(build, save_as)
     place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
 
 
@@ -202,22 +225,12 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     shop_place = next(p for p in places if p.product is None)
     products = [p for p in places if p.product is not None]
     save_as = shop_place.widgets_save_as + "index.html"
+    # What the gallery shows: the shop's live widgets and sizes, and each
+    # product's code (names, addresses, badge size, frame height), which
+    # stays the same while reviews arrive.
     inputs = repr(
-        [
-            (
-                p.name,
-                p.page,
-                p.url,
-                p.files,
-                p.sizes,
-                p.badge_size,
-                p.height,
-                p.summary.count,
-                p.summary.average,
-            )
-            for p in places
-        ]
-        + [shared]
+        [(p.name, p.page, p.url, p.files, p.badge_size, p.height) for p in products]
+        + [(shop_place.summary, shop_place.sizes, shop_place.badge_size, shop_place.height), shared]
     )
     logger.info("reviews: the widgets, with code to copy into your shop, are in %s", save_as)
     build.pages.write(
@@ -234,17 +247,31 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     )
 
 
-def _check_budgets(scopes: list[tuple[dict[str, str], dict[str, int]]]) -> None:
-    for files, sizes in scopes:
-        for name, limit in BUDGETS.items():
-            if sizes.get(name, 0) > limit:
-                logger.warning(
-                    "reviews: %s is %d bytes, more than the %d bytes it should weigh; "
-                    "a very long shop or product name can do this",
-                    files[name],
-                    sizes[name],
-                    limit,
-                )
+def _check_budgets(files: dict[str, str], sizes: dict[str, int]) -> None:
+    for name, limit in BUDGETS.items():
+        if sizes.get(name, 0) > limit:
+            _over_budget(files[name], sizes[name], limit)
+
+
+def _within_budget(url: str, render: Callable[[], str]) -> str:
+    """A widget's text, with a warning when it weighs more than its budget."""
+    text = render()
+    limit = BUDGETS.get(posixpath.basename(url))
+    if limit is not None:
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            _over_budget(url, size, limit)
+    return text
+
+
+def _over_budget(url: str, size: int, limit: int) -> None:
+    logger.warning(
+        "reviews: %s is %d bytes, more than the %d bytes it should weigh; "
+        "a very long shop or product name can do this",
+        url,
+        size,
+        limit,
+    )
 
 
 def _size(build: Build, save_as: str) -> int:

@@ -1,0 +1,159 @@
+"""The caches kept between builds: only changes are written, and nothing is lost or half-read."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+from conftest import build, make_site, response, review, soup, write
+from pelican.plugins.redress.content import cache as cache_module
+from pelican.plugins.redress.content.cache import KeptDict
+
+
+def test_a_few_changes_go_to_the_small_file_and_come_back(tmp_path):
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path)
+    for i in range(5000):
+        kept[f"k{i}"] = i
+    kept.save()
+    base_size = os.path.getsize(path)
+    assert not os.path.exists(path + ".changes")  # a first build writes the base whole
+
+    kept = KeptDict(path)
+    kept["k1"] = "changed"
+    kept["new"] = 1
+    kept.pop("k2")
+    kept.save()
+    assert os.path.getsize(path) == base_size  # the base is not written again
+    assert os.path.getsize(path + ".changes") < 200
+
+    again = KeptDict(path)
+    assert again.get("k1") == "changed" and again.get("new") == 1 and "k2" not in again
+    assert len(again) == 5000  # 5000 - 1 + 1
+
+
+def test_the_base_is_written_again_once_the_changes_are_many(tmp_path):
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path)
+    kept.replace({f"k{i}": i for i in range(8 * cache_module.REWRITE_MIN)})
+    kept.save()
+    kept = KeptDict(path)
+    kept.replace({f"k{i}": -i for i in range(cache_module.REWRITE_MIN + 10)})
+    kept.save()
+    assert not os.path.exists(path + ".changes")
+    with open(path, "rb") as handle:
+        assert pickle.load(handle)["k5"] == -5
+
+
+def test_an_unchanged_dict_writes_nothing(tmp_path):
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path)
+    kept.replace({"a": 1})
+    kept.save()
+    stamp = os.stat(path).st_mtime_ns
+    kept = KeptDict(path)
+    kept.replace({"a": 1})
+    kept.save()
+    assert os.stat(path).st_mtime_ns == stamp and not os.path.exists(path + ".changes")
+
+
+def test_a_torn_or_foreign_file_starts_afresh(tmp_path):
+    path = tmp_path / "kept"
+    path.write_bytes(b"not a pickle at all")
+    (tmp_path / "kept.changes").write_bytes(pickle.dumps(["a list, not a dict"]))
+    kept = KeptDict(str(path))
+    assert len(kept) == 0
+    kept["a"] = 1
+    kept.save()
+    assert KeptDict(str(path)).get("a") == 1
+
+
+def test_disabled_keeps_nothing(tmp_path):
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path, enabled=False)
+    kept["a"] = 1
+    kept.save()
+    assert not os.path.exists(path)
+
+
+def test_a_rebuild_after_one_new_response_rewrites_no_big_cache_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_module, "REWRITE_MIN", 10)  # a big shop's behaviour on a small one
+    files = [review(f"r{i}", rating=1 + i % 5, date=f"2026-09-{1 + i % 28:02d} 10:00") for i in range(60)]
+    site = make_site(tmp_path, *files)
+    out = build(site)
+    cache = site / "cache"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()}
+    write(site, *response("r3-1", "r3", body="We are on it.", **{"from": "shop"}))
+    build(site)
+    assert soup(out / "reviews/r3/index.html").find(id="entry-r3-1")
+    after = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()}
+    rewritten = {name for name in before if after.get(name) != before[name]}
+    rewritten = {name for name in rewritten if not name.endswith(".sqlite3")}  # a database writes in place
+    assert not rewritten, rewritten  # only small .changes files were added or written
+    assert any(name.endswith(".changes") for name in after)
+
+
+def test_parsed_files_come_back_from_the_cache_as_they_were(tmp_path):
+    """Every field of every kind of file, a date in the hour that occurs twice included."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from markupsafe import Markup
+    from pelican.plugins.redress.content.model import Problem, Product, Review, ThreadEntry
+    from pelican.plugins.redress.content.reader import decode_outcome, encode_outcome
+
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    twice = dt.datetime(2026, 10, 25, 2, 30, tzinfo=amsterdam, fold=1)
+    items = [
+        Review(
+            slug="a",
+            date=twice,
+            rating=2,
+            title="T",
+            product_slug="mill",
+            verified=True,
+            withheld=None,
+            replied_on=dt.datetime(2026, 10, 26, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            body_html="<p>x</p>",
+            private={"email": "a@example.org"},
+        ),
+        ThreadEntry(
+            slug="a-1",
+            review_slug="a",
+            date=dt.datetime(2026, 10, 27, 9, 0, tzinfo=dt.UTC),
+            by="shop",
+            remedies=("refund",),
+            resolved=True,
+            hidden=frozenset({"email:1"}),
+        ),
+        Product(slug="mill", title="Mill", sku="M-1"),
+        None,
+    ]
+    for item in items:
+        outcome = (item, [Problem("content/x.md", "Date", "is odd")])
+        back = decode_outcome(encode_outcome(outcome))
+        assert back == outcome
+        if isinstance(item, Review):
+            assert back[0].date.tzinfo is amsterdam and back[0].date.fold == 1
+            assert back[0].date.utcoffset() == dt.timedelta(hours=1)
+    # Text that is not plain str (a Markup) is kept by pickle, and keeps its type.
+    marked = Review(slug="b", date=twice, rating=5, body_html=Markup("<p>y</p>"))
+    back = decode_outcome(encode_outcome((marked, [])))
+    assert back is not None and type(back[0].body_html) is Markup
+    assert decode_outcome(("review", ("too", "short"), ())) is None  # another version's record
+
+
+def test_a_page_is_never_written_outside_the_output_folder(tmp_path):
+    import pytest
+    from pelican.plugins.redress.site.output import PageWriter
+    from sites import pelican_settings
+
+    site = make_site(tmp_path, review("a"))
+    settings = pelican_settings(site)
+    pages = PageWriter(settings, str(site / "output"), "key", False, {})
+    root = os.path.abspath(site / "output")
+    assert pages.path_of("reviews/a/index.html") == os.path.join(root, "reviews", "a", "index.html")
+    assert pages.path_of("reviews//a/./index.html") == os.path.join(root, "reviews", "a", "index.html")
+    for bad in ("../x.html", "reviews/../../x.html", "/etc/x.html", ".."):
+        with pytest.raises(RuntimeError):
+            pages.path_of(bad)
