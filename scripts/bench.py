@@ -790,8 +790,9 @@ def measure_feeds(site: Path) -> float:
         review.url = urls.review(review.slug)
     for product in content.products.values():
         product.page_url = urls.listing(product.slug)
-    # What build_feeds reads of a Build: the shop, its URLs and the pages' language.
-    section = SimpleNamespace(shop=content, urls=urls, lang=settings["DEFAULT_LANG"])
+    # What build_feeds reads of a Build: the shop, its URLs, the pages' language
+    # and the per-build memo (where the shop's entries are sorted once).
+    section = SimpleNamespace(shop=content, urls=urls, lang=settings["DEFAULT_LANG"], memo={})
     start = time.perf_counter()
     for scope in [None, *content.products]:
         feeds.build_feeds(section, scope)
