@@ -42,7 +42,27 @@ def test_the_base_is_written_again_once_the_changes_are_many(tmp_path):
     kept.save()
     assert not os.path.exists(path + ".changes")
     with open(path, "rb") as handle:
-        assert pickle.load(handle)["k5"] == -5
+        assert pickle.load(handle)[2]["k5"] == -5
+
+
+def test_changes_left_beside_a_newer_base_are_not_applied(tmp_path, monkeypatch):
+    """A build stopped between writing a new base and removing the old changes loses nothing."""
+    monkeypatch.setattr(cache_module, "REWRITE_MIN", 10)
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path)
+    kept.replace({f"k{i}": i for i in range(100)})
+    kept.save()
+    kept = KeptDict(path)
+    kept.pop("k1")  # a page gone...
+    kept.save()
+    stale = (tmp_path / "kept.changes").read_bytes()
+    kept = KeptDict(path)
+    kept["k1"] = "back"  # ...and back, in a build that writes a new base
+    kept.replace({**{f"k{i}": -i for i in range(100)}, "k1": "back"})
+    kept.save()
+    assert not (tmp_path / "kept.changes").exists()
+    (tmp_path / "kept.changes").write_bytes(stale)  # as if the removal never happened
+    assert KeptDict(path).get("k1") == "back"
 
 
 def test_an_unchanged_dict_writes_nothing(tmp_path):

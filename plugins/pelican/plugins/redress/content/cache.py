@@ -22,6 +22,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+#: The first item of each file (a file without it is another version's, not read).
+_MAGIC = "redress-kept-1"
 #: Removed keys in the file of changes.
 _GONE = object()
 _GONE_MARK = ("redress-cache-removed",)
@@ -48,9 +50,12 @@ class KeptDict:
         self._data: dict[Any, Any] = {}
         self._changes: dict[Any, Any] = {}  # since the base was written: value or _GONE
         self._dirty = False
+        self._generation = 0  # of the base file; a file of changes names the base it goes with
         if enabled:
-            self._data = self._load(path, self._codec) or {}
-            changes = self._load(path + ".changes", self._codec) or {}
+            self._generation, self._data = self._load(path, self._codec)
+            generation, changes = self._load(path + ".changes", self._codec)
+            if generation != self._generation:
+                changes = {}  # left by a build stopped between writing a new base and removing it
             for key, value in changes.items():
                 if value == _GONE_MARK:
                     self._data.pop(key, None)
@@ -60,16 +65,25 @@ class KeptDict:
                     self._changes[key] = value
 
     @staticmethod
-    def _load(path: str, codec: Any) -> dict[Any, Any] | None:
+    def _load(path: str, codec: Any) -> tuple[int, dict[Any, Any]]:
+        """(generation, records) of one file; (0, {}) for a missing or unreadable one."""
         try:
             with open(path, "rb") as handle:
-                data = codec.loads(handle.read())  # marshal.load reads a file piece by piece: slow
+                kept = codec.loads(handle.read())  # marshal.load reads a file piece by piece: slow
         except FileNotFoundError:
-            return None
+            return 0, {}
         except Exception as err:  # a cache from another version, or a torn disk: start afresh
             logger.debug("reviews: cache %s could not be read (%s); starting afresh", path, err)
-            return None
-        return data if isinstance(data, dict) else None
+            return 0, {}
+        if (
+            isinstance(kept, tuple)
+            and len(kept) == 3
+            and kept[0] == _MAGIC
+            and isinstance(kept[1], int)
+            and isinstance(kept[2], dict)
+        ):
+            return kept[1], kept[2]
+        return 0, {}
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self._data.get(key, default)
@@ -114,8 +128,14 @@ class KeptDict:
             return
         folder = os.path.dirname(self.path) or "."
         os.makedirs(folder, exist_ok=True)
-        if len(self._data) < REWRITE_MIN or len(self._changes) * REWRITE_SHARE >= len(self._data):
-            _dump(self.path, self._data, self._codec)
+        if (
+            not self._generation
+            or len(self._data) < REWRITE_MIN
+            or len(self._changes) * REWRITE_SHARE >= len(self._data)
+        ):
+            # A new base, with a new generation: a file of changes left beside it is not applied.
+            self._generation = int.from_bytes(os.urandom(7), "big") or 1
+            _dump(self.path, (_MAGIC, self._generation, self._data), self._codec)
             try:
                 os.remove(self.path + ".changes")
             except FileNotFoundError:
@@ -123,13 +143,11 @@ class KeptDict:
             self._changes = {}
         else:
             changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
-            if not os.path.exists(self.path):
-                _dump(self.path, {}, self._codec)
-            _dump(self.path + ".changes", changes, self._codec)
+            _dump(self.path + ".changes", (_MAGIC, self._generation, changes), self._codec)
         self._dirty = False
 
 
-def _dump(path: str, data: dict[Any, Any], codec: Any) -> None:
+def _dump(path: str, data: tuple[Any, ...], codec: Any) -> None:
     """Write ``data`` to ``path`` whole or not at all."""
     folder = os.path.dirname(path) or "."
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".cache")

@@ -10,8 +10,10 @@ at a time: the build reports every problem in every file together.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import logging
 import marshal
@@ -482,7 +484,8 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         repr((code_stamp(), ctx.scale, ctx.lang, str(ctx.tz), str(content), ctx.contacts)).encode()
     ).hexdigest()[:12]
     use_cache = bool(rs["REVIEWS_CACHE"])
-    cache = KeptDict(os.path.join(settings["CACHE_PATH"], f"redress-{fingerprint}"), use_cache, fast=True)
+    with _no_collection():
+        cache = KeptDict(os.path.join(settings["CACHE_PATH"], f"redress-{fingerprint}"), use_cache, fast=True)
     by_content = _content_stamp(settings)
     result = ReadResult()
     folders = (
@@ -531,15 +534,16 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
             found.append((kind, file_path, display, stem, bucket))
     parsed: dict[str, tuple[Any, list[Problem]]] = {}
     misses = []
-    for kind, file_path, display, stem, _bucket in found:
-        cached = cache.get(file_path)
-        outcome = None
-        if cached is not None and cached[0] == stamps[file_path] != -1:
-            outcome = decode_outcome(cached[1])
-        if outcome is None:
-            misses.append((kind, file_path, display, stem))
-        else:
-            parsed[file_path] = outcome
+    with _no_collection():
+        for kind, file_path, display, stem, _bucket in found:
+            cached = cache.get(file_path)
+            outcome = None
+            if cached is not None and cached[0] == stamps[file_path] != -1:
+                outcome = decode_outcome(cached[1])
+            if outcome is None:
+                misses.append((kind, file_path, display, stem))
+            else:
+                parsed[file_path] = outcome
     for file_path, outcome in parse_files(misses, ctx).items():
         parsed[file_path] = outcome
         cache[file_path] = (stamps[file_path], encode_outcome(outcome))
@@ -618,6 +622,24 @@ def decode_outcome(kept: Any) -> tuple[Any, list[Problem]] | None:
         return _KINDS[kind](*fields), [Problem(*p) for p in problems] if problems else []
     except Exception:  # a record of another version: parse the file again
         return None
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cycle collector off while cached records are read back.
+
+    Reading them makes a few objects per file and frees none (no cycles to
+    find); the collector would walk all of them again and again while they
+    pile up, a third of a rebuild's reading. Not while files are parsed:
+    Markdown leaves garbage that only the collector frees.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _content_stamp(settings: dict[str, Any]) -> Callable[[str], int] | None:

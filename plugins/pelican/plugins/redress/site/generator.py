@@ -16,8 +16,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from blinker import signal
@@ -88,8 +87,10 @@ class ReviewsGenerator(Generator):
 
     def generate_context(self) -> None:
         try:
-            with _no_collection():
-                shop = load_shop(self.settings)
+            shop = load_shop(self.settings)
+            # Once read, the shop's objects stay until the end of the build: kept out of
+            # the collector's walks while pages are written, thawed in generate_output.
+            gc.freeze()
             siteurl = self.settings.get("SITEURL", "") or ""
             if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
                 raise SettingsError(
@@ -136,7 +137,7 @@ class ReviewsGenerator(Generator):
             extra_lines()  # the forked process is reaped (and its pipe closed) whatever happened
             raise
         finally:
-            gc.unfreeze()  # the shop, frozen since it was read (see _no_collection)
+            gc.unfreeze()  # the shop, frozen since it was read (see generate_context)
         self._report(pages, extra_lines())
 
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
@@ -223,27 +224,6 @@ class ReviewsGenerator(Generator):
         for source in sorted(sources):
             parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Read the shop without Python's cycle collector, then keep it out of collections.
-
-    Reading a big shop makes a few objects per file and frees none; the
-    collector would walk all of them again and again while they pile up (a
-    third of a rebuild's reading at 10,000 reviews). Once read, they are
-    frozen, so collections while pages are written skip them; the end of
-    :meth:`ReviewsGenerator.generate_output` thaws them, so a server
-    rebuilding (``pelican -r``) frees each build's shop.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def report_lines_of(shop: Shop) -> Callable[[], list[str]]:
