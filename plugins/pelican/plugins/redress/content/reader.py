@@ -378,7 +378,9 @@ def _walk(folder: str) -> Iterator[tuple[str, int]]:
         except OSError:
             is_dir = False
         if is_dir:
-            if not name.startswith("."):
+            # Not into hidden folders, nor through a link to a folder (a link back up
+            # would read every file again at each level), as os.walk does.
+            if not name.startswith(".") and not entry.is_symlink():
                 folders.append(entry.path)
             continue
         if name.startswith(NOT_CONTENT_PREFIXES):

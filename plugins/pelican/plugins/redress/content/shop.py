@@ -169,12 +169,18 @@ class RedactedThreads:
 
     def __init__(self, settings: dict[str, Any], rs: dict[str, Any], contacts: privacy.ShopContacts):
         self.contacts = contacts
-        name = (
-            "redress-threads-"
-            + hashlib.sha256(repr((code_stamp(), str(settings.get("PATH")), contacts)).encode()).hexdigest()[
-                :12
-            ]
+        # Everything that decides a redacted text besides the files: the code, the
+        # shop's contacts, the site's language (the note that replaces a value, for
+        # a review without a Lang) and time zone.
+        decided_by = (
+            code_stamp(),
+            str(settings.get("PATH")),
+            contacts,
+            settings.get("DEFAULT_LANG"),
+            settings.get("TIMEZONE"),
+            rs["REVIEWS_SCALE"],
         )
+        name = "redress-threads-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
         self._kept = KeptDict(os.path.join(settings["CACHE_PATH"], name), bool(rs["REVIEWS_CACHE"]))
         self._seen: set[str] = set()
 

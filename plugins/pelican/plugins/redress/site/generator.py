@@ -10,7 +10,6 @@ rebuilds once the file is fixed.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -88,9 +87,6 @@ class ReviewsGenerator(Generator):
     def generate_context(self) -> None:
         try:
             shop = load_shop(self.settings)
-            # Once read, the shop's objects stay until the end of the build: kept out of
-            # the collector's walks while pages are written, thawed in generate_output.
-            gc.freeze()
             siteurl = self.settings.get("SITEURL", "") or ""
             if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
                 raise SettingsError(
@@ -136,8 +132,6 @@ class ReviewsGenerator(Generator):
         except BaseException:
             extra_lines()  # the forked process is reaped (and its pipe closed) whatever happened
             raise
-        finally:
-            gc.unfreeze()  # the shop, frozen since it was read (see generate_context)
         self._report(pages, extra_lines())
 
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:

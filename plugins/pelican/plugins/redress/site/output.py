@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import signal
 import sys
 import traceback
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pelican import signals
-from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.utils import get_relative_path, path_to_url
 
 from ..content.cache import KeptDict
 
@@ -86,6 +87,9 @@ class PageWriter:
         # must not take the preview build's files for its own.
         name = "redress-pages-" + digest(os.path.abspath(output_path))[:12]
         self.record = KeptDict(os.path.join(settings["CACHE_PATH"], name), use_cache)
+        # The pages an earlier version's record lists, so they too are removed
+        # when they leave the section at the first build after an upgrade.
+        self._legacy = _legacy_pages(self.record.path) if use_cache and not len(self.record) else set()
         # The build key is kept once, not in each page's fingerprint: when it
         # changes (a template, a setting), every page is written again.
         self.previous: KeptDict | dict[str, str] = (
@@ -97,7 +101,18 @@ class PageWriter:
         self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]]]] = []
         self._child: int | None = None
         self._group: list[str] | None = None
+        self._gone: set[str] = set()
         self._groups: dict[str, tuple[str, list[str]]] = {}
+
+    def gone(self, save_as: str) -> None:
+        """A page that must not be in the output (a withheld review's), record or not.
+
+        Without a cache there is no record of what the last build wrote, so
+        the pages that left the section cannot all be found; the ones that
+        must not stay online are named here and removed in :meth:`finish`.
+        """
+        if save_as:
+            self._gone.add(save_as)
 
     # -- groups: the files of one listing, kept whole while its inputs are unchanged --
 
@@ -292,10 +307,13 @@ class PageWriter:
     def finish(self) -> None:
         """Remove pages this section wrote last time but not now; remember this build."""
         self._wait_background()
-        for save_as in self.record.keys() - self.current.keys():
+        for save_as in (self.record.keys() | self._legacy | self._gone) - self.current.keys():
             if save_as.startswith("\x00"):
                 continue  # the build key and the groups: not files
-            path = sanitised_join(self.output_path, save_as)
+            try:
+                path = self.path_of(save_as)
+            except RuntimeError:
+                continue  # not a page of this output folder
             if os.path.isfile(path):
                 os.remove(path)
                 logger.info("reviews: removed %s, which is no longer part of the review section", save_as)
@@ -306,6 +324,26 @@ class PageWriter:
         self.record.replace(self.current)
         self.record.save()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
+
+
+def _legacy_pages(path: str) -> set[str]:
+    """The pages in a record an earlier version wrote at ``path`` (Pelican's cacher, or a plain dict)."""
+    pages: set[str] = set()
+    for name in (path, path + ".changes"):
+        try:
+            with open(name, "rb") as handle:
+                kept = pickle.load(handle)
+        except Exception:  # none, or not an earlier record
+            continue
+        if isinstance(kept, dict):
+            inner = kept.get("pages")
+            record: dict[Any, Any] = inner if isinstance(inner, dict) else kept
+            pages.update(
+                key
+                for key, value in record.items()
+                if isinstance(key, str) and key and not key.startswith("\x00") and isinstance(value, str)
+            )
+    return pages
 
 
 def _write_file(path: str, text: str | Iterable[str]) -> None:

@@ -68,6 +68,8 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     nothing per review is held in memory until then.
     """
     page = build.template("redress/review.html")
+    for review in build.shop.withheld:
+        build.pages.gone(build.urls.review_save_as(review.slug))  # never online, cache or not
     # A product's reviews' pages belong to its group: while its listing is
     # unchanged (the same cards, the same feeds), they are kept with it.
     by_product: dict[str | None, list[Review]] = {}

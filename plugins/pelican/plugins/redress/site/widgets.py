@@ -173,6 +173,9 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
     full_url, full_save_as = place.widget("reviews.json")
     absolute_full = build.urls.absolute(full_url)
     product_key = repr(data.product(place.product)) if place.product is not None else ""
+    # The data says when it was "generated" (the newest review or answer of the
+    # listing): an answer to an older review changes it, not only the newest cards.
+    generated = str(public_data.newest_date(listing.reviews))
     for name, limit, digests in (
         ("embed.json", embed.EMBED_REVIEWS, newest),
         ("reviews.json", None, [build.card_digests[r.slug] for r in listing.reviews]),
@@ -180,7 +183,7 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
         url, save_as = place.widget(name)
         pages.write(
             save_as,
-            "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, *digests]),
+            "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, generated, *digests]),
             partial(data.listing_chunks, listing, absolute_full, limit),
         )
         place.files[name] = url
