@@ -22,8 +22,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: The first item of each file (a file without it is another version's, not read).
-_MAGIC = "redress-kept-1"
+#: The first frame of each file (a file without it is another version's, not read).
+_MAGIC = "redress-kept-2"
+#: Records per frame of a file.
+FRAME_RECORDS = 5000
 #: Removed keys in the file of changes.
 _GONE = object()
 _GONE_MARK = ("redress-cache-removed",)
@@ -69,21 +71,23 @@ class KeptDict:
         """(generation, records) of one file; (0, {}) for a missing or unreadable one."""
         try:
             with open(path, "rb") as handle:
-                kept = codec.loads(handle.read())  # marshal.load reads a file piece by piece: slow
+                head = _read_frame(handle, codec)
+                if not (
+                    isinstance(head, tuple)
+                    and len(head) == 2
+                    and head[0] == _MAGIC
+                    and isinstance(head[1], int)
+                ):
+                    return 0, {}
+                records: dict[Any, Any] = {}
+                while (frame := _read_frame(handle, codec)) is not None:
+                    records.update(frame)
+                return head[1], records
         except FileNotFoundError:
             return 0, {}
         except Exception as err:  # a cache from another version, or a torn disk: start afresh
             logger.debug("reviews: cache %s could not be read (%s); starting afresh", path, err)
             return 0, {}
-        if (
-            isinstance(kept, tuple)
-            and len(kept) == 3
-            and kept[0] == _MAGIC
-            and isinstance(kept[1], int)
-            and isinstance(kept[2], dict)
-        ):
-            return kept[1], kept[2]
-        return 0, {}
 
     def get(self, key: Any, default: Any = None) -> Any:
         return self._data.get(key, default)
@@ -135,7 +139,7 @@ class KeptDict:
         ):
             # A new base, with a new generation: a file of changes left beside it is not applied.
             self._generation = int.from_bytes(os.urandom(7), "big") or 1
-            _dump(self.path, (_MAGIC, self._generation, self._data), self._codec)
+            _dump(self.path, self._generation, self._data, self._codec)
             try:
                 os.remove(self.path + ".changes")
             except FileNotFoundError:
@@ -143,20 +147,26 @@ class KeptDict:
             self._changes = {}
         else:
             changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
-            _dump(self.path + ".changes", (_MAGIC, self._generation, changes), self._codec)
+            _dump(self.path + ".changes", self._generation, changes, self._codec)
         self._dirty = False
 
 
-def _dump(path: str, data: tuple[Any, ...], codec: Any) -> None:
-    """Write ``data`` to ``path`` whole or not at all."""
+def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> None:
+    """Write ``records`` to ``path`` whole or not at all, a frame at a time.
+
+    A frame is its length (8 bytes) and one ``codec`` dump: the first says
+    which file this is, each next one holds up to FRAME_RECORDS records. So
+    neither writing nor reading a shop's cache holds all of it as bytes
+    (100 MB at 100,000 reviews) beside the records themselves.
+    """
     folder = os.path.dirname(path) or "."
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".cache")
     try:
         with os.fdopen(handle, "wb") as out:
-            if codec is pickle:
-                pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-            else:
-                codec.dump(data, out)
+            _write_frame(out, (_MAGIC, generation), codec)
+            items = list(records.items())
+            for start in range(0, len(items), FRAME_RECORDS):
+                _write_frame(out, dict(items[start : start + FRAME_RECORDS]), codec)
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -164,3 +174,21 @@ def _dump(path: str, data: tuple[Any, ...], codec: Any) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _write_frame(out: Any, value: Any, codec: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if codec is pickle else codec.dumps(value)
+    out.write(len(data).to_bytes(8, "little"))
+    out.write(data)
+
+
+def _read_frame(handle: Any, codec: Any) -> Any:
+    """The next frame's value, or None at the end of the file (a cut-off frame raises)."""
+    size = handle.read(8)
+    if not size:
+        return None
+    length = int.from_bytes(size, "little")
+    data = handle.read(length)
+    if len(size) != 8 or len(data) != length:
+        raise ValueError("the file ends inside a frame")
+    return codec.loads(data)
