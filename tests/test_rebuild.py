@@ -86,27 +86,6 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
     assert forked == serial
 
 
-def test_the_shops_data_written_in_the_background_is_whole_and_current(tmp_path, monkeypatch):
-    """A big shop's reviews.json is written by the forked writer; it is the same file."""
-    import json
-
-    from pelican.plugins.redress.site import output, widgets
-
-    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(6)]
-    answer = response("r2-1", "r2", body="Sent again.", **{"from": "shop"})
-    serial = build(make_site(tmp_path / "serial", *files, answer))
-    monkeypatch.setattr(widgets, "HEAVY_DATA", 1)  # a big shop's data on a small one
-    monkeypatch.setattr(output, "FORK_MIN_PAGES", 10**9)  # forked for the data alone
-    site = make_site(tmp_path / "forked", *files)
-    out = build(site)
-    write(site, *answer)
-    build(site)
-    data = json.loads((out / "reviews/reviews.json").read_text(encoding="utf-8"))
-    assert len(data["reviews"]) == 6
-    assert [e["body_text"] for r in data["reviews"] for e in r["thread"]] == ["Sent again."]
-    assert (out / "reviews/reviews.json").read_bytes() == (serial / "reviews/reviews.json").read_bytes()
-
-
 def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatch):
     """A first build of a big shop parses half its files in a second process: same result, same errors."""
     from conftest import pelican_settings

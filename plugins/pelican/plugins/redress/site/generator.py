@@ -165,7 +165,6 @@ class ReviewsGenerator(Generator):
             for listing in changed:
                 with pages.group(listing.product_slug):
                     review_pages.write_listing(build, listing, cards, "archive")
-            widgets.write_shop_data(build)
             pages.start_background()
             for listing in changed:
                 with pages.group(listing.product_slug):

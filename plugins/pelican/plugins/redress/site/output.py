@@ -102,7 +102,6 @@ class PageWriter:
         self._child: int | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
-        self._heavy = False
         self._groups: dict[str, tuple[str, list[str]]] = {}
 
     def gone(self, save_as: str) -> None:
@@ -191,15 +190,13 @@ class PageWriter:
         inputs: str,
         render: Callable[[], str | Iterable[str]],
         background: bool = False,
-        heavy: bool = False,
     ) -> None:
         """Write one page, rendered by ``render()`` with SITEURL_MARK for SITEURL.
 
         ``inputs`` must capture everything the page shows besides the build
         key (templates, settings, stylesheet); if it and the file are
         unchanged since the last build, the page is not rendered again.
-        With ``background``, the page is written by :meth:`start_background`;
-        a ``heavy`` one (a big data file) is worth a forked writer by itself.
+        With ``background``, the page is written by :meth:`start_background`.
         """
         if not save_as:
             return
@@ -218,7 +215,6 @@ class PageWriter:
         self.written += 1
         if background:
             self._deferred.append((path, save_as, render))
-            self._heavy = self._heavy or heavy
             return
         self._render_and_write(path, save_as, render)
         self._announce(path, save_as)
@@ -254,7 +250,7 @@ class PageWriter:
         and shares no lock with the parent's threads. The parent waits for
         it in :meth:`finish` and fails the build if it failed.
         """
-        if (len(self._deferred) < FORK_MIN_PAGES and not self._heavy) or not hasattr(os, "fork"):
+        if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
             self._write_deferred()
             return
         sys.stdout.flush()

@@ -42,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 
 SCHEMA_FILE = "reviews.schema.json"
-#: From this many reviews on, the shop's reviews.json is worth a forked writer by itself.
-HEAVY_DATA = 2000
 #: Each listing's widget files.
 WIDGET_FILES = ("badge.svg", "badge-dark.svg", "embed.html", "embed.json", "reviews.json")
 #: What each widget may weigh, in bytes (the issue's limits).
@@ -172,71 +170,31 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
     else:
         place.height = embed.LAYOUT.room(build.shop.scale, listing.summary.count, withheld)
 
-    _write_data(build, data, listing, place, "embed.json")
-    if place.product is not None:
-        _write_data(build, data, listing, place, "reviews.json")
-    # (The shop's reviews.json is written in the background: see write_shop_data.)
-    place.files["reviews.json"] = place.widget("reviews.json")[0]
-
-    if place.product is None:
-        # Only the shop's sizes are shown (a product's are alike); each widget's
-        # budget is checked when it is made.
-        for name in ("badge.svg", "badge-dark.svg", "embed.html", "embed.json"):
-            _url, save_as = place.widget(name)
-            place.sizes[name] = _size(build, save_as)
-    place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
-
-
-def write_shop_data(build: Build) -> None:
-    """The shop's reviews.json, every published review: written by the background writer.
-
-    It is the biggest file of the section (16 MB at 10,000 reviews) and
-    changes with every review and answer; made while the pages are written,
-    on the other core, it costs a rebuild no time.
-    """
-    urls = build.urls
-    listing = next(listing for listing in build.listings if listing.product_slug is None)
-    place = _place(build, listing, folder(urls.listing()), folder(urls.listing_save_as()))
-    data = public_data.PublicData(build, urls.absolute(folder(urls.listing()) + SCHEMA_FILE))
-    _write_data(build, data, listing, place, "reviews.json", background=True)
-
-
-def _write_data(
-    build: Build,
-    data: public_data.PublicData,
-    listing: Listing,
-    place: Place,
-    name: str,
-    background: bool = False,
-) -> None:
-    """A listing's embed.json (its newest reviews) or reviews.json (all of them)."""
-    summary_key = repr((listing.summary, listing.ledger, place.name, place.url, embed.LAYOUT))
-    limit = embed.EMBED_REVIEWS if name == "embed.json" else None
-    shown = listing.reviews if limit is None else listing.reviews[:limit]
-    full_url = place.widget("reviews.json")[0]
+    full_url, full_save_as = place.widget("reviews.json")
     absolute_full = build.urls.absolute(full_url)
     product_key = repr(data.product(place.product)) if place.product is not None else ""
     # The data says when it was "generated" (the newest review or answer of the
     # listing): an answer to an older review changes it, not only the newest cards.
     generated = str(public_data.newest_date(listing.reviews))
-    url, save_as = place.widget(name)
-    build.pages.write(
-        save_as,
-        "|".join(
-            [
-                str(public_data.FORMAT),
-                summary_key,
-                product_key,
-                absolute_full,
-                generated,
-                *(build.card_digests[r.slug] for r in shown),
-            ]
-        ),
-        partial(data.listing_chunks, listing, absolute_full, limit),
-        background=background,
-        heavy=background and len(shown) >= HEAVY_DATA,
-    )
-    place.files[name] = url
+    for name, limit, digests in (
+        ("embed.json", embed.EMBED_REVIEWS, newest),
+        ("reviews.json", None, [build.card_digests[r.slug] for r in listing.reviews]),
+    ):
+        url, save_as = place.widget(name)
+        pages.write(
+            save_as,
+            "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, generated, *digests]),
+            partial(data.listing_chunks, listing, absolute_full, limit),
+        )
+        place.files[name] = url
+
+    if place.product is None:
+        # Only the shop's sizes are shown (a product's are alike); each widget's
+        # budget is checked when it is made.
+        for name in place.files:
+            _url, save_as = place.widget(name)
+            place.sizes[name] = _size(build, save_as)
+    place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
 
 
 def _finished(finish: Callable[[str], str], template: Template, context: Mapping[str, Any]) -> str:
