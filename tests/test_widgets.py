@@ -396,3 +396,27 @@ def test_preview_and_published_addresses(tmp_path):
     assert data["reviews"][0]["url"] == "https://reviews.example.com/reviews/a/"
     assert data["$schema"] == "https://reviews.example.com/reviews/reviews.schema.json"
     assert 'href="https://reviews.example.com/reviews/"' in (out / "reviews/widgets/embed.html").read_text()
+
+
+def test_a_products_code_in_the_gallery_stays_as_its_reviews_arrive(tmp_path):
+    """A product's code in the gallery does not carry today's numbers (they change with
+    every review; the code is pasted once): its frame is as tall as three reviews can make
+    it, its badge is named by the product. The shop's own widgets are shown as they are now."""
+    files = [("products/mill.md", "Title: Mill\n\nA mill.\n")]
+    files += [review(f"m{i}", rating=5, date=f"2026-09-0{i + 1} 10:00", product="mill") for i in range(5)]
+    site = make_site(tmp_path, *files)
+    out = build(site)
+    gallery = out / "reviews/widgets/index.html"
+
+    def product_section() -> str:
+        (section,) = soup(gallery).select("section.widget-product")
+        return str(section)
+
+    before = product_section()
+    assert f'height="{embed.LAYOUT.room(5, 5, False)}"' in before
+    assert 'alt="Reviews of Mill"' in before and "5 reviews" not in before
+    write(site, *review("m9", rating=1, date="2026-09-20 10:00", product="mill", body="Broken."))
+    build(site)
+    assert product_section() == before
+    assert "6 reviews" in (out / "reviews/products/mill/badge.svg").read_text(encoding="utf-8")
+    assert "6 reviews" in soup(gallery).select_one(".widget-live img")["alt"]  # the shop's, as it is now

@@ -45,8 +45,8 @@ class Layout:
     def room(self, scale: int, count: int, withheld: bool) -> int:
         """The tallest the widget can be with ``count`` reviews: each shown one at its longest.
 
-        A product's code in the gallery gets this height, so the code stays
-        right as reviews arrive, and the gallery does not change with each one.
+        A product's code in the gallery gets this height, so the code a shop
+        pasted stays right as reviews arrive.
         """
         longest = 2 + 1 + self.excerpt_lines + 1  # labels, an excerpt and a case line
         return self._height(scale, [longest] * min(count, EMBED_REVIEWS), withheld)
