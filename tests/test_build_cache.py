@@ -191,3 +191,41 @@ def test_a_page_is_never_written_outside_the_output_folder(tmp_path):
     for bad in ("../x.html", "reviews/../../x.html", "/etc/x.html", ".."):
         with pytest.raises(RuntimeError):
             pages.path_of(bad)
+
+
+def test_a_value_marshal_cannot_keep_is_kept_by_pickle_in_its_frame(tmp_path):
+    from markupsafe import Markup
+
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path, fast=True)
+    kept.replace({"plain": ("a", 1), "marked": ("b", Markup("<p>x</p>"))})
+    kept.save()
+    again = KeptDict(path, fast=True)
+    assert again.get("plain") == ("a", 1)
+    assert type(again.get("marked")[1]) is Markup and again.get("marked")[1] == "<p>x</p>"
+
+
+def test_values_set_in_a_build_are_encoded_as_the_file_is_written(tmp_path, monkeypatch):
+    """A first build keeps its records as they are and writes them encoded, a frame at a time."""
+    monkeypatch.setattr(cache_module, "REWRITE_MIN", 2)
+    path = str(tmp_path / "kept")
+    encoded = []
+
+    def encode(value):
+        encoded.append(value)
+        return ("encoded", value)
+
+    kept = KeptDict(path, fast=True, encode=encode)
+    for i in range(10):
+        kept[f"k{i}"] = i
+    assert kept.get("k3") == 3 and not encoded  # kept as given until written
+    kept.save()
+    assert sorted(encoded) == list(range(10))
+    again = KeptDict(path, fast=True, encode=encode)
+    assert again.get("k3") == ("encoded", 3)  # what the file holds
+    again["k3"] = 33  # a change: only it is encoded again, into the file of changes
+    encoded.clear()
+    again.save()
+    assert encoded == [33] and os.path.exists(path + ".changes")
+    assert KeptDict(path, fast=True).get("k3") == ("encoded", 33)
+    assert KeptDict(path, fast=True).get("k4") == ("encoded", 4)

@@ -17,13 +17,13 @@ import marshal
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 #: The first frame of each file (a file without it is another version's, not read).
-_MAGIC = "redress-kept-2"
+_MAGIC = "redress-kept-3"
 #: Records per frame of a file.
 FRAME_RECORDS = 5000
 #: Removed keys in the file of changes.
@@ -45,10 +45,21 @@ class KeptDict:
     than ``pickle``. A file ``marshal`` of another Python wrote is not read.
     """
 
-    def __init__(self, path: str, enabled: bool = True, fast: bool = False):
+    def __init__(
+        self,
+        path: str,
+        enabled: bool = True,
+        fast: bool = False,
+        encode: Callable[[Any], Any] | None = None,
+    ):
         self.path = path
         self.enabled = enabled
         self._codec: Any = marshal if fast else pickle
+        # Values set in this build are kept as given and turned into what the file
+        # holds (``encode``) a frame at a time while it is written: a first build
+        # of a million files never holds both forms of every record at once.
+        self._encode = encode
+        self._fresh: set[Any] = set()
         self._data: dict[Any, Any] = {}
         self._changes: dict[Any, Any] = {}  # since the base was written: value or _GONE
         self._dirty = False
@@ -108,16 +119,21 @@ class KeptDict:
         return self._data.items()
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if key in self._data and self._data[key] == value:
+        if self._encode is not None:
+            self._fresh.add(key)  # (a loaded value is encoded: never equal to a fresh one)
+        elif key in self._data and self._data[key] == value:
             return
         self._data[key] = value
-        self._changes[key] = value
+        if self._generation:  # with no base yet, the base is written whole
+            self._changes[key] = value
         self._dirty = True
 
     def pop(self, key: Any) -> None:
         if key in self._data:
             del self._data[key]
-            self._changes[key] = _GONE
+            self._fresh.discard(key)
+            if self._generation:
+                self._changes[key] = _GONE
             self._dirty = True
 
     def replace(self, data: dict[Any, Any]) -> None:
@@ -139,7 +155,7 @@ class KeptDict:
         ):
             # A new base, with a new generation: a file of changes left beside it is not applied.
             self._generation = int.from_bytes(os.urandom(7), "big") or 1
-            _dump(self.path, self._generation, self._data, self._codec)
+            _dump(self.path, self._generation, self._data, self._codec, self._encoded)
             try:
                 os.remove(self.path + ".changes")
             except FileNotFoundError:
@@ -147,11 +163,22 @@ class KeptDict:
             self._changes = {}
         else:
             changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
-            _dump(self.path + ".changes", self._generation, changes, self._codec)
+            _dump(self.path + ".changes", self._generation, changes, self._codec, self._encoded)
         self._dirty = False
 
+    def _encoded(self, key: Any, value: Any) -> Any:
+        if self._encode is not None and key in self._fresh and value != _GONE_MARK:
+            return self._encode(value)
+        return value
 
-def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> None:
+
+def _dump(
+    path: str,
+    generation: int,
+    records: dict[Any, Any],
+    codec: Any,
+    encoded: Callable[[Any, Any], Any],
+) -> None:
     """Write ``records`` to ``path`` whole or not at all, a frame at a time.
 
     A frame is its length (8 bytes) and one ``codec`` dump: the first says
@@ -164,9 +191,10 @@ def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> No
     try:
         with os.fdopen(handle, "wb") as out:
             _write_frame(out, (_MAGIC, generation), codec)
-            items = list(records.items())
-            for start in range(0, len(items), FRAME_RECORDS):
-                _write_frame(out, dict(items[start : start + FRAME_RECORDS]), codec)
+            keys = list(records)
+            for start in range(0, len(keys), FRAME_RECORDS):
+                part = keys[start : start + FRAME_RECORDS]
+                _write_frame(out, {k: encoded(k, records[k]) for k in part}, codec)
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -177,7 +205,20 @@ def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> No
 
 
 def _write_frame(out: Any, value: Any, codec: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if codec is pickle else codec.dumps(value)
+    """One frame: its length, a letter for how it is kept, and the value.
+
+    A frame ``marshal`` cannot keep (a str subclass such as Markup, an
+    object) is kept with ``pickle``, whole: nothing is lost, one frame is
+    slower to read.
+    """
+    data = b""
+    if codec is marshal:
+        try:
+            data = b"M" + marshal.dumps(value)
+        except ValueError:
+            data = b""
+    if not data:
+        data = b"P" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     out.write(len(data).to_bytes(8, "little"))
     out.write(data)
 
@@ -189,6 +230,10 @@ def _read_frame(handle: Any, codec: Any) -> Any:
         return None
     length = int.from_bytes(size, "little")
     data = handle.read(length)
-    if len(size) != 8 or len(data) != length:
+    if len(size) != 8 or len(data) != length or not data:
         raise ValueError("the file ends inside a frame")
-    return codec.loads(data)
+    if data[:1] == b"M" and codec is marshal:
+        return marshal.loads(memoryview(data)[1:])
+    if data[:1] == b"P":
+        return pickle.loads(memoryview(data)[1:])
+    raise ValueError("a frame of another kind")

@@ -147,7 +147,7 @@ class ContentError(RedressError):
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Product:
     slug: str
     title: str
@@ -163,7 +163,7 @@ class Product:
     page_url: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreadEntry:
     """One entry in the thread under a review: a shop response or a customer follow-up."""
 
@@ -197,7 +197,7 @@ class ThreadEntry:
         return "entry-" + self.slug
 
 
-@dataclass
+@dataclass(slots=True)
 class Review:
     slug: str
     date: dt.datetime

@@ -16,7 +16,6 @@ import datetime as dt
 import gc
 import hashlib
 import logging
-import marshal
 import os
 import pickle
 import re
@@ -487,7 +486,12 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     ).hexdigest()[:12]
     use_cache = bool(rs["REVIEWS_CACHE"])
     with _no_collection():
-        cache = KeptDict(os.path.join(settings["CACHE_PATH"], f"redress-{fingerprint}"), use_cache, fast=True)
+        cache = KeptDict(
+            os.path.join(settings["CACHE_PATH"], f"redress-{fingerprint}"),
+            use_cache,
+            fast=True,
+            encode=_encode_record,
+        )
     by_content = _content_stamp(settings)
     result = ReadResult()
     folders = (
@@ -548,7 +552,7 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
                 parsed[file_path] = outcome
     for file_path, outcome in parse_files(misses, ctx).items():
         parsed[file_path] = outcome
-        cache[file_path] = (stamps[file_path], encode_outcome(outcome))
+        cache[file_path] = (stamps[file_path], outcome)  # encoded as the cache is written
     for _kind, file_path, _display, _stem, bucket in found:
         item, problems = parsed[file_path]
         result.problems.extend(problems)
@@ -594,12 +598,12 @@ def encode_outcome(outcome: tuple[Any, list[Problem]]) -> tuple[Any, ...]:
             values[index] = (_DATE, value.isoformat(), zone, value.fold)
         elif value is not None:
             return ("pickle", pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-    record = (kind, tuple(values), kept_problems)
-    try:
-        marshal.dumps(record)  # plain data only: no str subclass, no date left, no object inside
-    except ValueError:
-        return ("pickle", pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-    return record
+    # (A value marshal cannot keep, a Markup say, makes its frame of the file a pickled one.)
+    return (kind, tuple(values), kept_problems)
+
+
+def _encode_record(record: tuple[int, tuple[Any, list[Problem]]]) -> tuple[int, tuple[Any, ...]]:
+    return record[0], encode_outcome(record[1])
 
 
 def decode_outcome(kept: Any) -> tuple[Any, list[Problem]] | None:
