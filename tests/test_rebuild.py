@@ -225,3 +225,41 @@ def test_a_products_files_are_kept_whole_until_its_reviews_change(tmp_path):
     build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
     for name in ("index.html", "page/1/index.html", "badge.svg", "embed.html", "embed.json", "reviews.json"):
         assert (kettle / name).exists(), name
+
+
+def test_letting_go_of_review_texts_changes_no_file(tmp_path, monkeypatch):
+    """A big shop lets go of the texts no later writer reads; every file is the same as without."""
+    from pelican.plugins.redress.site import generator
+
+    files = [
+        ("products/mill.md", "Title: Mill\n\nA mill.\n"),
+        ("products/kettle.md", "Title: Kettle\n\nA kettle.\n"),
+    ]
+    for i in range(40):
+        product = ("mill", "kettle", None)[i % 3]
+        fields = {"product": product} if product else {}
+        body = f"Text of review {i}, with **some** words."
+        files.append(
+            review(
+                f"r{i:02d}",
+                rating=1 + i % 5,
+                date=f"2026-09-{1 + i % 28:02d} 1{i % 10}:00",
+                body=body,
+                **fields,
+            )
+        )
+    for i in range(0, 40, 4):
+        files.append(
+            response(
+                f"r{i:02d}-1", f"r{i:02d}", date="2026-10-20 10:00", body=f"Answer {i}.", **{"from": "shop"}
+            )
+        )
+    settings = dict(REVIEWS_PER_PAGE=4, REVIEWS_ARCHIVE_PER_PAGE=5, REVIEWS_FEED_MAX_ITEMS=3)
+    whole = build(make_site(tmp_path / "whole", *files), **settings)
+    monkeypatch.setattr(generator, "RELEASE_MIN_REVIEWS", 1)
+    released = build(make_site(tmp_path / "released", *files), **settings)
+    names = sorted(p.relative_to(whole).as_posix() for p in whole.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file())
+    for name in names:
+        assert (whole / name).read_bytes() == (released / name).read_bytes(), name
+    assert "Text of review 0" in (released / "reviews/r00/index.html").read_text(encoding="utf-8")

@@ -29,8 +29,8 @@ from ..content.settings import SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
-from . import feeds, forms, review_pages, widgets
-from .build import Build, base_context, layout_key, page_context, static_file, versioned_url
+from . import embed, feeds, forms, review_pages, widgets
+from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
 from .menu import add_to_menu
 from .output import SITEURL_MARK, PageWriter, digest
@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 #: 3 need a look"); receivers write no files. A room above the site connects to
 #: it, so the site never imports that room.
 report_lines = signal("redress.report-lines")
+
+#: From this many reviews on, the texts no later writer reads are let go (see release_bodies).
+RELEASE_MIN_REVIEWS = 2000
 
 #: From this many reviews on, the report lines (the desk's check reads every answer)
 #: are worked out in a forked process while the pages are written.
@@ -155,6 +158,7 @@ class ReviewsGenerator(Generator):
                 card_digests=card_digests,
                 cards=cards,
             )
+            release_bodies(build)
             build.static("redress.css")
             build.static("favicon.svg")
             # Each review's own page and the archive pages are written in the
@@ -218,6 +222,29 @@ class ReviewsGenerator(Generator):
         for source in sorted(sources):
             parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)
+
+
+def release_bodies(build: Build) -> None:
+    """Let go of the review texts no page, feed or widget of this build reads again.
+
+    Once the cards and each review's data are made (or found unchanged), a
+    review's text is read again only where it is shown whole or in part
+    outside its card: the first page of a listing (its structured data), the
+    compact widgets (the newest three) and the feeds (a response quotes its
+    review). The rest are a third of a big shop's memory (650 MB at a million
+    reviews), held while every page is written, in two processes.
+    """
+    if len(build.shop.reviews) < RELEASE_MIN_REVIEWS:
+        return
+    per_page = max(int(build.shop.settings["REVIEWS_PER_PAGE"]), embed.EMBED_REVIEWS)
+    kept: set[int] = set()
+    for listing in build.listings:
+        kept.update(id(review) for review in listing.reviews[:per_page])
+        if has_feed(build.shop, listing.product_slug):
+            kept.update(id(review) for review, _entry in feeds.feed_entries(build, listing.product_slug))
+    for review in build.shop.reviews:
+        if id(review) not in kept:
+            review.body_html = ""
 
 
 def report_lines_of(shop: Shop) -> Callable[[], list[str]]:
