@@ -30,7 +30,9 @@ class SQLiteStore(Store):
         self.path = database.path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        # Opening may wait longer than a request does: instances started together
+        # take turns to switch the file to WAL and to create the tables.
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
         try:
             with self._errors():
@@ -38,9 +40,9 @@ class SQLiteStore(Store):
                 self._db.execute(
                     f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}"
                 )
-                self._db.execute("PRAGMA busy_timeout=5000")
                 with self._lock:
                     migrate_sqlite(self._db, str(self.path))
+                self._db.execute("PRAGMA busy_timeout=5000")  # a request waits 5 s at most
         except BaseException:
             self._db.close()
             raise
