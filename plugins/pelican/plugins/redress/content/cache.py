@@ -17,7 +17,7 @@ import marshal
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -109,14 +109,8 @@ class KeptDict:
     def __len__(self) -> int:
         return len(self._data)
 
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._data)
-
     def keys(self) -> Any:
         return self._data.keys()
-
-    def items(self) -> Any:
-        return self._data.items()
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if self._encode is not None:
