@@ -189,7 +189,7 @@ def test_reviews_json_validates_and_matches_the_page(demo_output, scope):
     validate(data)
     validate(load(demo_output / scope / "embed.json"))
     average, count = page_numbers(demo_output, listing)
-    assert data["summary"]["count"] == count == len(data["reviews"])
+    assert data["summary"]["count"] == count == len(all_reviews(demo_output, data))
     if count:
         assert f"{data['summary']['average']:.1f}" == average
     page = soup(demo_output / listing / "index.html")
@@ -205,19 +205,45 @@ def test_reviews_json_validates_and_matches_the_page(demo_output, scope):
         key=lambda slug: PUBLISHED[slug]["date"],
         reverse=True,
     )
-    assert [r["id"] for r in data["reviews"]] == expected
+    reviews = all_reviews(demo_output, data)
+    assert [r["id"] for r in reviews] == expected
     assert data["complete"] is True
     assert (data["product"] or {}).get("slug") == product
     assert data["generated"] == max(
-        [r["date"] for r in data["reviews"]]
-        + [e["updated"] or e["date"] for r in data["reviews"] for e in r["thread"]],
+        [r["date"] for r in reviews] + [e["updated"] or e["date"] for r in reviews for e in r["thread"]],
         default=None,
     )
 
 
+def all_reviews(output: Path, data: dict) -> list[dict]:
+    """Every review of a reviews.json's scope, newest first: the shop's file lists the
+    products' files, whose reviews are not repeated in it."""
+    reviews = list(data["reviews"])
+    for entry in data.get("products", []):
+        part = load(output / entry["data"].removeprefix("http://127.0.0.1:8000/"))
+        validate(part)
+        assert entry["count"] == part["summary"]["count"] == len(part["reviews"])
+        assert entry["average"] == part["summary"]["average"]
+        assert entry["page"] == part["page"] and entry["slug"] == part["product"]["slug"]
+        assert "products" not in part
+        reviews += part["reviews"]
+    return sorted(reviews, key=lambda r: r["date"], reverse=True)
+
+
+def test_the_shops_reviews_json_indexes_the_products_files_without_repeating_them(demo_output):
+    data = load(demo_output / "reviews/reviews.json")
+    assert data["format"] == 2
+    assert all(r["product"] is None for r in data["reviews"])
+    assert data["reviews"], "the demo has reviews of the shop itself"
+    assert {p["slug"] for p in data["products"]} == set(PRODUCTS)
+    ids = [r["id"] for r in all_reviews(demo_output, data)]
+    assert len(ids) == len(set(ids)) == len(PUBLISHED)
+    assert "products" not in load(demo_output / "reviews/widgets/embed.json")
+
+
 def test_reviews_json_carries_the_public_fields_of_reviews_and_threads(demo_output):
     data = load(demo_output / "reviews/reviews.json")
-    by_id = {r["id"]: r for r in data["reviews"]}
+    by_id = {r["id"]: r for r in all_reviews(demo_output, data)}
     for slug, f in PUBLISHED.items():
         item = by_id[slug]
         assert item["rating"] == int(f["rating"])
@@ -227,7 +253,7 @@ def test_reviews_json_carries_the_public_fields_of_reviews_and_threads(demo_outp
         assert item["labels"]["verified"] == (f.get("verified") == "yes")
         assert item["labels"]["source"] == f.get("source", "organic").split(":")[0]
     responses = {p.stem: fields(p) for p in (DEMO_CONTENT / "responses").glob("*.md")}
-    entries = {e["id"]: e for r in data["reviews"] for e in r["thread"]}
+    entries = {e["id"]: e for r in by_id.values() for e in r["thread"]}
     assert set(entries) == {s for s, f in responses.items() if f["review"] in by_id}
     assert any(e["remedies"] for e in entries.values()) and any(
         e["by"] == "customer" for e in entries.values()
@@ -254,7 +280,7 @@ def test_nothing_private_or_withheld_in_the_data(demo_output):
         assert not [v for v in private if v in text], path
         assert not [s for s in withheld if s in text], path
     keys = set()
-    for item in load(demo_output / "reviews/reviews.json")["reviews"]:
+    for item in all_reviews(demo_output, load(demo_output / "reviews/reviews.json")):
         keys |= set(item) | {k for e in item["thread"] for k in e}
     assert not keys & {"email", "order", "phone", "note", "private", "withheld"}
 
@@ -263,7 +289,7 @@ def test_embed_json_has_the_newest_reviews_and_the_whole_summary(demo_output):
     full = load(demo_output / "reviews/reviews.json")
     short = load(demo_output / "reviews/widgets/embed.json")
     assert short["complete"] is False
-    assert short["reviews"] == full["reviews"][:3]
+    assert short["reviews"] == all_reviews(demo_output, full)[:3]
     assert short["summary"] == full["summary"] and short["withheld"] == full["withheld"]
     assert short["data"] == full["data"] == "http://127.0.0.1:8000/reviews/reviews.json"
 

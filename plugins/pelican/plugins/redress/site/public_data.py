@@ -28,7 +28,7 @@ from .listings import Listing
 from .urls import Urls
 
 #: Bump when the shape of the data changes (also in reviews.schema.json).
-FORMAT = 1
+FORMAT = 2
 #: Reviews read from the card store and written out in one piece.
 FRAGMENTS_AT_ONCE = 500
 
@@ -163,8 +163,18 @@ class PublicData:
             "page": urls.absolute(urls.listing(product.slug)),
         }
 
-    def listing(self, listing: Listing, data_url: str, complete: bool = True) -> dict[str, Any]:
-        """Everything about one listing but its reviews (``"reviews": []``, always the last key)."""
+    def listing(
+        self,
+        listing: Listing,
+        data_url: str,
+        complete: bool = True,
+        products: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Everything about one listing but its reviews (``"reviews": []``, always the last key).
+
+        ``products`` is the shop's index of the products' files (only in the
+        shop's ``reviews.json``).
+        """
         build = self.build
         shop = build.shop
         summary = listing.summary
@@ -198,13 +208,43 @@ class PublicData:
                 "median_first_response_seconds": int(median.total_seconds()) if median is not None else None,
             },
             "withheld": {"total": listing.ledger.total, "by_reason": dict(listing.ledger.by_reason)},
+            **({"products": products} if products is not None else {}),
             "reviews": [],
         }
 
-    def listing_chunks(self, listing: Listing, data_url: str, limit: int | None = None) -> Iterator[str]:
-        """The JSON text of one listing, in pieces; with ``limit``, only that many newest reviews."""
-        reviews = listing.reviews if limit is None else listing.reviews[:limit]
-        head = inert_json(self.listing(listing, data_url, complete=len(reviews) == len(listing.reviews)))
+    def product_file(self, listing: Listing, data_url: str) -> dict[str, Any]:
+        """A product's entry in the shop's index: where its reviews are, and how many."""
+        assert listing.product_slug is not None
+        product = self.build.shop.products[listing.product_slug]
+        return {
+            "slug": product.slug,
+            "title": product.title,
+            "page": self.build.urls.absolute(listing.url),
+            "data": data_url,
+            "count": listing.summary.count,
+            "average": listing.summary.average,
+        }
+
+    def listing_chunks(
+        self,
+        listing: Listing,
+        data_url: str,
+        limit: int | None = None,
+        products: list[dict[str, Any]] | None = None,
+    ) -> Iterator[str]:
+        """The JSON text of one listing, in pieces.
+
+        With ``limit``, only that many newest reviews (``embed.json``). With
+        ``products`` (the shop's ``reviews.json``), only the reviews of the
+        shop itself, and the index of the products' files that hold the rest.
+        """
+        if products is not None:
+            reviews = [r for r in listing.reviews if r.product_slug is None]
+            complete = True
+        else:
+            reviews = listing.reviews if limit is None else listing.reviews[:limit]
+            complete = len(reviews) == len(listing.reviews)
+        head = inert_json(self.listing(listing, data_url, complete=complete, products=products))
         assert head.endswith('"reviews":[]}')
         yield head[:-2]
         cards = self.build.cards

@@ -89,9 +89,14 @@ def write_widgets(build: Build) -> None:
     shop_folder_save_as = folder(urls.listing_save_as())
     schema_url = shop_folder_url + SCHEMA_FILE
     data = public_data.PublicData(build, urls.absolute(schema_url))
-    places = []
-    for listing in build.listings:
-        place = _place(build, listing, shop_folder_url, shop_folder_save_as)
+    places = [_place(build, listing, shop_folder_url, shop_folder_save_as) for listing in build.listings]
+    # The shop's reviews.json is the index of the products' files.
+    index = [
+        data.product_file(listing, urls.absolute(place.widget("reviews.json")[0]))
+        for listing, place in zip(build.listings, places, strict=True)
+        if place.product is not None
+    ]
+    for listing, place in zip(build.listings, places, strict=True):
         if build.unchanged(listing):
             # Its files are kept as they are; the gallery still shows its code.
             for name in WIDGET_FILES:
@@ -102,8 +107,7 @@ def write_widgets(build: Build) -> None:
             place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
         else:
             with build.pages.group(listing.product_slug):
-                _write_listing(build, data, listing, place)
-        places.append(place)
+                _write_listing(build, data, listing, place, index if place.product is None else None)
     shared = _write_shared(build, shop_folder_url, shop_folder_save_as)
     _write_gallery(build, places, shared)
     _check_budgets(shared["files"], shared["sizes"])
@@ -132,7 +136,14 @@ def _place(build: Build, listing: Listing, shop_url: str, shop_save_as: str) -> 
     )
 
 
-def _write_listing(build: Build, data: public_data.PublicData, listing: Listing, place: Place) -> None:
+def _write_listing(
+    build: Build,
+    data: public_data.PublicData,
+    listing: Listing,
+    place: Place,
+    index: list[dict[str, Any]] | None,
+) -> None:
+    """A listing's badges, frame and data; ``index`` (the products' files) only for the shop's."""
     pages = build.pages
     summary_key = repr((listing.summary, listing.ledger, place.name, place.url, embed.LAYOUT))
     newest = [build.card_digests[r.slug] for r in listing.reviews[: embed.EMBED_REVIEWS]]
@@ -176,15 +187,20 @@ def _write_listing(build: Build, data: public_data.PublicData, listing: Listing,
     # The data says when it was "generated" (the newest review or answer of the
     # listing): an answer to an older review changes it, not only the newest cards.
     generated = str(public_data.newest_date(listing.reviews))
-    for name, limit, digests in (
-        ("embed.json", embed.EMBED_REVIEWS, newest),
-        ("reviews.json", None, [build.card_digests[r.slug] for r in listing.reviews]),
+    if index is None:
+        in_full = [build.card_digests[r.slug] for r in listing.reviews]
+    else:  # the shop's file: its own reviews, and where each product's are
+        in_full = [build.card_digests[r.slug] for r in listing.reviews if r.product_slug is None]
+        in_full.append(repr(index))
+    for name, limit, digests, products in (
+        ("embed.json", embed.EMBED_REVIEWS, newest, None),
+        ("reviews.json", None, in_full, index),
     ):
         url, save_as = place.widget(name)
         pages.write(
             save_as,
             "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, generated, *digests]),
-            partial(data.listing_chunks, listing, absolute_full, limit),
+            partial(data.listing_chunks, listing, absolute_full, limit, products),
         )
         place.files[name] = url
 
