@@ -69,11 +69,11 @@ def test_an_unchanged_dict_writes_nothing(tmp_path):
     kept = KeptDict(path)
     kept.replace({"a": 1})
     kept.save()
-    stamp = os.stat(path).st_mtime_ns
-    kept = KeptDict(path)
+    stamp = os.stat(path).st_ino
+    kept = KeptDict(path)  # marks the file as in use (its time), which is no writing
     kept.replace({"a": 1})
     kept.save()
-    assert os.stat(path).st_mtime_ns == stamp and not os.path.exists(path + ".changes")
+    assert os.stat(path).st_ino == stamp and not os.path.exists(path + ".changes")
 
 
 def test_a_big_dict_is_written_and_read_a_frame_at_a_time(tmp_path, monkeypatch):
@@ -116,11 +116,17 @@ def test_a_rebuild_after_one_new_response_rewrites_no_big_cache_file(tmp_path, m
     site = make_site(tmp_path, *files)
     out = build(site)
     cache = site / "cache"
-    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()}
+
+    def written() -> dict[str, tuple[int, bytes]]:
+        # A file written again is a new file renamed over the old one (its times
+        # alone move at every build: they mark the file as in use).
+        return {p.name: (p.stat().st_ino, p.read_bytes()) for p in cache.iterdir() if p.is_file()}
+
+    before = written()
     write(site, *response("r3-1", "r3", body="We are on it.", **{"from": "shop"}))
     build(site)
     assert soup(out / "reviews/r3/index.html").find(id="entry-r3-1")
-    after = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()}
+    after = written()
     rewritten = {name for name in before if after.get(name) != before[name]}
     rewritten = {name for name in rewritten if not name.endswith(".sqlite3")}  # a database writes in place
     assert not rewritten, rewritten  # only small .changes files were added or written
@@ -236,3 +242,31 @@ def test_values_set_in_a_build_are_encoded_as_the_file_is_written(tmp_path, monk
     assert encoded == [33] and os.path.exists(path + ".changes")
     assert KeptDict(path, fast=True).get("k3") == ("encoded", 33)
     assert KeptDict(path, fast=True).get("k4") == ("encoded", 4)
+
+
+def test_caches_no_build_has_used_for_a_week_are_removed(tmp_path, caplog):
+    """An upgrade, or another language, starts new cache files; the old ones would stay for good."""
+    answer = response("b-1", "b", **{"from": "shop"})
+    files = [review("a"), review("b", rating=1, email="b@example.com"), answer]
+    site = make_site(tmp_path, *files)
+    build(site)
+    cache = site / "cache"
+    used = {p.name for p in cache.iterdir()}
+    parse = next(n for n in used if len(n) == len("redress-") + 12)
+    threads = next(n for n in used if n.startswith("redress-threads-") and not n.endswith(".changes"))
+    week = cache_module.UNUSED_FOR
+    old, recent, foreign = "redress-0123456789ab", "redress-threads-ba9876543210", "redress-notes.txt"
+    for name in (old, old + ".changes", recent, foreign, "pelican-cache"):
+        (cache / name).write_bytes(b"x")
+    for name in (old, old + ".changes", foreign, "pelican-cache"):
+        os.utime(cache / name, (0, 0))
+    os.utime(cache / recent, times=(os.path.getmtime(cache / recent) - week + 3600,) * 2)
+    # Files of this build that no build changed for a month are still in use.
+    for name in (parse, threads):
+        os.utime(cache / name, (0, 0))
+    with caplog.at_level("INFO"):
+        build(site)
+    left = {p.name for p in cache.iterdir()}
+    assert old not in left and old + ".changes" not in left
+    assert {recent, foreign, "pelican-cache", parse, threads} <= left
+    assert f"removed {cache / old}, a cache no build has used for a week" in caplog.text

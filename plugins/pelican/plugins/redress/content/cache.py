@@ -16,7 +16,9 @@ import logging
 import marshal
 import os
 import pickle
+import re
 import tempfile
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,9 @@ _GONE_MARK = ("redress-cache-removed",)
 #: dictionary of fewer than REWRITE_MIN records is always written whole.
 REWRITE_SHARE = 8
 REWRITE_MIN = 2000
+#: A kept file of a kind whose name no build has used for this long is left
+#: over from an older version of Redress or other settings, and removed.
+UNUSED_FOR = 7 * 24 * 3600
 
 
 class KeptDict:
@@ -65,6 +70,7 @@ class KeptDict:
         self._dirty = False
         self._generation = 0  # of the base file; a file of changes names the base it goes with
         if enabled:
+            _mark_used(path)
             self._generation, self._data = self._load(path, self._codec)
             generation, changes = self._load(path + ".changes", self._codec)
             if generation != self._generation:
@@ -231,3 +237,45 @@ def _read_frame(handle: Any, codec: Any) -> Any:
     if data[:1] == b"P":
         return pickle.loads(memoryview(data)[1:])
     raise ValueError("a frame of another kind")
+
+
+def _mark_used(path: str) -> None:
+    """Give the kept files the time of this build, so :func:`remove_unused` knows they are in use.
+
+    Their contents are written only when something changed, so their own
+    times say nothing about whether a build still reads them.
+    """
+    for name in (path, path + ".changes"):
+        try:
+            os.utime(name)
+        except OSError:
+            pass
+
+
+def remove_unused(path: str, kind: str) -> None:
+    """Remove the files beside ``path`` of the same ``kind`` that no build has used for a week.
+
+    The parse cache and the redacted threads are named after the code and
+    the settings that made them, so an upgrade or a new language starts a new
+    file and the old one would stay for good: a gigabyte at a million
+    reviews. A file still read by another site sharing the cache folder (an
+    i18n subsite, say) is marked at each of its builds and stays.
+    ``kind`` is a regular expression for the names of that kind of file.
+    """
+    folder, own = os.path.split(path)
+    pattern = re.compile(kind + r"(\.changes)?")
+    cutoff = time.time() - UNUSED_FOR
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name in (own, own + ".changes") or not pattern.fullmatch(name):
+            continue
+        try:
+            if entry.stat().st_mtime < cutoff:
+                os.remove(entry.path)
+                logger.info("reviews: removed %s, a cache no build has used for a week", entry.path)
+        except OSError:
+            pass

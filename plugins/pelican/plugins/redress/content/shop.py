@@ -19,7 +19,7 @@ from typing import Any
 
 from ..i18n import translations
 from . import model, privacy
-from .cache import KeptDict
+from .cache import KeptDict, remove_unused
 from .model import ContentError, Problem, Product, Review, ThreadEntry
 from .reader import code_stamp, contacts_of, read_content
 from .settings import get_settings
@@ -181,7 +181,10 @@ class RedactedThreads:
             rs["REVIEWS_SCALE"],
         )
         name = "redress-threads-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
-        self._kept = KeptDict(os.path.join(settings["CACHE_PATH"], name), bool(rs["REVIEWS_CACHE"]))
+        path = os.path.join(settings["CACHE_PATH"], name)
+        self._kept = KeptDict(path, bool(rs["REVIEWS_CACHE"]))
+        if rs["REVIEWS_CACHE"]:
+            remove_unused(path, r"redress-threads-[0-9a-f]{12}")
         self._seen: set[str] = set()
 
     def apply(self, review: Review, stamps: dict[str, int]) -> None:
