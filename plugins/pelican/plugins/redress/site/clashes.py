@@ -422,11 +422,14 @@ class Ledger:
 
     def written(self, path: str, context: dict[str, Any]) -> None:
         """Note who wrote ``path``; a file of the section that another writer wrote too is a clash."""
-        save_as = _norm(os.path.relpath(os.path.abspath(path), self.output_path))
         if context.get(WRITTEN_BY_REDRESS):
+            # Redress's writer names the file itself: no path arithmetic for each
+            # of a big shop's pages (relpath was most of the cost of a signal).
+            save_as = _norm(context["output_file"])
             self.ours.add(save_as)
             theirs = self.others.get(save_as)
         else:
+            save_as = _norm(os.path.relpath(os.path.abspath(path), self.output_path))
             theirs = self.others.setdefault(save_as, self._writer(context))
             if save_as not in self.ours:
                 return
@@ -476,7 +479,8 @@ def stop_on_clashes(generators: list[Any]) -> None:
 
 def note_written(path: str, context: dict[str, Any] | None = None, **_kwargs: Any) -> None:
     """A file was written (``content_written`` or ``feed_written``): note who wrote it, and any clash."""
-    target = os.path.abspath(path)
+    # Redress's own paths are absolute and normal already (PageWriter.path_of).
+    target = path if context and context.get(WRITTEN_BY_REDRESS) else os.path.abspath(path)
     for folder, ledger in _ledgers.items():
         if target.startswith(folder + os.sep):
             ledger.written(target, context or {})
