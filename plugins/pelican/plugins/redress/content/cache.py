@@ -138,6 +138,10 @@ class KeptDict:
 
     def replace(self, data: dict[Any, Any]) -> None:
         """Make the dictionary ``data``, recording only what differs."""
+        if not self._data and not self._generation and self._encode is None:
+            self._data = data  # taken over, not copied (cold build: nothing to diff against)
+            self._dirty = bool(data)
+            return
         for key in self._data.keys() - data.keys():
             self.pop(key)
         for key, value in data.items():

@@ -19,6 +19,7 @@ import logging
 import os
 import pickle
 import re
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -201,8 +202,8 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
             rating = c.check("rating", lambda v: model.parse_rating(v, ctx.scale))
     source = c.check("source", model.parse_source, ("organic", ""))
     verified = c.check("verified", model.parse_yes_no, False)
-    lang = c.check("lang", model.parse_lang, None) or ctx.lang
-    product = meta.get("product", "").strip() or None
+    lang = sys.intern(c.check("lang", model.parse_lang, None) or ctx.lang)
+    product = sys.intern(meta.get("product", "").strip()) or None
     invited, replied = _platform_facts(c, source[0], date, ctx)
     if date is None or (rating is None and withheld is None) or len(problems):
         return None
@@ -218,8 +219,8 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         author=privacy.redact(meta.get("author", ""), private, gettext),
         product_slug=product,
         lang=lang,
-        source=source[0],
-        platform=source[1],
+        source=sys.intern(source[0]),
+        platform=sys.intern(source[1]),
         verified=bool(verified),
         withheld=withheld,
         platform_invited=invited,
@@ -299,18 +300,18 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
         slug=slug,
         review_slug=review,
         date=date,
-        by=by,
+        by=sys.intern(by),
         # An author is a name ("Anna, customer service"): the shop's contacts belong in
         # the words, and a feed's author must never carry an address.
         author=privacy.redact(meta.get("author", ""), {}, gettext),
-        status=status,
-        remedies=remedies or (),
+        status=sys.intern(status) if status else status,
+        remedies=tuple(sys.intern(r) for r in remedies) if remedies else (),
         resolved=resolved,
         updated=updated,
         body_html=body_html,
         source_path=display,
         noted=bool(meta.get("note", "").strip()),
-        hidden=frozenset(hidden or ()),
+        hidden=frozenset(hidden) if hidden else _NO_HIDDEN,
     )
 
 
@@ -339,6 +340,9 @@ def read_product(raw: RawFile, slug: str, display: str, ctx: Context) -> Product
         source_path=display,
     )
 
+
+#: One empty set for every entry that hid nothing (most of them).
+_NO_HIDDEN: frozenset[str] = frozenset()
 
 READERS = {"review": read_review, "response": read_entry, "product": read_product}
 

@@ -98,7 +98,7 @@ class PageWriter:
         self.current: dict[str, Any] = {}
         self.written = 0
         self.skipped = 0
-        self._deferred: list[tuple[str, str, Callable[[], str | Iterable[str]]]] = []
+        self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
         self._child: int | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
@@ -214,7 +214,7 @@ class PageWriter:
             return
         self.written += 1
         if background:
-            self._deferred.append((path, save_as, render))
+            self._deferred.append((save_as, render))
             return
         self._render_and_write(path, save_as, render)
         self._announce(path, save_as)
@@ -259,8 +259,8 @@ class PageWriter:
         if pid == 0:  # the child
             status = 0
             try:
-                for path, save_as, render in self._deferred:
-                    self._render_and_write(path, save_as, render)
+                for save_as, render in self._deferred:
+                    self._render_and_write(self.path_of(save_as), save_as, render)
             except BaseException:
                 traceback.print_exc()
                 sys.stderr.flush()
@@ -269,7 +269,8 @@ class PageWriter:
         self._child = pid
 
     def _write_deferred(self) -> None:
-        for path, save_as, render in self._deferred:
+        for save_as, render in self._deferred:
+            path = self.path_of(save_as)
             self._render_and_write(path, save_as, render)
             self._announce(path, save_as)
         self._deferred = []
@@ -282,8 +283,8 @@ class PageWriter:
         self._child = None
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError("reviews: writing the review pages failed (see the error above)")
-        for path, save_as, _render in self._deferred:
-            self._announce(path, save_as)
+        for save_as, _render in self._deferred:
+            self._announce(self.path_of(save_as), save_as)
         self._deferred = []
 
     def abandon(self) -> None:
