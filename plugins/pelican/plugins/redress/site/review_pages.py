@@ -3,18 +3,24 @@
 A card is rendered once per review (and kept between builds while the
 review and its thread are unchanged, see :mod:`.cards`) and pasted into
 every page that shows it; each listing's summary, filters and "How reviews work" block are
-rendered once per listing, not once per page.
+rendered once per listing, not once per page. A review's own page is the
+whole layout around a few values of its own, so the pages of a product's
+reviews are filled into a shell rendered once (:class:`PageShells`), and
+only where that gives exactly the page a render would.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import pickle
+import secrets
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from jinja2 import Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.model import Review
 from . import public_data, structured_data
@@ -23,6 +29,8 @@ from .cards import CardStore
 from .listings import Listing, ListingPage, archive_page_of, listing_pages
 from .output import digest
 from .urls import Urls
+
+logger = logging.getLogger(__name__)
 
 #: Heading tags inside a cached card: the card's title is an h3 on a
 #: listing and an h2 on the review's own page.
@@ -65,7 +73,8 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     """Each review's own page, written in the background while the listings are written.
 
     The page is made when it is written (in the background process), so
-    nothing per review is held in memory until then.
+    nothing per review is held in memory until then. Within a group, the
+    pages of one shape share a shell (see :class:`PageShells`).
     """
     page = build.template("redress/review.html")
     for review in build.shop.withheld:
@@ -89,25 +98,370 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
             continue
         else:
             group = slug
+        shells = PageShells(build, page, cards)
         with build.pages.group(group):
             for review in reviews:
+                written = build.pages.written
                 build.pages.write(
                     build.urls.review_save_as(review.slug),
                     build.card_digests[review.slug] + announced,
-                    partial(render_review_page, build, page, review, cards),
+                    partial(shells.render, review),
                     background=True,
                 )
+                if build.pages.written != written:
+                    shells.pending.append(review)  # to be rendered (the writer skips an unchanged page)
 
 
 def render_review_page(build: Build, page: Template, review: Review, cards: CardStore) -> str:
+    """One review's own page, rendered from the template as it stands (no shell)."""
+    return _render_full(build, page, review, cards[review.slug])
+
+
+def _render_full(build: Build, page: Template, review: Review, card: str) -> str:
     return page.render(
         build.base,
         review=review,
-        card=Markup(card_on_own_page(cards[review.slug])),
+        card=Markup(card_on_own_page(card)),
         page_url=build.urls.review(review.slug),
         feed_links=build.feed_links(review.product_slug),
         write_url=build.write_url(review.product_slug),
     )
+
+
+# -- shells: one render for the pages of one shape ------------------------------------------
+
+#: Whether review pages are filled into shells (tests turn it off to compare with
+#: a page-by-page render).
+SHELLS = True
+#: A shell costs one render more; it pays from this many pages of one shape in a group.
+SHELL_MIN_PAGES = 3
+#: In :attr:`Build.memo`: why shells are off for the rest of the build (one failed).
+SHELLS_OFF = "review-page-shells-off"
+
+#: What a page shows of its review, as a template reads it, and the slot each fills
+#: (``thread`` only ever decides a branch: it is part of the shape, never a slot).
+_REVIEW_SLOTS = ("title", "rating", "url", "slug", "anchor")
+#: The slots of the page's own names.
+_PAGE_SLOTS = ("page_url", "card")
+SLOTS = _REVIEW_SLOTS + _PAGE_SLOTS
+#: Where a probe starts: a control character, which the reader removes from all content,
+#: followed by a random mark of the shell.
+PROBE_START = "\x02"
+#: Characters that the usual filters change (case, escaping, entities, white space,
+#: non-ASCII): a probe that comes out of a template other than escaped whole was transformed.
+_PROBE_BODY = " Aé  \t\n&<>\"' z"
+
+
+class ShellUnsafe(Exception):
+    """A template did more with a review's value than print it: its page is rendered in full.
+
+    Not an AttributeError, TypeError or LookupError: Jinja turns those into
+    an undefined value or a filter's default and carries on.
+    """
+
+
+class _Probe:
+    """Stands in for one value of a review in a shell: it can be printed (escaped), nothing else.
+
+    Printed, it is its text, escaped as Jinja escapes any text, and the page
+    is filled there with the real value escaped the same way. Anything else a
+    template could do with the value (compare it, count it, slice it, call
+    its methods, mark it safe) would make the page depend on the value in a
+    way a filled shell cannot repeat: it raises :class:`ShellUnsafe`, or, for
+    "mark safe" (which calls ``str``), leaves the probe unescaped, which
+    :func:`_shell_parts` refuses.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return True  # the shell's shape says the real value is there (not "" or None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)  # __html__ and the like: "not here", as a str has none
+        raise ShellUnsafe(name)
+
+    def _unsafe(self, *args: Any, **kwargs: Any) -> Any:
+        raise ShellUnsafe("an operation on a review's value")
+
+    __len__ = __iter__ = __getitem__ = __contains__ = __call__ = _unsafe
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _unsafe
+    __add__ = __radd__ = __mul__ = __rmul__ = __mod__ = __rmod__ = _unsafe
+    __int__ = __float__ = __index__ = __round__ = __neg__ = __abs__ = _unsafe
+    __hash__ = object.__hash__
+
+
+class _CardProbe(_Probe):
+    """Stands in for the card, which the page gets as Markup: printed as it is, not escaped."""
+
+    __slots__ = ()
+
+    def __html__(self) -> Markup:
+        return Markup(self.text)
+
+
+class _Flag:
+    """Stands in for a review's thread: it is there (the shape says so), and nothing else."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ShellUnsafe(name)
+
+    def _unsafe(self, *args: Any, **kwargs: Any) -> Any:
+        raise ShellUnsafe("an operation on a review's thread")
+
+    __len__ = __iter__ = __getitem__ = __contains__ = __str__ = _unsafe
+    __eq__ = __ne__ = _unsafe
+    __hash__ = object.__hash__
+
+
+class _StandIn:
+    """Stands in for the review in a shell: its product as it is, its own values as probes.
+
+    A name a template reads that is not here (the author, the date, the
+    text) raises :class:`ShellUnsafe`: that page cannot be a shell.
+    """
+
+    __slots__ = ("title", "rating", "thread", "product", "product_slug", "url", "slug", "anchor")
+
+    def __init__(self, review: Review, probes: dict[str, Any]):
+        self.product = review.product
+        self.product_slug = review.product_slug
+        self.thread = _Flag() if review.thread else review.thread
+        self.title = probes.get("title", review.title)
+        self.rating = probes.get("rating", review.rating)
+        self.url = probes["url"]
+        self.slug = probes["slug"]
+        self.anchor = probes["anchor"]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ShellUnsafe(f"review.{name}")
+
+    def _unsafe(self, *args: Any, **kwargs: Any) -> Any:
+        raise ShellUnsafe("an operation on the review")
+
+    __getitem__ = __str__ = __len__ = __iter__ = _unsafe
+    __eq__ = __ne__ = _unsafe
+    __hash__ = object.__hash__
+
+
+class _Shell:
+    """A page with holes: literal text and, between each two pieces, the slot that fills it."""
+
+    __slots__ = ("pieces", "slots")
+
+    def __init__(self, pieces: list[str], slots: list[str]):
+        self.pieces = pieces
+        self.slots = slots
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out.append(values[slot])
+            out.append(piece)
+        return "".join(out)
+
+
+#: A shape whose shell failed: its pages (and, after the first failure, all the
+#: build's) are rendered in full.
+_FAILED = _Shell([], [])
+
+
+def _slot_values(build: Build, review: Review, card: str) -> dict[str, str]:
+    """What fills each slot on this review's page: each value escaped as Jinja's autoescape would."""
+    return {
+        "title": str(escape(review.title)),
+        "rating": str(escape(review.rating)),
+        "url": str(escape(review.url)),
+        "slug": str(escape(review.slug)),
+        "anchor": str(escape(review.anchor)),
+        "page_url": str(escape(build.urls.review(review.slug))),
+        "card": card_on_own_page(card),  # Markup: printed as it is
+    }
+
+
+def _shape(review: Review, values: dict[str, str]) -> tuple[Any, ...] | None:
+    """The pages that can share a shell: those whose branches a template could take the same way.
+
+    A template may test whether a value is there (a title, a rating, a
+    response), so each combination has its own shell. None: this page is
+    rendered in full, because a value starts or ends with white space (a
+    template's ``trim`` around it would cut the value, never the probe).
+    """
+    for value in values.values():
+        if value != value.strip():
+            return None
+    return (
+        bool(review.title),
+        review.rating if not review.rating else True,
+        bool(review.thread),
+        id(review.product),
+    )
+
+
+def _probes(nonce: str, review: Review, longest: dict[str, int]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The probes of one shell, and the text each leaves in the page (escaped, as Jinja prints it).
+
+    Each probe is longer than any value of its slot among the pages of the
+    shape and has more words: a template that cuts or counts a part of the
+    page holding it (``truncate``, ``length``, ``wordcount``) cuts the probe
+    or counts it differently from the first page, and the shell is refused.
+    """
+    probes: dict[str, Any] = {}
+    printed: dict[str, str] = {}
+    for index, slot in enumerate(SLOTS):
+        if slot in ("title", "rating") and not getattr(review, slot):
+            continue  # not there: the real value ("" or None) is in the shell itself
+        text = f"{PROBE_START}{nonce}{index:02d}{_PROBE_BODY}{' x' * (longest.get(slot, 0) // 2 + 1)}\x03"
+        printed[slot] = str(escape(text))
+        probes[slot] = _CardProbe(printed[slot]) if slot == "card" else _Probe(text)
+    return probes, printed
+
+
+def _shell_parts(text: str, marker: str, printed: dict[str, str]) -> _Shell | None:
+    """Cut a rendered shell at its probes; None if any probe is not there whole and escaped."""
+    by_index = {f"{SLOTS.index(slot):02d}": (slot, probe) for slot, probe in printed.items()}
+    pieces: list[str] = []
+    slots: list[str] = []
+    start = 0
+    while True:
+        found = text.find(marker, start)
+        if found < 0:
+            break
+        slot, probe = by_index.get(text[found + len(marker) : found + len(marker) + 2], ("", ""))
+        if not slot or not text.startswith(probe, found):
+            return None  # transformed (upper-cased, cut, unescaped, escaped twice...)
+        pieces.append(text[start:found])
+        slots.append(slot)
+        start = found + len(probe)
+    pieces.append(text[start:])
+    if any(PROBE_START in piece for piece in pieces):
+        return None  # a probe's remains: its marker was changed (``|upper`` on a joined text)
+    return _Shell(pieces, slots)
+
+
+class PageShells:
+    """The pages of one group's reviews, those of one shape filled into one shell.
+
+    Rendering a review's page runs the whole layout (head, Open Graph,
+    feeds, header, footer, translations) for a handful of values that differ
+    from the group's other pages: the title, the rating, the card, the
+    address. So the first page of each shape (which values are there, the
+    same product) is rendered in full, and once more with a probe in place
+    of each of its own values; the shell is that second render cut at the
+    probes. The shell is used only if it filled with the first page's values
+    gives exactly the full page (and every probe came out whole and escaped):
+    a template that does more with a value than print it (``|upper``,
+    ``{% if review.rating < 3 %}``, the author, which no probe stands in for)
+    turns shells off for the rest of the build, and every page is rendered
+    in full, as it would be without shells. Made in the parent, filled in the
+    process that renders the pages (the forked writer on a big shop).
+    """
+
+    def __init__(self, build: Build, page: Template, cards: CardStore):
+        self.build = build
+        self.page = page
+        self.cards = cards
+        #: The reviews whose pages the writer will render, in order.
+        self.pending: list[Review] = []
+        self._cards: dict[str, str] | None = None
+        self._values: dict[str, dict[str, str]] = {}
+        self._shapes: dict[str, tuple[Any, ...] | None] = {}
+        self._count: dict[tuple[Any, ...], int] = {}
+        self._left: dict[tuple[Any, ...], int] = {}
+        self._longest: dict[tuple[Any, ...], dict[str, int]] = {}
+        self._shells: dict[tuple[Any, ...], _Shell] = {}
+        self._parent = os.getpid()
+
+    def render(self, review: Review) -> str:
+        if self._cards is None:
+            self._plan()
+        assert self._cards is not None
+        card = self._cards.pop(review.slug, None)
+        if card is None:  # not planned (never so): as without shells
+            return render_review_page(self.build, self.page, review, self.cards)
+        values = self._values.pop(review.slug, None)
+        shape = self._shapes.get(review.slug)
+        if (
+            values is None
+            or shape is None
+            or self._count[shape] < SHELL_MIN_PAGES
+            or SHELLS_OFF in self.build.memo
+        ):
+            return _render_full(self.build, self.page, review, card)
+        self._left[shape] -= 1
+        shell = self._shells.get(shape)
+        if shell is None:
+            text = _render_full(self.build, self.page, review, card)
+            self._shells[shape] = self._make_shell(review, values, text, self._longest.pop(shape))
+        elif shell is _FAILED:
+            text = _render_full(self.build, self.page, review, card)
+        else:
+            text = shell.fill(values)
+        if not self._left[shape]:
+            del self._shells[shape]  # the shape's last page: the writer goes on with other groups
+        return text
+
+    def _plan(self) -> None:
+        """The group's cards (one query), each page's values and shape, at the first page rendered."""
+        slugs = [review.slug for review in self.pending]
+        self._cards = dict(zip(slugs, self.cards.many(slugs), strict=True))
+        if not SHELLS:
+            return
+        for review in self.pending:
+            values = self._values[review.slug] = _slot_values(self.build, review, self._cards[review.slug])
+            shape = self._shapes[review.slug] = _shape(review, values)
+            if shape is None:
+                continue
+            self._count[shape] = self._left[shape] = self._count.get(shape, 0) + 1
+            longest = self._longest.setdefault(shape, {})
+            for slot, value in values.items():
+                longest[slot] = max(longest.get(slot, 0), len(value))
+
+    def _make_shell(
+        self, review: Review, values: dict[str, str], full: str, longest: dict[str, int]
+    ) -> _Shell:
+        nonce = secrets.token_hex(6)
+        probes, printed = _probes(nonce, review, longest)
+        why = ""
+        try:
+            text = self.page.render(
+                self.build.base,
+                review=_StandIn(review, probes),
+                card=probes["card"],
+                page_url=probes["page_url"],
+                feed_links=self.build.feed_links(review.product_slug),
+                write_url=self.build.write_url(review.product_slug),
+            )
+        except Exception as error:  # noqa: BLE001 - any error: the template is not one for shells
+            why = f"{type(error).__name__}: {error}"
+        else:
+            shell = _shell_parts(text, PROBE_START + nonce, printed)
+            if shell is None:
+                why = "a template changed a value it printed"
+            elif shell.fill(values) != full:
+                why = "a template made a page differ from its shell"
+            else:
+                return shell
+        self.build.memo[SHELLS_OFF] = why
+        if os.getpid() == self._parent:  # the forked writer logs nothing (see output.PageWriter)
+            logger.debug("reviews: the review pages are rendered one by one (%s, on %s)", why, review.slug)
+        return _FAILED
 
 
 def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -> None:
