@@ -183,6 +183,9 @@ OVERRIDES: dict[str, tuple[str, Any]] = {
 
 @pytest.mark.parametrize("name", list(OVERRIDES))
 def test_a_theme_that_transforms_a_reviews_value_still_gets_the_right_pages(tmp_path, monkeypatch, name):
+    if name != "marked-safe":  # a probe is printed escaped, |safe or not: only the first safeguard sees it
+        # The probes, the second safeguard: with the theme's template taken as Redress's own.
+        monkeypatch.setattr(review_pages, "_own_templates", lambda build: True)
     extra, expected = OVERRIDES[name]
     site = mills(tmp_path)
     theme = theme_with_review_page(tmp_path, extra)
@@ -197,7 +200,26 @@ def test_a_theme_that_transforms_a_reviews_value_still_gets_the_right_pages(tmp_
         assert soup(with_shells / "reviews/m0/index.html").select_one("p.extra").get_text().endswith("…")
 
 
-def test_a_theme_that_only_prints_the_values_keeps_its_shells(tmp_path, monkeypatch):
+def test_a_themes_own_review_page_is_rendered_page_by_page(tmp_path, monkeypatch):
+    """A shell is proven on one page; a theme's template might treat the next page's value
+    otherwise in a way no probe sees, so a theme's own review page gets no shells."""
+    extra = (
+        '<p class="extra">{{ review.title }} · {{ review.rating }} · {{ page_url }} · {{ review.anchor }}</p>'
+    )
+    site = mills(tmp_path)
+    theme = theme_with_review_page(tmp_path, extra)
+    with_shells, without, rendered = build_both(
+        site, monkeypatch, THEME=str(theme), SITEURL="https://shop.example"
+    )
+    assert_same_files(with_shells, without)
+    assert rendered == 9
+    shown = soup(with_shells / "reviews/m4/index.html").select_one("p.extra").get_text()
+    assert shown == "Mill review 4 · 5 · reviews/m4/ · review-m4"
+
+
+def test_probes_alone_keep_shells_for_a_template_that_only_prints_the_values(tmp_path, monkeypatch):
+    """The probes, the second safeguard: with the theme's template taken as Redress's own."""
+    monkeypatch.setattr(review_pages, "_own_templates", lambda build: True)
     extra = (
         '<p class="extra">{{ review.title }} · {{ review.rating }} · {{ page_url }} · {{ review.anchor }}</p>'
     )

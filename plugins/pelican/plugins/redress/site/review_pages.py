@@ -23,6 +23,7 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 from ..content.model import Review
+from ..templating import TEMPLATES_DIR
 from . import public_data, structured_data
 from .build import Build
 from .cards import CardStore
@@ -73,8 +74,9 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
     """Each review's own page, written in the background while the listings are written.
 
     The page is made when it is written (in the background process), so
-    nothing per review is held in memory until then. Within a group, the
-    pages of one shape share a shell (see :class:`PageShells`).
+    nothing per review but its place in the queue is held in memory until
+    then. Within a group, the pages of one shape share a shell (see
+    :class:`PageShells`).
     """
     page = build.template("redress/review.html")
     for review in build.shop.withheld:
@@ -137,6 +139,23 @@ SHELLS = True
 SHELL_MIN_PAGES = 3
 #: In :attr:`Build.memo`: why shells are off for the rest of the build (one failed).
 SHELLS_OFF = "review-page-shells-off"
+#: In :attr:`Build.memo`: whether a review's page is made only of Redress's own templates.
+OWN_TEMPLATES = "review-page-own-templates"
+#: Cards read at once while planning and filling a group's shells.
+PLAN_CHUNK = 500
+#: The templates a review's page is made of: a theme's own version of any of
+#: them gets every page rendered (a shell is proven on one page; a theme's
+#: template may treat the next page's value otherwise, in ways no probe sees).
+SHELL_TEMPLATES = ("redress/review.html", "redress/layout.html")
+
+
+def _own_templates(build: Build) -> bool:
+    for name in SHELL_TEMPLATES:
+        filename = build.template(name).filename or ""
+        if os.path.dirname(os.path.dirname(os.path.abspath(filename))) != os.path.abspath(TEMPLATES_DIR):
+            return False
+    return True
+
 
 #: What a page shows of its review, as a template reads it, and the slot each fills
 #: (``thread`` only ever decides a branch: it is part of the shape, never a slot).
@@ -166,10 +185,11 @@ class _Probe:
     Printed, it is its text, escaped as Jinja escapes any text, and the page
     is filled there with the real value escaped the same way. Anything else a
     template could do with the value (compare it, count it, slice it, call
-    its methods, mark it safe) would make the page depend on the value in a
-    way a filled shell cannot repeat: it raises :class:`ShellUnsafe`, or, for
-    "mark safe" (which calls ``str``), leaves the probe unescaped, which
-    :func:`_shell_parts` refuses.
+    its methods, turn it into text for a filter) would make the page depend
+    on the value in a way a filled shell cannot repeat: it raises
+    :class:`ShellUnsafe`. Marking it safe (``|safe``) prints it escaped all
+    the same, which no probe can tell: that is why only Redress's own
+    templates get shells (see :data:`SHELL_TEMPLATES`).
     """
 
     __slots__ = ("text",)
@@ -177,8 +197,18 @@ class _Probe:
     def __init__(self, text: str):
         self.text = text
 
+    def __html__(self) -> Markup:
+        return escape(self.text)  # printed with autoescape, joined with ~, or put in a {% trans %}
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise ShellUnsafe("a formatted review value")
+        return self.text  # an address put together in Python (Urls.absolute)
+
     def __str__(self) -> str:
-        return self.text
+        # A filter that works on the text (replace, string, center, a theme's own)
+        # could treat the probe and the first page alike and a later page otherwise.
+        raise ShellUnsafe("a review's value as text")
 
     def __bool__(self) -> bool:
         return True  # the shell's shape says the real value is there (not "" or None)
@@ -205,6 +235,9 @@ class _CardProbe(_Probe):
 
     def __html__(self) -> Markup:
         return Markup(self.text)
+
+    def __format__(self, spec: str) -> str:
+        raise ShellUnsafe("the card as text")
 
 
 class _Flag:
@@ -379,8 +412,9 @@ class PageShells:
         self.cards = cards
         #: The reviews whose pages the writer will render, in order.
         self.pending: list[Review] = []
-        self._cards: dict[str, str] | None = None
-        self._values: dict[str, dict[str, str]] = {}
+        self._planned = False
+        self._cards: dict[str, str] = {}  # the next few pages' cards (a chunk at a time)
+        self._next = 0  # where in ``pending`` the next chunk starts
         self._shapes: dict[str, tuple[Any, ...] | None] = {}
         self._count: dict[tuple[Any, ...], int] = {}
         self._left: dict[tuple[Any, ...], int] = {}
@@ -389,21 +423,17 @@ class PageShells:
         self._parent = os.getpid()
 
     def render(self, review: Review) -> str:
-        if self._cards is None:
+        if not self._planned:
             self._plan()
-        assert self._cards is not None
+        if review.slug not in self._cards:
+            self._load_chunk()
         card = self._cards.pop(review.slug, None)
         if card is None:  # not planned (never so): as without shells
             return render_review_page(self.build, self.page, review, self.cards)
-        values = self._values.pop(review.slug, None)
         shape = self._shapes.get(review.slug)
-        if (
-            values is None
-            or shape is None
-            or self._count[shape] < SHELL_MIN_PAGES
-            or SHELLS_OFF in self.build.memo
-        ):
+        if shape is None or self._count[shape] < SHELL_MIN_PAGES or SHELLS_OFF in self.build.memo:
             return _render_full(self.build, self.page, review, card)
+        values = _slot_values(self.build, review, card)
         self._left[shape] -= 1
         shell = self._shells.get(shape)
         if shell is None:
@@ -417,21 +447,33 @@ class PageShells:
             del self._shells[shape]  # the shape's last page: the writer goes on with other groups
         return text
 
+    def _load_chunk(self) -> None:
+        """The cards of the next pages, one query for a chunk: a product of 100,000 reviews
+        never has all its cards in memory at once."""
+        part = [review.slug for review in self.pending[self._next : self._next + PLAN_CHUNK]]
+        self._next += len(part)
+        self._cards = dict(zip(part, self.cards.many(part), strict=True))
+
     def _plan(self) -> None:
-        """The group's cards (one query), each page's values and shape, at the first page rendered."""
-        slugs = [review.slug for review in self.pending]
-        self._cards = dict(zip(slugs, self.cards.many(slugs), strict=True))
-        if not SHELLS:
+        """Each page's shape, and the longest value of each slot per shape, at the first page rendered.
+
+        The cards are read a chunk at a time and let go; they are read again
+        when their pages are rendered.
+        """
+        self._planned = True
+        if not (SHELLS and self.build.memo.setdefault(OWN_TEMPLATES, _own_templates(self.build))):
             return
-        for review in self.pending:
-            values = self._values[review.slug] = _slot_values(self.build, review, self._cards[review.slug])
-            shape = self._shapes[review.slug] = _shape(review, values)
-            if shape is None:
-                continue
-            self._count[shape] = self._left[shape] = self._count.get(shape, 0) + 1
-            longest = self._longest.setdefault(shape, {})
-            for slot, value in values.items():
-                longest[slot] = max(longest.get(slot, 0), len(value))
+        for start in range(0, len(self.pending), PLAN_CHUNK):
+            part = self.pending[start : start + PLAN_CHUNK]
+            for review, card in zip(part, self.cards.many([r.slug for r in part]), strict=True):
+                values = _slot_values(self.build, review, card)
+                shape = self._shapes[review.slug] = _shape(review, values)
+                if shape is None:
+                    continue
+                self._count[shape] = self._left[shape] = self._count.get(shape, 0) + 1
+                longest = self._longest.setdefault(shape, {})
+                for slot, value in values.items():
+                    longest[slot] = max(longest.get(slot, 0), len(value))
 
     def _make_shell(
         self, review: Review, values: dict[str, str], full: str, longest: dict[str, int]

@@ -10,8 +10,10 @@ and for each product (next to its review page):
   JavaScript, inline CSS, under 10 KB, its height computed from its content;
 * ``embed.json``: the same data as ``reviews.json`` with only the newest
   reviews, for ``embed.js`` (the widget drawn into the shop's own page);
-* ``reviews.json``: every published review and thread entry (see
-  :mod:`redress.public_data` and ``static/reviews.schema.json``).
+* ``reviews.json``: every published review of a product with its thread
+  (see :mod:`redress.public_data` and ``static/reviews.schema.json``); the
+  shop's holds the reviews of the shop itself and the index of the
+  products' files.
 
 Once per site: ``embed.js`` and ``embed.css`` in ``<reviews>/widgets/``,
 ``reviews.schema.json`` beside the shop's ``reviews.json``, and the gallery
