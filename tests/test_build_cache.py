@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 
 from conftest import build, make_site, response, review, soup, write
 from pelican.plugins.redress.content import cache as cache_module
+from pelican.plugins.redress.content import reader
 from pelican.plugins.redress.content.cache import KeptDict
 
 
@@ -244,29 +246,39 @@ def test_values_set_in_a_build_are_encoded_as_the_file_is_written(tmp_path, monk
     assert KeptDict(path, fast=True).get("k4") == ("encoded", 4)
 
 
-def test_caches_no_build_has_used_for_a_week_are_removed(tmp_path, caplog):
-    """An upgrade, or another language, starts new cache files; the old ones would stay for good."""
+def test_caches_no_build_still_uses_are_removed(tmp_path, caplog):
+    """An upgrade starts new cache files, and the old ones would stay for good; another
+    build's files of this version (publishconf.py's, a subsite's) stay while it is used."""
     answer = response("b-1", "b", **{"from": "shop"})
     files = [review("a"), review("b", rating=1, email="b@example.com"), answer]
     site = make_site(tmp_path, *files)
     build(site)
     cache = site / "cache"
+    code = reader.code_stamp()
+    parse = f"redress-{code}-"
     used = {p.name for p in cache.iterdir()}
-    parse = next(n for n in used if len(n) == len("redress-") + 12)
-    threads = next(n for n in used if n.startswith("redress-threads-") and not n.endswith(".changes"))
-    week = cache_module.UNUSED_FOR
-    old, recent, foreign = "redress-0123456789ab", "redress-threads-ba9876543210", "redress-notes.txt"
-    for name in (old, old + ".changes", recent, foreign, "pelican-cache"):
+    assert any(n.startswith(parse) for n in used) and any(
+        n.startswith(f"redress-threads-{code}-") for n in used
+    )
+    older = ["redress-0123456789ab", "redress-0123456789ab.changes"]  # names before the code was in them
+    older += ["redress-aaaaaaaaaaaa-0123456789ab", "redress-threads-aaaaaaaaaaaa-0123456789ab"]
+    publishing = [f"redress-{code}-ba9876543210", f"redress-threads-{code}-ba9876543210.changes"]
+    recent = ["redress-bbbbbbbbbbbb-0123456789ab"]  # an older version's, used six days ago
+    others = ["redress-notes.txt", "pelican-cache", "redress-pages-0123456789ab"]
+    day = 24 * 3600
+    for name in older + publishing + recent + others:
         (cache / name).write_bytes(b"x")
-    for name in (old, old + ".changes", foreign, "pelican-cache"):
-        os.utime(cache / name, (0, 0))
-    os.utime(cache / recent, times=(os.path.getmtime(cache / recent) - week + 3600,) * 2)
-    # Files of this build that no build changed for a month are still in use.
-    for name in (parse, threads):
+        age = 6 * day if name in recent else 40 * day
+        os.utime(cache / name, times=(time.time() - age,) * 2)
+    for name in used:  # files this build uses, however long since they changed
         os.utime(cache / name, (0, 0))
     with caplog.at_level("INFO"):
         build(site)
     left = {p.name for p in cache.iterdir()}
-    assert old not in left and old + ".changes" not in left
-    assert {recent, foreign, "pelican-cache", parse, threads} <= left
-    assert f"removed {cache / old}, a cache no build has used for a week" in caplog.text
+    assert not set(older) & left
+    assert set(publishing + recent + others) | used <= left
+    assert f"removed {cache / older[0]}, a cache no build uses any more" in caplog.text
+    for name in publishing:
+        os.utime(cache / name, times=(time.time() - 62 * day,) * 2)
+    build(site)
+    assert not set(publishing) & {p.name for p in cache.iterdir()}

@@ -35,9 +35,10 @@ _GONE_MARK = ("redress-cache-removed",)
 #: dictionary of fewer than REWRITE_MIN records is always written whole.
 REWRITE_SHARE = 8
 REWRITE_MIN = 2000
-#: A kept file of a kind whose name no build has used for this long is left
-#: over from an older version of Redress or other settings, and removed.
+#: A kept file of older code that no build has used for this long is removed
+#: (see :func:`remove_unused`); one of this code and other settings, after the second.
 UNUSED_FOR = 7 * 24 * 3600
+SETTINGS_UNUSED_FOR = 61 * 24 * 3600
 
 
 class KeptDict:
@@ -256,30 +257,35 @@ def _mark_used(path: str) -> None:
             pass
 
 
-def remove_unused(path: str, kind: str) -> None:
-    """Remove the files beside ``path`` of the same ``kind`` that no build has used for a week.
+def remove_unused(path: str, kind: str, code: str) -> None:
+    """Remove the files beside ``path`` of the same ``kind`` that no build still uses.
 
-    The parse cache and the redacted threads are named after the code and
-    the settings that made them, so an upgrade or a new language starts a new
-    file and the old one would stay for good: a gigabyte at a million
-    reviews. A file still read by another site sharing the cache folder (an
-    i18n subsite, say) is marked at each of its builds and stays.
-    ``kind`` is a regular expression for the names of that kind of file.
+    The parse cache and the redacted threads are named ``<kind><code>-<settings>``:
+    after the code and the settings that made them. So an upgrade starts new
+    files and the old ones would stay for good: a gigabyte at a million
+    reviews. A file of older code (or of the names before the code was in
+    them) goes once no build has used it for a week. A file of this code and
+    other settings is another build's (``publishconf.py`` with its own
+    SITEURL, an i18n subsite): it goes only after two months unused, so a site
+    previewed every day and published once a month keeps both. Files in use
+    are marked at each build (:func:`_mark_used`).
     """
     folder, own = os.path.split(path)
-    pattern = re.compile(kind + r"(\.changes)?")
-    cutoff = time.time() - UNUSED_FOR
+    pattern = re.compile(re.escape(kind) + r"(?:([0-9a-f]{12})-)?[0-9a-f]{12}(?:\.changes)?")
+    now = time.time()
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
         name = entry.name
-        if name in (own, own + ".changes") or not pattern.fullmatch(name):
+        match = pattern.fullmatch(name)
+        if match is None or name in (own, own + ".changes"):
             continue
+        unused_for = SETTINGS_UNUSED_FOR if match.group(1) == code else UNUSED_FOR
         try:
-            if entry.stat().st_mtime < cutoff:
+            if entry.stat(follow_symlinks=False).st_mtime < now - unused_for:
                 os.remove(entry.path)
-                logger.info("reviews: removed %s, a cache no build has used for a week", entry.path)
+                logger.info("reviews: removed %s, a cache no build uses any more", entry.path)
         except OSError:
             pass

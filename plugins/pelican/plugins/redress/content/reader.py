@@ -36,8 +36,8 @@ from .rules import strip_control
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = "2"
-#: The names of the parse cache's files (the digest changes with the code and settings).
-PARSE_CACHE_FILES = r"redress-[0-9a-f]{12}"
+#: The parse cache's files are named ``redress-<code>-<settings>``.
+PARSE_CACHE_FILES = "redress-"
 #: The modules whose code decides what a parsed file holds. A change to any
 #: of them (a new redaction rule, a new check) must not be hidden by results
 #: cached by the code before it, so their text is part of the cache's name.
@@ -487,15 +487,16 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         tz=timezone_from(settings),
         contacts=contacts_of(settings, rs),
     )
+    code = code_stamp()
     fingerprint = hashlib.sha256(
-        repr((code_stamp(), ctx.scale, ctx.lang, str(ctx.tz), str(content), ctx.contacts)).encode()
+        repr((code, ctx.scale, ctx.lang, str(ctx.tz), str(content), ctx.contacts)).encode()
     ).hexdigest()[:12]
     use_cache = bool(rs["REVIEWS_CACHE"])
-    cache_file = os.path.join(settings["CACHE_PATH"], f"redress-{fingerprint}")
+    cache_file = os.path.join(settings["CACHE_PATH"], f"{PARSE_CACHE_FILES}{code}-{fingerprint}")
     with _no_collection():
         cache = KeptDict(cache_file, use_cache, fast=True, encode=_encode_record)
     if use_cache:
-        remove_unused(cache_file, PARSE_CACHE_FILES)
+        remove_unused(cache_file, PARSE_CACHE_FILES, code)
     by_content = _content_stamp(settings)
     result = ReadResult()
     folders = (

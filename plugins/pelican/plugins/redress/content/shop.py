@@ -180,11 +180,11 @@ class RedactedThreads:
             settings.get("TIMEZONE"),
             rs["REVIEWS_SCALE"],
         )
-        name = "redress-threads-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
+        name = f"redress-threads-{code_stamp()}-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
         path = os.path.join(settings["CACHE_PATH"], name)
         self._kept = KeptDict(path, bool(rs["REVIEWS_CACHE"]))
         if rs["REVIEWS_CACHE"]:
-            remove_unused(path, r"redress-threads-[0-9a-f]{12}")
+            remove_unused(path, "redress-threads-", code_stamp())
         self._seen: set[str] = set()
 
     def apply(self, review: Review, stamps: dict[str, int]) -> None:
