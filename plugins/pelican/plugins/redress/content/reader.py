@@ -582,6 +582,7 @@ _KINDS: dict[str, type] = {"review": Review, "entry": ThreadEntry, "product": Pr
 _KIND_OF = {cls: kind for kind, cls in _KINDS.items()}
 _FIELDS = {kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in _KINDS.items()}
 _DATE = "\x00date"
+_HIDDEN = _FIELDS["entry"].index("hidden")
 #: The fields of each kind that hold a date (or None).
 _DATES = {
     kind: tuple(i for i, f in enumerate(dataclasses.fields(cls)) if "datetime" in str(f.type))
@@ -630,6 +631,8 @@ def decode_outcome(kept: Any) -> tuple[Any, list[Problem]] | None:
                 if value[2] is not None:
                     moment = moment.replace(tzinfo=ZoneInfo(value[2]), fold=value[3])
                 fields[index] = moment
+        if kind == "entry" and not fields[_HIDDEN]:
+            fields[_HIDDEN] = _NO_HIDDEN  # marshal gives a new empty set each time
         return _KINDS[kind](*fields), [Problem(*p) for p in problems] if problems else []
     except Exception:  # a record of another version: parse the file again
         return None
