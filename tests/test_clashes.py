@@ -143,6 +143,28 @@ def test_an_article_saved_as_the_feed_names_the_feed_setting(tmp_path, caplog):
     ) in errors, errors
 
 
+@pytest.mark.parametrize(
+    ("pattern", "save_as"),
+    [
+        (None, "reviews/r/index.html"),  # the reviews' pages known by their pattern
+        ("./r/{slug}.html", "r/r.html"),  # a pattern that is not a plain name: each page named
+    ],
+)
+def test_an_article_saved_as_a_reviews_page_stops_the_build(tmp_path, caplog, pattern, save_as):
+    site = make_site(
+        tmp_path,
+        review("r"),
+        review("other", date="2026-09-02 10:00"),
+        ("articles/mine.md", f"Title: Mine\nDate: 2026-01-01\nSave_as: {save_as}\n\nMine.\n"),
+        ("articles/near.md", "Title: Near\nDate: 2026-01-02\nSave_as: reviews/nobody/index.html\n\nNear.\n"),
+    )
+    settings = {"REVIEWS_REVIEW_SAVE_AS": pattern} if pattern else {}
+    errors = build_errors(site, caplog, **settings)
+    clashes = [e for e in errors if "written by Redress" in e]
+    assert len(clashes) == 1, errors
+    assert clashes[0].startswith(f"{save_as}: written by Redress (a review's page, "), errors
+
+
 def test_a_static_file_at_the_review_page_stops_the_build(tmp_path, caplog):
     site = make_site(tmp_path, review("r"), ("extra/reviews.html", "<p>old reviews page</p>\n"))
     errors = build_errors(

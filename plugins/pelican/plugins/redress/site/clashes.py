@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from pelican.contents import Content
@@ -103,7 +103,51 @@ def _elsewhere(value: str) -> str:
 # -- what the review section writes --------------------------------------------------------
 
 
-def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = None) -> dict[str, Claim]:
+class Section(Mapping[str, Claim]):
+    """Every file of the review section, with what it is: most in a dict, the reviews' pages by their pattern.
+
+    A million reviews' pages would be a million names kept only to be looked
+    up (some 200 MB). Their names follow one pattern, so a name is one of
+    them when the pattern gives it back from a published review's slug.
+    """
+
+    def __init__(self, files: dict[str, Claim], pattern: str, slugs: list[str], claim: Claim):
+        self.files = files
+        self._pattern = pattern
+        self._pre, _, self._post = pattern.partition("{slug}")
+        self._order = slugs
+        self._slugs = set(slugs)
+        self._claim = claim
+
+    def _is_review_page(self, save_as: str) -> bool:
+        pre, post = self._pre, self._post
+        if len(save_as) <= len(pre) + len(post) or not save_as.startswith(pre) or not save_as.endswith(post):
+            return False
+        return save_as[len(pre) : len(save_as) - len(post)] in self._slugs
+
+    def __getitem__(self, save_as: str) -> Claim:
+        claim = self.files.get(save_as)
+        if claim is not None:
+            return claim
+        if self._is_review_page(save_as):
+            return self._claim
+        raise KeyError(save_as)
+
+    def __contains__(self, save_as: object) -> bool:
+        return save_as in self.files or (isinstance(save_as, str) and self._is_review_page(save_as))
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.files
+        for slug in self._order:
+            save_as = self._pattern.format(slug=slug)
+            if save_as not in self.files:
+                yield save_as
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = None) -> Mapping[str, Claim]:
     """Every file the review section writes, before it writes any.
 
     It follows the writers (review_pages, feeds, forms, widgets and the
@@ -139,10 +183,10 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
     # (A slug is a file's name: no "/", never a leading dot, so it keeps a normal pattern normal.)
     review_claim = claim("a review's page", review_setting)
     pattern = rs["REVIEWS_REVIEW_SAVE_AS"]
-    plain = _norm(pattern) == pattern
-    for review in shop.reviews if pattern else ():
-        save_as = pattern.format(slug=review.slug)
-        files.setdefault(save_as if plain else _norm(save_as), review_claim)
+    # A pattern that is normal with one {slug} (the usual) stays one; any other is written out.
+    by_pattern = _norm(pattern) == pattern and pattern.count("{slug}") == 1 and pattern.count("{") == 1
+    for review in shop.reviews if pattern and not by_pattern else ():
+        files.setdefault(_norm(pattern.format(slug=review.slug)), review_claim)
 
     per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
     if listings is None:
@@ -190,7 +234,8 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         add(shop_folder + "widgets/" + name, f"the widget {name}", index)
     add(shop_folder + widgets.SCHEMA_FILE, "the schema of reviews.json", index)
     add(shop_folder + "widgets/index.html", "the widget gallery", index)
-    return files
+    slugs = [review.slug for review in shop.reviews] if pattern and by_pattern else []
+    return Section(files, pattern or "", slugs, review_claim)
 
 
 # -- what the rest of the site writes -------------------------------------------------------
@@ -410,12 +455,12 @@ class Ledger:
     when it ends.
     """
 
-    def __init__(self, output_path: str, section: dict[str, Claim], settings: dict[str, Any]):
+    def __init__(self, output_path: str, section: Mapping[str, Claim], settings: dict[str, Any]):
         self.output_path = os.path.abspath(output_path)
         self.section = section
         self.settings = settings
-        #: Files of the section written (or planned) by Redress, and files written by others.
-        self.ours: set[str] = set(section)
+        #: Files Redress wrote beyond the planned section (none, as planned), and files written by others.
+        self.ours: set[str] = set()
         self.others: dict[str, Claim] = {}
         self.problems: list[str] = []
         self.reported: set[str] = set()
@@ -426,12 +471,13 @@ class Ledger:
             # Redress's writer names the file itself: no path arithmetic for each
             # of a big shop's pages (relpath was most of the cost of a signal).
             save_as = _norm(context["output_file"])
-            self.ours.add(save_as)
+            if save_as not in self.section:
+                self.ours.add(save_as)
             theirs = self.others.get(save_as)
         else:
             save_as = _norm(os.path.relpath(os.path.abspath(path), self.output_path))
             theirs = self.others.setdefault(save_as, self._writer(context))
-            if save_as not in self.ours:
+            if save_as not in self.section and save_as not in self.ours:
                 return
         if theirs is not None and save_as not in self.reported:
             self.reported.add(save_as)
@@ -465,7 +511,7 @@ def stop_on_clashes(generators: list[Any]) -> None:
     section = section_files(ours.shop, ours.urls, ours.listings)
     site = site_files(generators, settings)
     lines = private_leaks(generators, settings, ours.shop.settings)
-    lines += [clash_line(path, section[path], site[path]) for path in sorted(section.keys() & site.keys())]
+    lines += [clash_line(path, section[path], site[path]) for path in sorted(p for p in site if p in section)]
     if lines:
         for line in lines:
             logger.error("%s", line)
