@@ -200,9 +200,20 @@ def test_a_theme_that_transforms_a_reviews_value_still_gets_the_right_pages(tmp_
         assert soup(with_shells / "reviews/m0/index.html").select_one("p.extra").get_text().endswith("…")
 
 
-def test_a_themes_own_review_page_is_rendered_page_by_page(tmp_path, monkeypatch):
-    """A shell is proven on one page; a theme's template might treat the next page's value
-    otherwise in a way no probe sees, so a theme's own review page gets no shells."""
+@pytest.mark.parametrize(
+    ("taken_as_own", "rendered_pages"),
+    [
+        # A shell is proven on one page; a theme's template might treat the next page's
+        # value otherwise in a way no probe sees, so a theme's own review page gets no shells.
+        (False, 9),
+        # The probes, the second safeguard, with the theme's template taken as Redress's own:
+        # a shape's first page is rendered (six of the mill, three of the shop), the others filled.
+        (True, 2),
+    ],
+)
+def test_a_themes_review_page_that_only_prints_values(tmp_path, monkeypatch, taken_as_own, rendered_pages):
+    if taken_as_own:
+        monkeypatch.setattr(review_pages, "_own_templates", lambda build: True)
     extra = (
         '<p class="extra">{{ review.title }} · {{ review.rating }} · {{ page_url }} · {{ review.anchor }}</p>'
     )
@@ -212,24 +223,7 @@ def test_a_themes_own_review_page_is_rendered_page_by_page(tmp_path, monkeypatch
         site, monkeypatch, THEME=str(theme), SITEURL="https://shop.example"
     )
     assert_same_files(with_shells, without)
-    assert rendered == 9
-    shown = soup(with_shells / "reviews/m4/index.html").select_one("p.extra").get_text()
-    assert shown == "Mill review 4 · 5 · reviews/m4/ · review-m4"
-
-
-def test_probes_alone_keep_shells_for_a_template_that_only_prints_the_values(tmp_path, monkeypatch):
-    """The probes, the second safeguard: with the theme's template taken as Redress's own."""
-    monkeypatch.setattr(review_pages, "_own_templates", lambda build: True)
-    extra = (
-        '<p class="extra">{{ review.title }} · {{ review.rating }} · {{ page_url }} · {{ review.anchor }}</p>'
-    )
-    site = mills(tmp_path)
-    theme = theme_with_review_page(tmp_path, extra)
-    with_shells, without, rendered = build_both(
-        site, monkeypatch, THEME=str(theme), SITEURL="https://shop.example"
-    )
-    assert_same_files(with_shells, without)
-    assert rendered == 2  # a shape's first page (six of the mill, three of the shop); the others filled
+    assert rendered == rendered_pages
     shown = soup(with_shells / "reviews/m4/index.html").select_one("p.extra").get_text()
     assert shown == "Mill review 4 · 5 · reviews/m4/ · review-m4"
 
