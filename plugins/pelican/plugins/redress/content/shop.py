@@ -157,6 +157,10 @@ def load_shop(settings: dict[str, Any]) -> Shop:
     return shop
 
 
+#: The redacted threads' files are named ``redress-threads-<code>-<settings>``.
+THREADS_CACHE_FILES = "redress-threads-"
+
+
 class RedactedThreads:
     """Each thread as :func:`_redact_thread` left it, kept between builds.
 
@@ -172,19 +176,20 @@ class RedactedThreads:
         # Everything that decides a redacted text besides the files: the code, the
         # shop's contacts, the site's language (the note that replaces a value, for
         # a review without a Lang) and time zone.
+        code = code_stamp()
         decided_by = (
-            code_stamp(),
+            code,
             str(settings.get("PATH")),
             contacts,
             settings.get("DEFAULT_LANG"),
             settings.get("TIMEZONE"),
             rs["REVIEWS_SCALE"],
         )
-        name = f"redress-threads-{code_stamp()}-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
+        name = f"{THREADS_CACHE_FILES}{code}-" + hashlib.sha256(repr(decided_by).encode()).hexdigest()[:12]
         path = os.path.join(settings["CACHE_PATH"], name)
         self._kept = KeptDict(path, bool(rs["REVIEWS_CACHE"]))
         if rs["REVIEWS_CACHE"]:
-            remove_unused(path, "redress-threads-", code_stamp())
+            remove_unused(path, THREADS_CACHE_FILES, code)
         self._seen: set[str] = set()
 
     def apply(self, review: Review, stamps: dict[str, int]) -> None:

@@ -402,8 +402,10 @@ class PageShells:
     a template that does more with a value than print it (``|upper``,
     ``{% if review.rating < 3 %}``, the author, which no probe stands in for)
     turns shells off for the rest of the build, and every page is rendered
-    in full, as it would be without shells. Made in the parent, filled in the
-    process that renders the pages (the forked writer on a big shop).
+    in full, as it would be without shells. Only Redress's own page
+    templates get shells (:data:`SHELL_TEMPLATES`): the probes are a second
+    safeguard, not a proof. Made in the parent, filled in the process that
+    renders the pages (the forked writer on a big shop).
     """
 
     def __init__(self, build: Build, page: Template, cards: CardStore):
