@@ -217,15 +217,29 @@ def test_reviews_json_validates_and_matches_the_page(demo_output, scope):
 
 def all_reviews(output: Path, data: dict) -> list[dict]:
     """Every review of a reviews.json's scope, newest first: the shop's file lists the
-    products' files, whose reviews are not repeated in it."""
+    products' data files, whose reviews are not repeated in it.
+
+    A product's data file is its reviews.json, or its embed.json when that holds every
+    review (no more than the widget shows); then it has no reviews.json."""
     reviews = list(data["reviews"])
     for entry in data.get("products", []):
-        part = load(output / entry["data"].removeprefix("http://127.0.0.1:8000/"))
+        path = output / entry["data"].removeprefix("http://127.0.0.1:8000/")
+        part = load(path)
         validate(part)
+        assert part["complete"] is True and part["data"] == entry["data"]
         assert entry["count"] == part["summary"]["count"] == len(part["reviews"])
         assert entry["average"] == part["summary"]["average"]
         assert entry["page"] == part["page"] and entry["slug"] == part["product"]["slug"]
         assert "products" not in part
+        short = load(path.with_name("embed.json"))
+        assert short["data"] == entry["data"] and short["summary"] == part["summary"]
+        if path.name == "embed.json":
+            assert len(part["reviews"]) <= embed.EMBED_REVIEWS
+            assert not path.with_name("reviews.json").exists(), "the same data twice"
+        else:
+            assert path.name == "reviews.json" and len(part["reviews"]) > embed.EMBED_REVIEWS
+            assert short["complete"] is False
+            assert short["reviews"] == part["reviews"][: embed.EMBED_REVIEWS]
         reviews += part["reviews"]
     return sorted(reviews, key=lambda r: r["date"], reverse=True)
 
@@ -292,6 +306,118 @@ def test_embed_json_has_the_newest_reviews_and_the_whole_summary(demo_output):
     assert short["reviews"] == all_reviews(demo_output, full)[:3]
     assert short["summary"] == full["summary"] and short["withheld"] == full["withheld"]
     assert short["data"] == full["data"] == "http://127.0.0.1:8000/reviews/reviews.json"
+
+
+# --- a small product's data is its embed.json ---------------------------------------
+#
+# The demo's products all have more reviews than the widget shows (4 to 13), so these
+# build shops of their own with small products beside a big one.
+
+#: Products and their published reviews: up to embed.EMBED_REVIEWS (3) their embed.json
+#: holds them all and is their data file; "four" has a reviews.json.
+SIZES = {"empty": 0, "pair": 2, "three": 3, "four": 4}
+LOCAL = "http://127.0.0.1:8000/"
+
+
+def catalog(sizes: dict[str, int]) -> list[tuple[str, str]]:
+    """Product files and their reviews, one date per review."""
+    files = [(f"products/{slug}.md", f"Title: {slug.capitalize()}\n\nA product.\n") for slug in sizes]
+    for hour, (slug, count) in enumerate(sizes.items(), start=10):
+        files += [
+            review(f"{slug}-{i}", rating=1 + i % 5, date=f"2026-09-{i + 1:02d} {hour}:00", product=slug)
+            for i in range(count)
+        ]
+    return files
+
+
+def data_files(output: Path) -> dict[str, str]:
+    """Each product's data file as the shop's index names it, site-relative."""
+    index = load(output / "reviews/reviews.json")
+    return {entry["slug"]: entry["data"].removeprefix(LOCAL) for entry in index["products"]}
+
+
+def gallery_data_links(output: Path) -> dict[str, str]:
+    """Each product's data link in the widget gallery, by product name."""
+    page = soup(output / "reviews/widgets/index.html")
+    return {
+        section.h3.get_text(strip=True): section.select_one("p.widget-sizes a")["href"].lstrip("/")
+        for section in page.select("section.widget-product")
+    }
+
+
+def test_a_small_products_embed_json_is_its_data_file(tmp_path):
+    files = [*catalog(SIZES), review("shop", date="2026-09-20 10:00")]
+    files += [response("pair-0-1", "pair-0", body="Sorry, a new one is on its way.")]
+    files += [review("three-x", rating=1, date="2026-09-21 10:00", product="three", withheld="spam")]
+    out = build(make_site(tmp_path, *files))
+    data = data_files(out)
+    for slug, count in SIZES.items():
+        folder = f"reviews/products/{slug}/"
+        small = load(out / folder / "embed.json")
+        validate(small)
+        if count <= embed.EMBED_REVIEWS:
+            assert data[slug] == folder + "embed.json"
+            assert not (out / folder / "reviews.json").exists(), slug
+            assert small["complete"] is True and small["data"] == LOCAL + folder + "embed.json"
+            assert [r["id"] for r in small["reviews"]] == [f"{slug}-{i}" for i in reversed(range(count))]
+        else:
+            assert data[slug] == folder + "reviews.json"
+            assert small["complete"] is False and small["data"] == LOCAL + folder + "reviews.json"
+        assert small["summary"]["count"] == count
+    assert load(out / "reviews/products/three/embed.json")["withheld"]["total"] == 1
+    assert load(out / "reviews/products/pair/embed.json")["reviews"][1]["thread"][0]["id"] == "pair-0-1"
+    ids = [r["id"] for r in all_reviews(out, load(out / "reviews/reviews.json"))]
+    assert len(ids) == len(set(ids)) == sum(SIZES.values()) + 1
+    assert gallery_data_links(out) == {slug.capitalize(): path for slug, path in data.items()}
+    # The shop's own files are all there, whatever its count: its reviews.json is the index.
+    assert load(out / "reviews/widgets/embed.json")["data"] == LOCAL + "reviews/reviews.json"
+
+
+@pytest.mark.parametrize("cache", ["kept", "off", "lost"])
+def test_a_products_reviews_json_comes_and_goes_with_its_fourth_review(tmp_path, cache):
+    """A product that grows past the widget's three gets a reviews.json (the index and its
+    embed.json name it); one that shrinks loses it on the next build, with the last build's
+    record (the cache), without one, or with one deleted: a stale file would contradict the
+    index. A product that did not change keeps its files, and the gallery names them."""
+    site = make_site(tmp_path, *catalog({"mill": 3, "kettle": 2}), review("shop"))
+    out = tmp_path / "site/output"
+    mill = "reviews/products/mill/"
+    kettle = out / "reviews/products/kettle/embed.json"
+    older = review("mill-old", rating=2, date="2026-08-01 10:00", product="mill")
+
+    def rebuild(mill_data: str) -> None:
+        if cache == "lost":
+            shutil.rmtree(site / "cache", ignore_errors=True)
+        build(site, **({"REVIEWS_CACHE": False} if cache == "off" else {}))
+        assert data_files(out) == {"mill": mill + mill_data, "kettle": "reviews/products/kettle/embed.json"}
+        assert (out / mill / "reviews.json").exists() == (mill_data == "reviews.json")
+        assert not (out / "reviews/products/kettle/reviews.json").exists()
+        short = load(out / mill / "embed.json")
+        assert short["data"] == LOCAL + mill + mill_data
+        assert short["complete"] is (mill_data == "embed.json")
+        assert gallery_data_links(out) == {
+            "Mill": mill + mill_data,
+            "Kettle": "reviews/products/kettle/embed.json",
+        }
+        all_reviews(out, load(out / "reviews/reviews.json"))  # each review once, counts as the index says
+
+    rebuild("embed.json")
+    kettle_written = kettle.stat().st_mtime_ns
+    write(site, *older)  # older than the newest three: the widget shows the same reviews
+    rebuild("reviews.json")
+    assert load(out / mill / "reviews.json")["reviews"][-1]["id"] == "mill-old"
+    write(site, *review("mill-old", rating=2, date="2026-08-01 10:00", product="mill", withheld="spam"))
+    rebuild("embed.json")
+    assert load(out / mill / "embed.json")["withheld"]["total"] == 1
+    write(site, *older)
+    rebuild("reviews.json")
+    (site / "content" / older[0]).unlink()
+    rebuild("embed.json")
+    mill_written = (out / mill / "embed.json").stat().st_mtime_ns
+    rebuild("embed.json")  # nothing changed
+    if cache == "kept":  # the kettle never changed: its files were kept, never written again
+        assert kettle.stat().st_mtime_ns == kettle_written
+        assert (out / mill / "embed.json").stat().st_mtime_ns == mill_written
 
 
 def test_builds_are_reproducible(tmp_path):
@@ -385,7 +511,11 @@ def test_custom_urls_keep_widgets_apart(tmp_path):
     assert (out / "beoordelingen/widgets/badge.svg").exists()
     assert (out / "beoordelingen/reviews.json").exists()
     assert (out / "producten/mill/badge.svg").exists()
-    assert load(out / "producten/mill/reviews.json")["page"] == "http://127.0.0.1:8000/producten/mill/"
+    data = load(out / "producten/mill/embed.json")  # one review: its embed.json holds them all
+    assert data["page"] == "http://127.0.0.1:8000/producten/mill/"
+    assert data["data"] == "http://127.0.0.1:8000/producten/mill/embed.json"
+    assert not (out / "producten/mill/reviews.json").exists()
+    assert load(out / "beoordelingen/reviews.json")["products"][0]["data"] == data["data"]
 
 
 # --- the gallery ---------------------------------------------------------------

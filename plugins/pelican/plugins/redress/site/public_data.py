@@ -1,5 +1,13 @@
 """The public data of a listing as JSON: what ``reviews.json`` and ``embed.json`` hold.
 
+Each published review is in one data file: its product's, or the shop's
+``reviews.json`` for a review of the shop itself, whose ``products`` index
+says where each product's is. A product's data file is its ``reviews.json``,
+or its ``embed.json`` when that already holds every review (no more than the
+widget shows, ``"complete": true``); then no ``reviews.json`` is written, and
+the index and the file's own ``data`` name the ``embed.json``
+(:func:`redress.site.widgets.data_name` decides).
+
 Plain dicts in a fixed key order, dumped with :func:`inert_json`; two builds
 of the same content give byte-identical files (the only date that is not a
 review's own is ``generated``: the newest review or entry). Only published
@@ -213,7 +221,11 @@ class PublicData:
         }
 
     def product_file(self, listing: Listing, data_url: str) -> dict[str, Any]:
-        """A product's entry in the shop's index: where its reviews are, and how many."""
+        """A product's entry in the shop's index: where its reviews are, and how many.
+
+        ``data_url`` is the product's data file: its ``reviews.json``, or its
+        ``embed.json`` when that holds every review.
+        """
         assert listing.product_slug is not None
         product = self.build.shop.products[listing.product_slug]
         return {
@@ -234,9 +246,11 @@ class PublicData:
     ) -> Iterator[str]:
         """The JSON text of one listing, in pieces.
 
-        With ``limit``, only that many newest reviews (``embed.json``). With
-        ``products`` (the shop's ``reviews.json``), only the reviews of the
-        shop itself, and the index of the products' files that hold the rest.
+        With ``limit``, only that many newest reviews (``embed.json``):
+        ``"complete"`` says whether that is all of them (then ``data_url`` is
+        the ``embed.json`` itself for a product). With ``products`` (the
+        shop's ``reviews.json``), only the reviews of the shop itself, and the
+        index of the products' files that hold the rest.
         """
         if products is not None:
             reviews = [r for r in listing.reviews if r.product_slug is None]

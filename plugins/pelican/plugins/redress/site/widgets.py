@@ -13,7 +13,9 @@ and for each product (next to its review page):
 * ``reviews.json``: every published review of a product with its thread
   (see :mod:`redress.public_data` and ``static/reviews.schema.json``); the
   shop's holds the reviews of the shop itself and the index of the
-  products' files.
+  products' files. A product with no more reviews than ``embed.json``
+  shows has none: its ``embed.json`` holds every review already and is its
+  data file (:func:`data_name`), which the index and the file itself name.
 
 Once per site: ``embed.js`` and ``embed.css`` in ``<reviews>/widgets/``,
 ``reviews.schema.json`` beside the shop's ``reviews.json``, and the gallery
@@ -44,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 
 SCHEMA_FILE = "reviews.schema.json"
-#: Each listing's widget files.
+#: Each listing's widget files (a small product has no reviews.json: see :func:`data_name`).
 WIDGET_FILES = ("badge.svg", "badge-dark.svg", "embed.html", "embed.json", "reviews.json")
 #: What each widget may weigh, in bytes (the issue's limits).
 BUDGETS = {"badge.svg": 2048, "badge-dark.svg": 2048, "embed.html": 10 * 1024, "embed.js": 4096}
@@ -63,7 +65,11 @@ class Place:
     widgets_save_as: str
     data_url: str  # folder of reviews.json (site-relative)
     data_save_as: str
-    files: dict[str, str] = field(default_factory=dict)  # file name -> site-relative URL
+    #: The file that holds every review: "reviews.json", or a small product's "embed.json".
+    data_name: str = "reviews.json"
+    #: File name -> site-relative URL. Under "reviews.json", where the listing's
+    #: every review is: its data file, which is its embed.json for a small product.
+    files: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
     badge_size: tuple[int, int] = (0, 0)
     height: int = 0
@@ -72,6 +78,24 @@ class Place:
         if name == "reviews.json":
             return self.data_url + name, self.data_save_as + name
         return self.widgets_url + name, self.widgets_save_as + name
+
+    @property
+    def data(self) -> str:
+        """The site-relative URL of the file with every review of the listing."""
+        return self.widget(self.data_name)[0]
+
+
+def data_name(listing: Listing) -> str:
+    """The file that holds every review of a listing: ``reviews.json``, or ``embed.json``.
+
+    A product with no more reviews than ``embed.json`` shows has them all
+    there already ("complete": true); a ``reviews.json`` beside it would be
+    the same data again, and most products of a long catalog have only a few
+    reviews. The shop's ``reviews.json`` is always there: it is the index.
+    """
+    if listing.product_slug is not None and len(listing.reviews) <= embed.EMBED_REVIEWS:
+        return "embed.json"
+    return "reviews.json"
 
 
 def folder(path: str) -> str:
@@ -94,15 +118,21 @@ def write_widgets(build: Build) -> None:
     places = [_place(build, listing, shop_folder_url, shop_folder_save_as) for listing in build.listings]
     # The shop's reviews.json is the index of the products' files.
     index = [
-        data.product_file(listing, urls.absolute(place.widget("reviews.json")[0]))
+        data.product_file(listing, urls.absolute(place.data))
         for listing, place in zip(build.listings, places, strict=True)
         if place.product is not None
     ]
     for listing, place in zip(build.listings, places, strict=True):
+        if place.data_name != "reviews.json":
+            # A product that had more reviews left a reviews.json whose numbers
+            # are no longer the index's: it goes, whether or not the last
+            # build's record (the cache) knows it was written.
+            build.pages.gone(place.widget("reviews.json")[1])
         if build.unchanged(listing):
             # Its files are kept as they are; the gallery still shows its code.
             for name in WIDGET_FILES:
                 place.files[name] = place.widget(name)[0]
+            place.files["reviews.json"] = place.data
             place.height = embed.LAYOUT.room(
                 build.shop.scale, listing.summary.count, listing.ledger.total > 0
             )
@@ -135,6 +165,7 @@ def _place(build: Build, listing: Listing, shop_url: str, shop_save_as: str) -> 
         widgets_save_as=widgets_save_as,
         data_url=data_url,
         data_save_as=data_save_as,
+        data_name=data_name(listing),
     )
 
 
@@ -183,8 +214,7 @@ def _write_listing(
     else:
         place.height = embed.LAYOUT.room(build.shop.scale, listing.summary.count, withheld)
 
-    full_url, full_save_as = place.widget("reviews.json")
-    absolute_full = build.urls.absolute(full_url)
+    absolute_full = build.urls.absolute(place.data)
     product_key = repr(data.product(place.product)) if place.product is not None else ""
     # The data says when it was "generated" (the newest review or answer of the
     # listing): an answer to an older review changes it, not only the newest cards.
@@ -194,10 +224,14 @@ def _write_listing(
     else:  # the shop's file: its own reviews, and where each product's are
         in_full = [build.card_digests[r.slug] for r in listing.reviews if r.product_slug is None]
         in_full.append(repr(index))
-    for name, limit, digests, products in (
-        ("embed.json", embed.EMBED_REVIEWS, newest, None),
-        ("reviews.json", None, in_full, index),
-    ):
+    # A small product's embed.json holds every review and names itself as the
+    # data (absolute_full): its key changes with its data's address.
+    files: list[tuple[str, int | None, list[str], list[dict[str, Any]] | None]] = [
+        ("embed.json", embed.EMBED_REVIEWS, newest, None)
+    ]
+    if place.data_name == "reviews.json":
+        files.append(("reviews.json", None, in_full, index))
+    for name, limit, digests, products in files:
         url, save_as = place.widget(name)
         pages.write(
             save_as,
@@ -205,6 +239,7 @@ def _write_listing(
             partial(data.listing_chunks, listing, absolute_full, limit, products),
         )
         place.files[name] = url
+    place.files["reviews.json"] = place.data
 
     if place.product is None:
         # Only the shop's sizes are shown (a product's are alike); each widget's
