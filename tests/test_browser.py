@@ -73,13 +73,17 @@ def test_filters_work_with_javascript_off(browser, site):
     page.goto(f"{site}/reviews/")
     page.get_by_role("navigation", name="Filter reviews").get_by_role("link", name="1 star").click()
     page.wait_for_url("**/reviews/stars/1/")
-    labels = page.locator("article.review .stars").evaluate_all(
+    # A filter lists its reviews a row each, every row linking to the review's own page.
+    labels = page.locator("li.review-row .stars").evaluate_all(
         "els => els.map(e => e.getAttribute('aria-label'))"
     )
     assert labels and set(labels) == {"1 out of 5 stars"}
     page.get_by_role("navigation", name="Filter reviews").get_by_role("link", name="Open cases").click()
     page.wait_for_url("**/reviews/open/")
-    assert page.locator("article.review").count() >= 1
+    rows = page.locator("li.review-row")
+    assert rows.count() >= 1 and rows.locator(".row-state").count() == rows.count()
+    rows.first.locator("a.row-title").click()
+    assert page.locator("article.review .fix .thread, article.review .fix .fix-state").count() >= 1
     context.close()
 
 

@@ -37,7 +37,9 @@ logger = logging.getLogger(__name__)
 #: listing and an h2 on the review's own page.
 TITLE_MARK = "\x1eh-title\x1e"
 PANEL_MARK = "\x1eh-panel\x1e"
-CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK}
+#: Around the card's "about <product>": said on the shop's listings, not on a page of that product.
+ABOUT_MARK = "\x1eabout\x1e"
+CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK, "about_mark": ABOUT_MARK}
 
 
 #: The group of the pages of the reviews of the shop itself (no product; a
@@ -62,12 +64,21 @@ def render_cards(
     )
 
 
-def card_on_listing(card: str) -> str:
-    return card.replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
+def card_on_listing(card: str, of_product: bool = False) -> str:
+    """The card on a listing; on a product's own listing without naming the product again."""
+    return _about(card, of_product).replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
 
 
 def card_on_own_page(card: str) -> str:
-    return card.replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+    """The card on the review's own page, whose heading and breadcrumb name the product."""
+    return _about(card, True).replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+
+
+def _about(card: str, cut: bool) -> str:
+    parts = card.split(ABOUT_MARK)
+    if len(parts) != 3:  # a theme's own card without the marks: as it is
+        return card
+    return parts[0] + parts[2] if cut else "".join(parts)
 
 
 def write_review_pages(build: Build, cards: CardStore) -> None:
@@ -613,8 +624,13 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         )
 
 
-def _with_cards(context: dict[str, Any], page: ListingPage, cards: CardStore) -> dict[str, Any]:
-    chunk = [card_on_listing(card) for card in cards.many([r.slug for r in page.reviews])]
+def _with_cards(build: Build, context: dict[str, Any], page: ListingPage, cards: CardStore) -> dict[str, Any]:
+    """The page's reviews: whole cards on "All", a row each on a filter (see ``review_rows.html``)."""
+    if page.key != "all":
+        rows = build.template("redress/review_rows.html").render(context, reviews=page.reviews)
+        return dict(context, cards=page.reviews, cards_html=Markup(rows))
+    of_product = context.get("product") is not None
+    chunk = [card_on_listing(card, of_product) for card in cards.many([r.slug for r in page.reviews])]
     return dict(context, cards=chunk, cards_html=Markup("\n".join(chunk)))
 
 
@@ -633,7 +649,7 @@ def _render_archive(
         first_date=page.reviews[-1].date,
         last_date=page.reviews[0].date,
     )
-    return build.template("redress/archive.html").render(_with_cards(context, page, cards))
+    return build.template("redress/archive.html").render(_with_cards(build, context, page, cards))
 
 
 def _render_first(
@@ -644,7 +660,7 @@ def _render_first(
     listing: Listing,
     shared_blocks: Callable[[], dict[str, Markup]],
 ) -> str:
-    full = _with_cards(context(), page, cards)
+    full = _with_cards(build, context(), page, cards)
     full.update(shared_blocks())
     full["filters_html"] = Markup(build.template("redress/filters.html").render(full))
     # Structured data on the product's own listing, not on its filters.
