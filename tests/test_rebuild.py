@@ -108,7 +108,7 @@ def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatc
     assert len(results[1][0]) == 9 and any("bad.md: Rating" in p for p in results[1][1])
 
 
-def test_a_products_first_response_announces_its_feed_on_every_page_of_the_product(tmp_path):
+def test_a_products_second_entry_announces_its_feed_on_every_page_of_the_product(tmp_path):
     site = make_site(
         tmp_path,
         review("a", rating=5, product="mill"),
@@ -118,7 +118,12 @@ def test_a_products_first_response_announces_its_feed_on_every_page_of_the_produ
     out = build(site)
     assert not (out / "reviews/products/mill/feed.rss").exists()
     assert "products/mill/feed.rss" not in (out / "reviews/a/index.html").read_text(encoding="utf-8")
-    write(site, *response("b-1", "b", status="resolved"))
+    write(site, *response("b-1", "b", status="in-progress"))
+    build(site)
+    # One entry: the shop's feed has it, and the product's pages announce the shop's.
+    assert not (out / "reviews/products/mill/feed.rss").exists()
+    assert "products/mill/feed.rss" not in (out / "reviews/a/index.html").read_text(encoding="utf-8")
+    write(site, *response("b-2", "b", status="resolved"))
     build(site)
     assert (out / "reviews/products/mill/feed.rss").is_file()
     # a's card did not change, but its page now announces the product's feed.
@@ -201,9 +206,9 @@ def test_a_products_files_are_kept_whole_until_its_reviews_change(tmp_path):
     assert (kettle / "page/1/index.html").exists() and (kettle / "stars/1/index.html").exists()
     before_mill, before_kettle = _stamps(mill), _stamps(kettle)
 
-    write(
-        site, *response("r3-1", "r3", body="Replaced.", status="resolved", **{"from": "shop"})
-    )  # a mill review
+    # Two answers to mill reviews: the second entry gives the mill feeds of its own.
+    write(site, *response("r3-1", "r3", body="Replaced.", status="resolved", **{"from": "shop"}))
+    write(site, *response("r5-1", "r5", body="Looking into it.", status="in-progress", **{"from": "shop"}))
     build(site, REVIEWS_PER_PAGE=5, REVIEWS_ARCHIVE_PER_PAGE=5)
     assert _stamps(kettle) == before_kettle  # nothing of the kettle was written
     assert _stamps(mill) != before_mill

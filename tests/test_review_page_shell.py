@@ -277,10 +277,11 @@ def test_hostile_titles_and_authors_are_escaped_as_a_render_escapes_them(tmp_pat
 
 
 def test_a_rebuild_after_a_response_fills_the_same_pages(tmp_path, monkeypatch):
-    """A product's first response announces its feed on all its pages: they are written again, from shells."""
+    """A product's feeds (from its second entry) are announced on all its pages: rewritten, from shells."""
     site = mills(tmp_path)
     build_both(site, monkeypatch)
-    write(site, *response("m2-1", "m2", status="resolved", remedy="replacement"))
+    write(site, *response("m2-1", "m2", status="in-progress"))
+    write(site, *response("m2-2", "m2", status="resolved", remedy="replacement"))
     with_shells, without, rendered = build_both(site, monkeypatch)
     assert_same_files(with_shells, without)
     assert rendered == 2  # m2, alone in its shape (a response), and the first of the other five

@@ -94,13 +94,27 @@ def versioned_url(urls: Urls, name: str, data: bytes) -> str:
     return f"{urls.static(name)}?v={hashlib.sha256(data).hexdigest()[:10]}"
 
 
-def has_feed(shop: Shop, product_slug: str | None) -> bool:
-    """Whether a listing has a feed: the shop always; a product once it has a response or follow-up.
+#: Entries (responses, follow-ups) a product has before it gets feeds of its own.
+PRODUCT_FEED_ENTRIES = 2
 
-    A product's feed with no entry in it would be an empty page; its pages
-    announce it from the first response on.
+
+def has_feed(shop: Shop, product_slug: str | None) -> bool:
+    """Whether a listing has feeds of its own: the shop always; a product from its second entry.
+
+    A feed's entries are responses and follow-ups. A product's feed with no
+    entry would be an empty page, and one with a single entry says only what
+    the shop's feed says: two files (RSS and Atom) for each of a catalogue's
+    hundreds of small products. Until its second entry a product's pages
+    announce the shop's feed, which has every response.
     """
-    return product_slug is None or any(review.thread for review in shop.reviews_of(product_slug))
+    if product_slug is None:
+        return True
+    entries = 0
+    for review in shop.reviews_of(product_slug):
+        entries += len(review.thread)
+        if entries >= PRODUCT_FEED_ENTRIES:
+            return True
+    return False
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,31 +185,34 @@ class Build:
         return self.urls.write(product_slug) if self.shop.settings["REVIEWS_FORM_ACTION"] else ""
 
     def feed_links(self, product_slug: str | None) -> list[dict[str, str]]:
-        """The feeds a page announces: its product's first, then the shop's."""
+        """The feeds a page announces: of each kind, its product's when there is one, else the shop's.
+
+        One feed of each kind, the most specific: a reader who follows a
+        product's page gets that product's responses, and the shop's pages
+        announce the shop's feed. Four links on every review's page weighed
+        more than the review's own stars and byline.
+        """
         cached = self._feed_links.get(product_slug)
         if cached is not None:
             return cached
         _ = translations(self.lang).gettext
         shop_name = self.shop.settings["REVIEWS_SHOP_NAME"]
+        product = self.shop.products.get(product_slug) if product_slug else None
+        own = product is not None and has_feed(self.shop, product_slug)
         links = []
-        for scope in [product_slug, None] if product_slug else [None]:
-            if scope is not None and not has_feed(self.shop, scope):
-                continue
-            product = self.shop.products.get(scope) if scope else None
-            for kind, mime, label in (
-                ("rss", "application/rss+xml", "RSS"),
-                ("atom", "application/atom+xml", "Atom"),
-            ):
-                url = self.urls.feed(kind, scope)
-                if not url:
-                    continue
-                if product is not None:
-                    title = _("Responses from %(shop)s on %(product)s") % {
-                        "shop": shop_name,
-                        "product": product.title,
-                    }
-                else:
-                    title = _("Responses from %(shop)s") % {"shop": shop_name}
+        for kind, mime, label in (
+            ("rss", "application/rss+xml", "RSS"),
+            ("atom", "application/atom+xml", "Atom"),
+        ):
+            url = self.urls.feed(kind, product_slug) if own else ""
+            if url:
+                assert product is not None
+                names = {"shop": shop_name, "product": product.title}
+                title = _("Responses from %(shop)s on %(product)s") % names
+            else:
+                url = self.urls.feed(kind, None)
+                title = _("Responses from %(shop)s") % {"shop": shop_name}
+            if url:
                 links.append({"kind": kind, "type": mime, "url": url, "title": f"{title} ({label})"})
         self._feed_links[product_slug] = links
         return links
