@@ -39,7 +39,9 @@ TITLE_MARK = "\x1eh-title\x1e"
 PANEL_MARK = "\x1eh-panel\x1e"
 #: Around the card's "about <product>": said on the shop's listings, not on a page of that product.
 ABOUT_MARK = "\x1eabout\x1e"
-CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK, "about_mark": ABOUT_MARK}
+#: Around each tag of the title's link to the review's own page: not on that page itself.
+LINK_MARK = "\x1elink\x1e"
+CARD_MARKS = {"h_title": TITLE_MARK, "h_panel": PANEL_MARK, "about_mark": ABOUT_MARK, "link_mark": LINK_MARK}
 
 
 #: The group of the pages of the reviews of the shop itself (no product; a
@@ -66,19 +68,23 @@ def render_cards(
 
 def card_on_listing(card: str, of_product: bool = False) -> str:
     """The card on a listing; on a product's own listing without naming the product again."""
-    return _about(card, of_product).replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
+    card = _marked(_marked(card, ABOUT_MARK, of_product), LINK_MARK, False)
+    return card.replace(TITLE_MARK, "h3").replace(PANEL_MARK, "h4")
 
 
 def card_on_own_page(card: str) -> str:
-    """The card on the review's own page, whose heading and breadcrumb name the product."""
-    return _about(card, True).replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
+    """The card on the review's own page: its heading and breadcrumb name the product, and
+    its title is not a link to the page it is on."""
+    card = _marked(_marked(card, ABOUT_MARK, True), LINK_MARK, True)
+    return card.replace(TITLE_MARK, "h2").replace(PANEL_MARK, "h3")
 
 
-def _about(card: str, cut: bool) -> str:
-    parts = card.split(ABOUT_MARK)
-    if len(parts) != 3:  # a theme's own card without the marks: as it is
+def _marked(card: str, mark: str, cut: bool) -> str:
+    """The card with the marked parts (between the 1st and 2nd mark, the 3rd and 4th, …) cut or kept."""
+    parts = card.split(mark)
+    if len(parts) % 2 == 0 or len(parts) == 1:  # a theme's own card without the marks: as it is
         return card
-    return parts[0] + parts[2] if cut else "".join(parts)
+    return "".join(parts[::2]) if cut else "".join(parts)
 
 
 def write_review_pages(build: Build, cards: CardStore) -> None:
