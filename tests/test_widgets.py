@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import xml.etree.ElementTree as ET
+from contextlib import closing
 from pathlib import Path
 
 import jsonschema
 import pytest
 from conftest import DEMO_CONTENT, build, make_site, pelican_settings, response, review, soup, write
-from pelican.plugins.redress.site import embed
+from pelican.plugins.redress.site import cards, embed
 from pelican.plugins.redress.templating import STATIC_DIR
 from test_pages import PUBLISHED, fields
 
@@ -441,6 +443,9 @@ def test_hostile_text_is_inert_in_embed_and_json(tmp_path):
     files = [
         review("evil", rating=1, title=HOSTILE, author=HOSTILE, body=HOSTILE + "\n\n" + "ü" * 3000),
         response("evil-1", "evil", body=HOSTILE, author=HOSTILE),
+        ("products/mill.md", "Title: Mill\n\nA mill.\n"),
+        review("evil-mill", rating=1, body=HOSTILE, date="2026-08-01 10:00", product="mill"),
+        response("evil-mill-1", "evil-mill", body=HOSTILE),
         review("evil2", rating=2, title="<" * 300, author='"' * 100, body="&" * 500, date="2026-10-01 10:00"),
         review(
             "evil3",
@@ -458,14 +463,157 @@ def test_hostile_text_is_inert_in_embed_and_json(tmp_path):
     assert not page.find_all("script")
     assert "</script><script>alert(1)</script>" in page.select_one(".rw-l li").get_text()
     for name in ("reviews/reviews.json", "reviews/widgets/embed.json"):
-        raw = (out / name).read_text(encoding="utf-8")
-        assert "<" not in raw and ">" not in raw and "\u2028" not in raw and "\u2029" not in raw
-        data = json.loads(raw)
-        validate(data)
+        data = load(out / name)
         item = data["reviews"][0]
         assert item["title"] == HOSTILE and item["author"] == HOSTILE
-        assert HOSTILE in item["body_text"] and "<script>" not in item["body_html"]
-        assert item["thread"][0]["author"] == HOSTILE
+        # The customer's markup is their words, as plain text: nothing was made of it.
+        assert item["body_text"] == HOSTILE + "\n\n" + "ü" * 3000
+        assert item["thread"][0]["author"] == HOSTILE and item["thread"][0]["body_text"] == HOSTILE
+    mill = load(out / "reviews/products/mill/embed.json")["reviews"][0]
+    assert mill["body_text"] == mill["thread"][0]["body_text"] == HOSTILE
+    # Every data file, the products' too, is inert: no "</script>", no "<" at all.
+    files = data_paths(out)
+    assert {"reviews/reviews.json", "reviews/widgets/embed.json", "reviews/products/mill/embed.json"} == {
+        path.relative_to(out).as_posix() for path in files
+    }
+    for path in files:
+        raw = path.read_text(encoding="utf-8")
+        assert "</script>" not in raw.lower(), path
+        assert "<" not in raw and ">" not in raw and "\u2028" not in raw and "\u2029" not in raw, path
+        assert "\\u003c/script\\u003e" in raw, path
+        validate(json.loads(raw))
+
+
+# --- each text once, as plain text -----------------------------------------------------
+
+
+def data_paths(output: Path) -> list[Path]:
+    """Every data file of a built site: each listing's reviews.json and embed.json."""
+    return sorted(p for p in output.glob("reviews/**/*.json") if p.name in ("reviews.json", "embed.json"))
+
+
+def keys_in(value: object) -> set[str]:
+    """Every key of every object in a JSON value, however deep."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys_in(v) for v in value))
+    return set()
+
+
+def visible_lines(element) -> list[str]:
+    """The lines a reader sees in a card's text: a line per paragraph, list item or break."""
+    for br in element.find_all("br"):
+        br.replace_with("\n")
+    for block in element.find_all(["p", "li", "ul", "ol"]):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    return text_lines(element.get_text())
+
+
+def text_lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def blocks(element) -> int:
+    """The paragraphs and lists of a card's text (the content has no loose lists)."""
+    return len(element.find_all(["p", "ul", "ol"], recursive=False))
+
+
+def assert_texts_match_the_cards(output: Path, reviews: list[dict]) -> int:
+    """Each review's and entry's body_text is the text of its card on the review's own page,
+    line for line, with a blank line wherever the card starts a new paragraph or list."""
+    checked = 0
+    for item in reviews:
+        page = soup(output / item["url"].removeprefix(LOCAL) / "index.html")
+        card = page.select_one(f"article#review-{item['id']}")
+        shown = card.select_one(".review-text")
+        if item["body_text"]:
+            assert visible_lines(shown) == text_lines(item["body_text"]), item["id"]
+            assert blocks(shown) == len(item["body_text"].split("\n\n")), item["id"]
+            checked += 1
+        else:
+            assert shown is None, item["id"]
+        for entry in item["thread"]:
+            shown = card.find(id=entry["url"].partition("#")[2]).select_one(".entry-text")
+            if entry["body_text"]:
+                assert visible_lines(shown) == text_lines(entry["body_text"]), entry["id"]
+                assert blocks(shown) == len(entry["body_text"].split("\n\n")), entry["id"]
+                checked += 1
+            else:
+                assert shown is None or entry["status"] == "no-action", entry["id"]
+    return checked
+
+
+def test_the_data_has_no_html_and_its_text_is_the_cards(demo_output):
+    files = data_paths(demo_output)
+    assert len(files) > 10
+    for path in [*files, demo_output / "reviews/reviews.schema.json"]:
+        assert "body_html" not in keys_in(load(path)), path
+    for path in files:
+        assert "body_html" not in path.read_text(encoding="utf-8"), path
+    reviews = all_reviews(demo_output, load(demo_output / "reviews/reviews.json"))
+    assert assert_texts_match_the_cards(demo_output, reviews) > len(reviews)
+    assert any("\n\n" in r["body_text"] for r in reviews), "the demo has reviews of more than one paragraph"
+
+
+FORMATTED = """First with *emphasis*, a [link](https://example.com/a?b=1&c=2) & <b>markup</b>.
+Second line of it.
+
+Pros:
+- quiet
+- **fast**
+
+1. one
+    - nested
+2. two
+
+Last   words."""
+
+
+def test_body_text_keeps_paragraphs_lines_and_list_items(tmp_path):
+    files = [
+        review("formats", body=FORMATTED),
+        response("formats-1", "formats", body="Thank you!\n\nSee you again,\nthe shop"),
+        response("formats-2", "formats", body="", date="2026-10-04 10:00", status="no-action"),
+    ]
+    out = build(make_site(tmp_path, *files))
+    item = load(out / "reviews/reviews.json")["reviews"][0]
+    assert item["body_text"] == (
+        "First with emphasis, a link & <b>markup</b>.\nSecond line of it.\n\n"
+        "Pros:\n\nquiet\nfast\n\none\nnested\ntwo\n\nLast   words."
+    )
+    assert [e["body_text"] for e in item["thread"]] == ["Thank you!\n\nSee you again,\nthe shop", ""]
+    assert assert_texts_match_the_cards(out, [item]) == 2
+
+
+def test_a_card_cache_from_before_plain_text_is_not_served(tmp_path):
+    """The data is made with each card and kept in the card cache: a cache whose JSON
+    still had body_html (cards.SCHEMA 3) is started again, never pasted into a file."""
+    site = make_site(tmp_path, review("a", body="Old text."), review("b", date="2026-10-01 10:00"))
+    out = build(site)
+    (store,) = (site / "cache").glob("redress-cards-*.sqlite3")
+
+    def age(version: int) -> None:
+        """Make the cache look like one whose JSON had body_html, from `version`."""
+        with closing(sqlite3.connect(store)) as db, db:
+            db.execute(
+                """UPDATE cards SET json = replace(json, '"body_text"', '"body_html":"x","body_text"')"""
+            )
+            db.execute(f"PRAGMA user_version={version}")
+
+    # The same version: the cache is trusted, so what is in it reaches the file ...
+    age(cards.SCHEMA)
+    write(site, *review("c", date="2026-09-01 10:00"))
+    build(site)
+    assert "body_html" in (out / "reviews/reviews.json").read_text(encoding="utf-8")
+    # ... and a cache from before plain text is not: its cards are made again.
+    age(3)
+    write(site, *review("d", date="2026-08-01 10:00"))
+    build(site)
+    for path in data_paths(out):
+        assert "body_html" not in path.read_text(encoding="utf-8"), path
+    assert load(out / "reviews/reviews.json")["reviews"][0]["body_text"] == "Old text."
 
 
 # --- rebuilds ----------------------------------------------------------------------

@@ -278,6 +278,8 @@ def test_hostile_text_stays_text_in_both_widgets(browser, tmp_path):
             scope.locator(".rw-l > li").wait_for()
             item = scope.locator(".rw-l > li").first
             assert HOSTILE in item.inner_text()
+            # The excerpt too: the script widget draws the data's plain text as text.
+            assert item.locator(".rw-x").inner_text().startswith(HOSTILE)
             assert item.locator("script, img").count() == 0
             assert "Resolution in progress" in item.inner_text()
             watch.check()

@@ -191,3 +191,45 @@ def html_to_text(html: str) -> str:
     if "&" in text:
         text = unescape(text)
     return _LINES_RE.sub("\n", text).strip()
+
+
+# A block tag with the source whitespace around it, which no browser shows;
+# split on it, the groups are the slash and the tag's name.
+_BLOCK_TAG_RE = re.compile(r"\s*<(/?)(p|ul|ol|li|br)\b[^>]*>\s*")
+_LINE, _PARAGRAPH = 1, 2
+
+
+def html_to_paragraphs(html: str) -> str:
+    """The visible text of sanitised HTML, its paragraphs kept: for plain-text data.
+
+    A blank line between paragraphs (and around a list), a line break for a
+    line break and between list items: the customer's shape survives, as in
+    an e-mail, for whoever shows the text (a shop's own widget, an app).
+    :func:`html_to_text` stays as it is: a line per line, for quotes and for
+    matching words, whose outputs should not change with this.
+    """
+    if not html:
+        return ""
+    parts = _BLOCK_TAG_RE.split(html)
+    out: list[str] = []
+    pending = depth = 0
+    for index in range(0, len(parts), 3):
+        text = parts[index]
+        if "<" in text:
+            text = _TAG_RE.sub("", text)
+        if text.strip():
+            if out and pending:
+                out.append("\n" * pending)
+            out.append(text.replace("\n", " "))
+            pending = 0
+        if index + 2 < len(parts):
+            closing, name = parts[index + 1], parts[index + 2]
+            if name in ("ul", "ol"):
+                # A list inside a list item is a line of that item, not a block of its own.
+                depth += -1 if closing else 1
+                level = _PARAGRAPH if depth == (0 if closing else 1) else _LINE
+            else:
+                level = _PARAGRAPH if name == "p" else _LINE
+            pending = max(pending, level)
+    text = "".join(out)
+    return unescape(text) if "&" in text else text

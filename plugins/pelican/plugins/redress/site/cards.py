@@ -28,8 +28,9 @@ from .output import digest
 
 logger = logging.getLogger(__name__)
 
-#: The table's shape; a file of another shape is a cache from another version, started again.
-SCHEMA = 3
+#: The table's shape and what its JSON holds (4: no body_html); a file of another shape is a
+#: cache from another version, started again.
+SCHEMA = 4
 #: Cards rendered before they are written to the file in one go.
 BATCH = 500
 #: SQLite's limit on parameters of one statement is 999 in old builds.
