@@ -184,7 +184,7 @@ def _write_listing(
     badge_key = repr((listing.summary.count, listing.summary.average))
     for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
         url, save_as = place.widget(name)
-        render = partial(badge.render, build.base, summary=listing.summary, dark=dark)
+        render = partial(_badge, build, badge, listing.summary, dark)
         pages.write(save_as, badge_key, partial(_within_budget, url, render))
         place.files[name] = url
 
@@ -248,6 +248,16 @@ def _write_listing(
             _url, save_as = place.widget(name)
             place.sizes[name] = _size(build, save_as)
     place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+
+
+def _badge(build: Build, template: Template, summary: Any, dark: bool) -> str:
+    """A badge, made once per count and average: most of a catalogue's small products share one."""
+    memo = build.memo.setdefault("badges", {})
+    key = (summary.count, summary.average, dark)
+    text = memo.get(key)
+    if text is None:
+        text = memo[key] = template.render(build.base, summary=summary, dark=dark)
+    return str(text)
 
 
 def _finished(finish: Callable[[str], str], template: Template, context: Mapping[str, Any]) -> str:
