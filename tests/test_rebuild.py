@@ -86,6 +86,37 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
     assert forked == serial
 
 
+def test_the_background_pages_are_shared_out_and_each_written_once():
+    """The forked writer takes pages from the front, the parent from the back: each exactly once."""
+    import ast
+    import time
+
+    from pelican.plugins.redress.site.output import _SharedQueue
+
+    queue = _SharedQueue(1000)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the writer: slower than the parent, so both get pages
+        taken = []
+        while part := queue.take_front():
+            taken.append(part)
+            time.sleep(0.001)
+        os.write(write_end, repr(taken).encode())
+        os._exit(0)
+    os.close(write_end)
+    mine = []
+    while part := queue.take_back():
+        mine.append(part)
+        time.sleep(0.0002)
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end) as pipe:
+        theirs = ast.literal_eval(pipe.read())
+    pages = sorted(i for start, end in mine + theirs for i in range(start, end))
+    assert pages == list(range(1000))
+    assert mine and all(end - start <= _SharedQueue.TAKE for start, end in mine + theirs)
+    assert queue.take_front() is None and queue.take_back() is None
+
+
 def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatch):
     """A first build of a big shop parses half its files in a second process: same result, same errors."""
     from conftest import pelican_settings

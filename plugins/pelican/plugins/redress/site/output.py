@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import pickle
 import signal
@@ -100,6 +101,7 @@ class PageWriter:
         self.skipped = 0
         self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
         self._child: int | None = None
+        self._queue: _SharedQueue | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
         self._groups: dict[str, tuple[str, list[str]]] = {}
@@ -255,12 +257,19 @@ class PageWriter:
             return
         sys.stdout.flush()
         sys.stderr.flush()
+        try:
+            self._queue = _SharedQueue(len(self._deferred))
+        except OSError:  # no shared memory for a lock (some containers): the child writes them all
+            self._queue = None
         pid = os.fork()
         if pid == 0:  # the child
             status = 0
             try:
-                for save_as, render in self._deferred:
-                    self._render_and_write(self.path_of(save_as), save_as, render)
+                while part := (self._queue.take_front() if self._queue else (0, len(self._deferred))):
+                    for save_as, render in self._deferred[part[0] : part[1]]:
+                        self._render_and_write(self.path_of(save_as), save_as, render)
+                    if self._queue is None:
+                        break
             except BaseException:
                 traceback.print_exc()
                 sys.stderr.flush()
@@ -279,6 +288,11 @@ class PageWriter:
         if self._child is None:
             self._write_deferred()
             return
+        # Done with its own pages, the parent takes the writer's from the end of
+        # its queue: on two cores the last pages are written twice as fast.
+        while self._queue is not None and (part := self._queue.take_back()):
+            for save_as, render in self._deferred[part[0] : part[1]]:
+                self._render_and_write(self.path_of(save_as), save_as, render)
         _, status = os.waitpid(self._child, 0)
         self._child = None
         if os.waitstatus_to_exitcode(status) != 0:
@@ -325,6 +339,45 @@ class PageWriter:
         self.record.replace(self.current)
         self.record.save()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
+
+
+class _SharedQueue:
+    """The background pages, shared out between the forked writer and the parent.
+
+    Two numbers in memory both processes see (made before the fork): the
+    writer takes pages from the front, the parent from the back once its
+    own work is done, a few at a time, until they meet. Each page is
+    written by exactly one of them.
+    """
+
+    #: Pages taken at once: a lock per page would cost more than small pages.
+    TAKE = 32
+
+    def __init__(self, size: int):
+        self._lock = multiprocessing.Lock()
+        self._ends = multiprocessing.RawArray("q", [0, size])  # next front, end of the back
+
+    def take_front(self) -> tuple[int, int] | None:
+        with self._lock:
+            start, end = self._ends[0], min(self._ends[0] + self.TAKE, self._ends[1])
+            if start >= end:
+                return None
+            self._ends[0] = end
+            return start, end
+
+    def take_back(self) -> tuple[int, int] | None:
+        # A writer that died holding the lock (killed) must not hang the build:
+        # the parent then stops taking pages, and waiting for the writer tells.
+        if not self._lock.acquire(timeout=60):
+            return None
+        try:
+            start, end = max(self._ends[1] - self.TAKE, self._ends[0]), self._ends[1]
+            if start >= end:
+                return None
+            self._ends[1] = start
+            return start, end
+        finally:
+            self._lock.release()
 
 
 def _legacy_pages(path: str) -> set[str]:

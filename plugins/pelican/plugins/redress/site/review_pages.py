@@ -434,6 +434,8 @@ class PageShells:
         self._planned = False
         self._cards: dict[str, str] = {}  # the next few pages' cards (a chunk at a time)
         self._next = 0  # where in ``pending`` the next chunk starts
+        # A review's place in ``pending``, made when the parent asks out of order.
+        self._position: dict[int, int] | None = None
         self._shapes: dict[str, tuple[Any, ...] | None] = {}
         self._count: dict[tuple[Any, ...], int] = {}
         self._left: dict[tuple[Any, ...], int] = {}
@@ -445,7 +447,7 @@ class PageShells:
         if not self._planned:
             self._plan()
         if review.slug not in self._cards:
-            self._load_chunk()
+            self._load_chunk(review)
         card = self._cards.pop(review.slug, None)
         if card is None:  # not planned (never so): as without shells
             return render_review_page(self.build, self.page, review, self.cards)
@@ -466,11 +468,26 @@ class PageShells:
             del self._shells[shape]  # the shape's last page: the writer goes on with other groups
         return text
 
-    def _load_chunk(self) -> None:
+    def _load_chunk(self, review: Review) -> None:
         """The cards of the next pages, one query for a chunk: a product of 100,000 reviews
-        never has all its cards in memory at once."""
-        part = [review.slug for review in self.pending[self._next : self._next + PLAN_CHUNK]]
-        self._next += len(part)
+        never has all its cards in memory at once.
+
+        The writer asks in order, chunk after chunk. The parent, which takes
+        pages from the end of the queue when it has nothing else left to do
+        (see :meth:`.output.PageWriter.start_background`), may ask for any
+        review: then the chunk holding that review is read.
+        """
+        start = self._next
+        if not any(r is review for r in self.pending[start : start + PLAN_CHUNK]):
+            if self._position is None:
+                self._position = {id(r): i for i, r in enumerate(self.pending)}
+            index = self._position.get(id(review))
+            if index is None:
+                self._cards = {}
+                return
+            start = index - index % PLAN_CHUNK
+        part = [r.slug for r in self.pending[start : start + PLAN_CHUNK]]
+        self._next = start + len(part)
         self._cards = dict(zip(part, self.cards.many(part), strict=True))
 
     def _plan(self) -> None:
