@@ -86,6 +86,38 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
     assert forked == serial
 
 
+def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_made_up_for(
+    tmp_path, monkeypatch
+):
+    """A first build of a big shop makes half its cards in a second process; if that fails, here."""
+    from pelican.plugins.redress.site import cards
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(14)]
+    files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2, 12)]
+    parent = os.getpid()
+    real = cards._render_rows
+
+    def failing_in_the_child(todo, *args):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(todo, *args)
+
+    sites = {}
+    for name, fork_min, render in (
+        ("serial", 10**9, real),
+        ("forked", 1, real),
+        ("failed", 1, failing_in_the_child),
+    ):
+        monkeypatch.setattr(cards, "FORK_MIN_CARDS", fork_min)
+        monkeypatch.setattr(cards, "_render_rows", render)
+        site = make_site(tmp_path / name, *files)
+        out = build(site)
+        sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        assert not list((site / "cache").glob("*.part*")), "the child's file is removed"
+    assert len([p for p in sites["serial"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 14
+    assert sites["forked"] == sites["serial"] and sites["failed"] == sites["serial"]
+
+
 def test_the_background_pages_are_shared_out_and_each_written_once():
     """The forked writer takes pages from the front, the parent from the back: each exactly once."""
     import ast

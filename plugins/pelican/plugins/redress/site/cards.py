@@ -19,7 +19,8 @@ import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Template
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 SCHEMA = 4
 #: Cards rendered before they are written to the file in one go.
 BATCH = 500
+#: With at least this many cards to make, a forked process makes half of them.
+FORK_MIN_CARDS = 2000
 #: SQLite's limit on parameters of one statement is 999 in old builds.
 CHUNK = 900
 
@@ -127,15 +130,15 @@ class CardStore:
             db.execute("DELETE FROM made_by")
             db.execute("INSERT INTO made_by VALUES (?)", (build_key,))
         known = dict(db.execute("SELECT slug, fingerprint FROM cards"))
-        batch: list[tuple[str, str, str, str]] = []
+        todo: list[tuple[Any, str]] = []
         for review in reviews:
             key = fingerprints[review.slug] = _fingerprint(review, stamps)
             if known.get(review.slug) != key:
-                batch.append((review.slug, key, template.render(context, review=review), json_of(review)))
-                if len(batch) >= BATCH:
-                    db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)", batch)
-                    batch.clear()
-        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)", batch)
+                todo.append((review, key))
+        insert = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)"
+        assert self.path is not None
+        for batch in _rendered(todo, template, context, json_of, self.path + ".part"):
+            db.executemany(insert, batch)
         gone = [(slug,) for slug in known.keys() - fingerprints.keys()]
         db.executemany("DELETE FROM cards WHERE slug = ?", gone)
         db.execute("COMMIT")
@@ -167,6 +170,77 @@ class CardStore:
             marks = ",".join("?" * len(part))
             found.update(db.execute(f"SELECT slug, {column} FROM cards WHERE slug IN ({marks})", part))
         return [found[slug] for slug in slugs]
+
+
+def _render_rows(
+    todo: Sequence[tuple[Any, str]],
+    template: Template,
+    context: dict[str, Any],
+    json_of: Callable[[Any], str],
+) -> Iterator[list[tuple[str, str, str, str]]]:
+    """Cards and JSON of ``todo`` (review, fingerprint), a batch at a time."""
+    for start in range(0, len(todo), BATCH):
+        yield [
+            (review.slug, key, template.render(context, review=review), json_of(review))
+            for review, key in todo[start : start + BATCH]
+        ]
+
+
+def _rendered(
+    todo: list[tuple[Any, str]],
+    template: Template,
+    context: dict[str, Any],
+    json_of: Callable[[Any], str],
+    part_path: str,
+) -> Iterator[list[tuple[str, str, str, str]]]:
+    """The cards of ``todo``, half of them made in a forked process when there are many.
+
+    A first build renders every card, a tenth of a big shop's build on one
+    core while the other waits. The child writes its batches to a file
+    beside the cache (not a pipe: the parent reads it only when its own half
+    is done, and holding a hundred megabytes of cards in memory would cost
+    more than the file); if it fails, its half is made here instead.
+    """
+    if len(todo) < FORK_MIN_CARDS or not hasattr(os, "fork"):
+        yield from _render_rows(todo, template, context, json_of)
+        return
+    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
+    part_path = f"{part_path}-{os.getpid()}"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: renders and writes, nothing else
+        status = 0
+        try:
+            with open(part_path, "wb") as out:
+                for batch in _render_rows(theirs, template, context, json_of):
+                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    try:
+        yield from _render_rows(mine, template, context, json_of)
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        done = os.waitstatus_to_exitcode(status) == 0
+        if done:
+            try:
+                with open(part_path, "rb") as part:
+                    while True:
+                        try:
+                            batch = pickle.load(part)
+                        except EOFError:
+                            break
+                        yield batch
+            except (OSError, pickle.UnpicklingError):
+                done = False
+        if not done:  # the child failed: its half is made here (a card written twice is replaced)
+            yield from _render_rows(theirs, template, context, json_of)
+    finally:
+        if pid:
+            os.waitpid(pid, 0)
+        if os.path.exists(part_path):
+            os.remove(part_path)
 
 
 def _fingerprint(review: Any, stamps: Mapping[str, int]) -> str:
