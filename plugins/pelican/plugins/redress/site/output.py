@@ -259,7 +259,7 @@ class PageWriter:
         sys.stderr.flush()
         try:
             self._queue = _SharedQueue(len(self._deferred))
-        except OSError:  # no shared memory for a lock (some containers): the child writes them all
+        except (OSError, ImportError):  # no shared memory for a lock (some containers): the child writes all
             self._queue = None
         pid = os.fork()
         if pid == 0:  # the child
