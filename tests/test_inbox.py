@@ -991,20 +991,23 @@ def test_withhold_refuses_what_it_cannot_withhold(inbox: InboxApp, site: Path) -
 
 
 def test_list_shows_what_waits_and_all_shows_everything(inbox: InboxApp, site: Path) -> None:
-    waiting, spam = marker(), marker()
+    waiting, spam, refused = marker(), marker(), marker()
     assert inbox.post("/reviews", review_fields(waiting, rating=3, title=f"Listed {waiting}")).status == 303
     assert inbox.post("/reviews", review_fields(spam, website="x", title=f"Bot {spam}")).status == 303
+    # A refused post of its own: the module's database is shared, in whatever order tests run.
+    assert inbox.post("/reviews", review_fields(refused, rating="0"), json_reply=True).status == 400
     (row,) = inbox.rows(waiting)
     (spam_row,) = inbox.rows(spam)
+    (refused_row,) = inbox.rows(refused)
     listed = redress_here(site, "list")
     assert listed.returncode == 0
     line = next(line for line in listed.stdout.splitlines() if line.startswith(f"#{row.id} "))
     assert "review" in line and "3/5" in line and "unverified" in line and f"Listed {waiting}" in line
     assert f"#{spam_row.id} " not in listed.stdout
     everything = redress_here(site, "list", "--all")
-    spam_line = next(line for line in everything.stdout.splitlines() if line.startswith(f"#{spam_row.id} "))
-    assert "spam" in spam_line
-    assert any("rejected" in line for line in everything.stdout.splitlines())
+    lines = {line.split(" ", 1)[0]: line for line in everything.stdout.splitlines() if line.startswith("#")}
+    assert "spam" in lines[f"#{spam_row.id}"]
+    assert "rejected" in lines[f"#{refused_row.id}"]
 
 
 def test_help_offers_no_rating_filter_and_no_delete() -> None:

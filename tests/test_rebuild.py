@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from conftest import build, make_site, response, review, soup, write
 
 
@@ -116,6 +117,66 @@ def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_
         assert not list((site / "cache").glob("*.part*")), "the child's file is removed"
     assert len([p for p in sites["serial"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 14
     assert sites["forked"] == sites["serial"] and sites["failed"] == sites["serial"]
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_withheld_reviews_words_leave_the_product_feed_and_the_filters_cache_or_not(tmp_path, cache):
+    """A withheld review takes its product's feed below two entries and empties a filter: both go.
+
+    With a cache the page record removes what a build no longer writes;
+    without one the build names the feeds and filter pages it does not write.
+    """
+    files = [
+        review("a", rating=1, product="mill", title="SECRETTITLE", body="SECRETWORDS about the mill"),
+        review("b", rating=2, product="mill", date="2026-10-01 10:00"),
+        review("c", rating=5, date="2026-10-03 10:00"),
+        review("d", rating=4, date="2026-10-04 10:00"),
+        response("a-1", "a", body="Sorry a"),
+        response("b-1", "b", body="Sorry b"),
+        ("products/mill.md", "Title: Mill\n\nA mill.\n"),
+    ]
+    site = make_site(tmp_path, *files)
+    settings = {"REVIEWS_CACHE": cache, "REVIEWS_PER_PAGE": 2, "REVIEWS_ARCHIVE_PER_PAGE": 1}
+    out = build(site, **settings)
+    feed, stars = out / "reviews/products/mill/feed.rss", out / "reviews/stars/1/index.html"
+    oldest = out / "reviews/page/4/index.html"  # four reviews, one to an archive page
+    assert "SECRETWORDS" in feed.read_text(encoding="utf-8")
+    assert "SECRETTITLE" in stars.read_text(encoding="utf-8") and oldest.is_file()
+    write(site, *review("a", rating=1, product="mill", title="SECRETTITLE", withheld="personal-data"))
+    build(site, **settings)
+    assert not (out / "reviews/a/index.html").exists()
+    assert not feed.exists() and not (out / "reviews/products/mill/feed.atom").exists()
+    assert not stars.exists() and not oldest.exists()
+    for page in out.rglob("*"):
+        if page.is_file():
+            text = page.read_text(encoding="utf-8", errors="replace")
+            assert "SECRETTITLE" not in text and "SECRETWORDS" not in text, page
+
+
+def test_a_failed_writer_fails_the_build_before_the_parent_writes_its_pages(tmp_path, monkeypatch):
+    """The parent takes the writer's last pages, but stops as soon as the writer has failed."""
+    import time
+
+    from pelican.plugins.redress.site import output
+
+    monkeypatch.setattr(output, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(output._SharedQueue, "TAKE", 1)
+    parent, written = os.getpid(), []
+    real = output.PageWriter._render_and_write
+
+    def render_and_write(self, path, save_as, render):
+        if os.getpid() != parent:
+            raise RuntimeError("the writer fails")
+        if any(save_as == deferred for deferred, _render in self._deferred):  # the writer's, from the back
+            written.append(save_as)
+            time.sleep(0.01)
+        return real(self, path, save_as, render)
+
+    monkeypatch.setattr(output.PageWriter, "_render_and_write", render_and_write)
+    files = [review(f"r{i}", date=f"2026-09-{i % 27 + 1:02d} 1{i // 60}:{i % 60:02d}") for i in range(120)]
+    with pytest.raises(RuntimeError, match="writing the review pages failed"):
+        build(make_site(tmp_path, *files))
+    assert len(written) < 20, "the parent stopped soon after the writer failed"
 
 
 def test_the_background_pages_are_shared_out_and_each_written_once():

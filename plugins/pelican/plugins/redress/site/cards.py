@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -137,7 +139,7 @@ class CardStore:
                 todo.append((review, key))
         insert = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)"
         assert self.path is not None
-        for batch in _rendered(todo, template, context, json_of, self.path + ".part"):
+        for batch in _rendered(todo, template, context, json_of, os.path.dirname(self.path)):
             db.executemany(insert, batch)
         gone = [(slug,) for slug in known.keys() - fingerprints.keys()]
         db.executemany("DELETE FROM cards WHERE slug = ?", gone)
@@ -191,56 +193,60 @@ def _rendered(
     template: Template,
     context: dict[str, Any],
     json_of: Callable[[Any], str],
-    part_path: str,
+    folder: str,
 ) -> Iterator[list[tuple[str, str, str, str]]]:
     """The cards of ``todo``, half of them made in a forked process when there are many.
 
     A first build renders every card, a tenth of a big shop's build on one
-    core while the other waits. The child writes its batches to a file
-    beside the cache (not a pipe: the parent reads it only when its own half
-    is done, and holding a hundred megabytes of cards in memory would cost
-    more than the file); if it fails, its half is made here instead.
+    core while the other waits. The child writes its batches to a nameless
+    file in the cache folder (not a pipe: the parent reads it only when its
+    own half is done, and holding a hundred megabytes of cards in memory
+    would cost more than the file; nameless, so a build killed half-way
+    leaves nothing behind). If the child fails, its half is made here; if
+    the build fails, the child is stopped.
     """
     if len(todo) < FORK_MIN_CARDS or not hasattr(os, "fork"):
         yield from _render_rows(todo, template, context, json_of)
         return
     mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
-    part_path = f"{part_path}-{os.getpid()}"
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: renders and writes, nothing else
-        status = 0
-        try:
-            with open(part_path, "wb") as out:
+    with tempfile.TemporaryFile(dir=folder) as part:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: renders and writes, nothing else
+            status = 0
+            try:
                 for batch in _render_rows(theirs, template, context, json_of):
-                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    if os.getppid() != parent:  # the build is gone: so is its cache
+                        status = 1
+                        break
+                    pickle.dump(batch, part, protocol=pickle.HIGHEST_PROTOCOL)
+                part.flush()
+            except BaseException:
+                status = 1
+            os._exit(status)
+        try:
+            yield from _render_rows(mine, template, context, json_of)
         except BaseException:
-            status = 1
-        os._exit(status)
-    try:
-        yield from _render_rows(mine, template, context, json_of)
+            os.kill(pid, signal.SIGTERM)  # the build failed: no need for the other half
+            os.waitpid(pid, 0)
+            raise
         _, status = os.waitpid(pid, 0)
-        pid = 0
         done = os.waitstatus_to_exitcode(status) == 0
         if done:
             try:
-                with open(part_path, "rb") as part:
-                    while True:
-                        try:
-                            batch = pickle.load(part)
-                        except EOFError:
-                            break
-                        yield batch
+                part.seek(0)
+                while True:
+                    try:
+                        batch = pickle.load(part)
+                    except EOFError:
+                        break
+                    yield batch
             except (OSError, pickle.UnpicklingError):
                 done = False
         if not done:  # the child failed: its half is made here (a card written twice is replaced)
             yield from _render_rows(theirs, template, context, json_of)
-    finally:
-        if pid:
-            os.waitpid(pid, 0)
-        if os.path.exists(part_path):
-            os.remove(part_path)
 
 
 def _fingerprint(review: Any, stamps: Mapping[str, int]) -> str:

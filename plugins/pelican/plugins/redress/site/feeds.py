@@ -223,8 +223,14 @@ def write_feeds(build: Build) -> None:
     """Write every listing's feeds and the stylesheet that shows them in a browser."""
     for listing in build.listings:
         slug = listing.product_slug
-        if not has_feed(build.shop, slug) or build.unchanged(listing):
-            continue  # an empty product feed is not written (nor announced); an unchanged one is kept
+        if not has_feed(build.shop, slug):
+            # Not written (nor announced). One written before may hold a review withheld
+            # since: it goes, record or not (without a cache there is no record).
+            for kind in ("rss", "atom"):
+                build.pages.gone(build.urls.feed(kind, slug) or "")
+            continue
+        if build.unchanged(listing):
+            continue  # an unchanged one is kept
         entries = feed_entries(build, slug)
         key = feeds_key(build, slug, entries)
         made: dict[str, str] = {}

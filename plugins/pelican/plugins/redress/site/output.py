@@ -248,9 +248,10 @@ class PageWriter:
     def start_background(self) -> None:
         """Render and write the background pages, in a forked process when there are many.
 
-        The child only renders templates and writes files: it logs nothing
-        and shares no lock with the parent's threads. The parent waits for
-        it in :meth:`finish` and fails the build if it failed.
+        The child only renders templates and writes files: it logs nothing,
+        and the one lock it shares is the queue's (see :class:`_SharedQueue`).
+        The parent takes the queue's last pages and waits for it in
+        :meth:`finish`, and fails the build if it failed.
         """
         if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
             self._write_deferred()
@@ -290,10 +291,17 @@ class PageWriter:
             return
         # Done with its own pages, the parent takes the writer's from the end of
         # its queue: on two cores the last pages are written twice as fast.
+        status = None
         while self._queue is not None and (part := self._queue.take_back()):
             for save_as, render in self._deferred[part[0] : part[1]]:
                 self._render_and_write(self.path_of(save_as), save_as, render)
-        _, status = os.waitpid(self._child, 0)
+            pid, status = os.waitpid(self._child, os.WNOHANG)
+            if pid == 0:
+                status = None
+            elif os.waitstatus_to_exitcode(status) != 0:
+                break  # the writer failed: the build fails now, not after every page
+        if status is None:
+            _, status = os.waitpid(self._child, 0)
         self._child = None
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError("reviews: writing the review pages failed (see the error above)")
@@ -354,8 +362,10 @@ class _SharedQueue:
     TAKE = 32
 
     def __init__(self, size: int):
-        self._lock = multiprocessing.Lock()
-        self._ends = multiprocessing.RawArray("q", [0, size])  # next front, end of the back
+        # Shared by fork (as the writer is made), whatever the platform's default way.
+        context = multiprocessing.get_context("fork")
+        self._lock = context.Lock()
+        self._ends = context.RawArray("q", [0, size])  # next front, end of the back
 
     def take_front(self) -> tuple[int, int] | None:
         with self._lock:

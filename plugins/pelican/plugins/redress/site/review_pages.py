@@ -27,7 +27,7 @@ from ..templating import TEMPLATES_DIR
 from . import public_data, structured_data
 from .build import Build
 from .cards import CardStore
-from .listings import Listing, ListingPage, archive_page_of, listing_pages
+from .listings import Listing, ListingPage, archive_count, archive_page_of, has_page, listing_pages
 from .output import digest
 from .urls import Urls
 
@@ -105,7 +105,7 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
         by_product.setdefault(review.product_slug, []).append(review)
     listings = {listing.product_slug: listing for listing in build.listings}
     for slug, reviews in by_product.items():
-        # The card, and the feeds the page announces (a product's appears with its first response).
+        # The card, and the feeds the page announces (a product's own from its second entry).
         announced = digest(repr(build.feed_links(slug)))
         if slug is None:
             # The shop's own reviews (no product) are a group of their own.
@@ -473,9 +473,9 @@ class PageShells:
         never has all its cards in memory at once.
 
         The writer asks in order, chunk after chunk. The parent, which takes
-        pages from the end of the queue when it has nothing else left to do
-        (see :meth:`.output.PageWriter.start_background`), may ask for any
-        review: then the chunk holding that review is read.
+        pages from the end of the queue once it has nothing else to do (see
+        :class:`.output._SharedQueue`), may ask for any review: then the
+        chunk holding that review is read.
         """
         start = self._next
         if not any(r is review for r in self.pending[start : start + PLAN_CHUNK]):
@@ -618,6 +618,8 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             **more,
         )
 
+    if part == "first":
+        _gone_filter_pages(build, listing, per_page, archive_per_page)
     for page in listing_pages(listing, per_page, archive_per_page):
         if page.is_archive != (part == "archive"):
             continue
@@ -645,6 +647,34 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         build.pages.write(
             save_as, inputs, partial(_render_first, build, context, page, cards, listing, shared_blocks)
         )
+
+
+def _gone_filter_pages(build: Build, listing: Listing, per_page: int, archive_per_page: int) -> None:
+    """Name the filter and archive pages this listing no longer has, so they are removed.
+
+    A filter that empties, or an archive that loses a page (a review
+    withheld), leaves pages that may show a withheld review's row. The page
+    record removes them; without a cache there is none, so the first page of
+    every filter without a page, and the archive pages past a filter's last
+    one found in its folder, are named here (see :meth:`.output.PageWriter.gone`).
+    """
+    per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
+    for key, items in listing.groups.items():
+        if not has_page(listing, key, per_page):
+            build.pages.gone(build.urls.filtered_save_as(listing.save_as, key))
+            archive = 0
+        else:
+            archive = archive_count(len(items), per_page, archive_per_page)
+        # The folder of the archive pages: that of page N's folder (``…/page/N/index.html``).
+        beyond = build.urls.filtered_save_as(listing.save_as, key, archive + 1)
+        try:
+            folder = os.path.dirname(os.path.dirname(build.pages.path_of(beyond)))
+            names = os.listdir(folder)
+        except (OSError, RuntimeError):
+            continue  # no archive folder: nothing left over
+        for name in names:
+            if name.isdigit() and int(name) > archive:
+                build.pages.gone(build.urls.filtered_save_as(listing.save_as, key, int(name)))
 
 
 def _with_cards(build: Build, context: dict[str, Any], page: ListingPage, cards: CardStore) -> dict[str, Any]:

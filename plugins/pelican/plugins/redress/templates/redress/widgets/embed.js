@@ -1,4 +1,4 @@
-{#- The script widget: draws embed.json (or a product's reviews.json) into each
+{#- The script widget: draws embed.json (or any listing's data file) into each
     <div data-redress-widget data-redress-src="…">. Rendered once per site, so its
     words are in the site's language. It is written without indentation and
     without whole-line // comments (widgets.compact_js): keep it under 4 KB in
