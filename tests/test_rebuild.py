@@ -98,23 +98,28 @@ def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_
     parent = os.getpid()
     real = cards._render_rows
 
-    def failing_in_the_child(todo, *args):
-        if os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        return real(todo, *args)
+    def noting_the_child(fails: bool):
+        def render_rows(todo, *args):
+            if os.getpid() != parent:  # proof that a child made (or failed to make) its half
+                (tmp_path / f"child-{fails}").write_text(str(len(todo)), encoding="utf-8")
+                if fails:
+                    raise RuntimeError("the child fails")
+            return real(todo, *args)
+
+        return render_rows
 
     sites = {}
     for name, fork_min, render in (
         ("serial", 10**9, real),
-        ("forked", 1, real),
-        ("failed", 1, failing_in_the_child),
+        ("forked", 1, noting_the_child(False)),
+        ("failed", 1, noting_the_child(True)),
     ):
         monkeypatch.setattr(cards, "FORK_MIN_CARDS", fork_min)
         monkeypatch.setattr(cards, "_render_rows", render)
-        site = make_site(tmp_path / name, *files)
-        out = build(site)
+        out = build(make_site(tmp_path / name, *files))
         sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-        assert not list((site / "cache").glob("*.part*")), "the child's file is removed"
+    assert (tmp_path / "child-False").read_text(encoding="utf-8") == "7", "half of 14 cards in the child"
+    assert (tmp_path / "child-True").exists()
     assert len([p for p in sites["serial"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 14
     assert sites["forked"] == sites["serial"] and sites["failed"] == sites["serial"]
 
