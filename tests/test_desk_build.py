@@ -70,3 +70,29 @@ def test_a_build_with_nothing_to_look_at_adds_no_line(
     out = capsys.readouterr().out
     assert "Reviews: 2 published" in out
     assert "Responses:" not in out
+
+
+def test_the_line_is_right_after_an_answer_changes_with_the_cases_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The desk keeps each case's words in the site's cache; a changed answer is read again."""
+    site = make_site(
+        tmp_path,
+        review("harsh", 2, "2026-10-02 09:00", "De waterkoker lekt.", Author="Bo", Lang="nl"),
+        response("harsh-1", "harsh", "2026-10-02 12:00", HARSH, From="shop"),
+    )
+    build(site)
+    assert "Responses: 3 need a look" in capsys.readouterr().out  # no-apology, defensive, placeholder
+    kept = list((site / "cache").glob("redress-desk-*"))
+    assert len(kept) == 1 and not list((site / "output").rglob("redress-desk-*"))
+    build(site)
+    assert "Responses: 3 need a look" in capsys.readouterr().out
+    (site / "content" / "responses" / "harsh-1.md").write_text(
+        "Review: harsh\nDate: 2026-10-02 12:00\nFrom: shop\n\n"
+        "Bo, het spijt ons dat de waterkoker lekt; er gaat vandaag een nieuwe naar je toe.\n",
+        encoding="utf-8",
+    )
+    build(site)
+    assert "Responses:" not in capsys.readouterr().out
+    build(site, REVIEWS_CACHE=False)
+    assert "Responses:" not in capsys.readouterr().out

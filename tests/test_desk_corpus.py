@@ -174,3 +174,51 @@ def test_every_rule_with_a_goal_is_labelled_in_every_language(checked: tuple[Cor
         for lang in LANGS:
             labelled = sum(1 for (lg, _), rules in corpus.expected.items() if lg == lang and rule in rules)
             assert labelled >= 3, (rule, lang, labelled)
+
+
+def _seen(result: Result) -> list[tuple[object, ...]]:
+    return [
+        (f.rule, f.severity, f.review.slug, f.entry.slug if f.entry else None, f.lang, f.evidence)
+        for f in result.findings
+    ]
+
+
+def test_kept_cases_give_what_a_fresh_check_gives(
+    checked: tuple[Corpus, Result], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What the build keeps of each case between builds changes nothing the checker finds.
+
+    The corpus has every rule in three languages; a kept check is compared
+    with a fresh one finding by finding, once filled and once read back, and
+    again after an answer is rewritten (its stamps change, so it is checked
+    again, and so is ``canned`` across the shop).
+    """
+    corpus, fresh = checked
+    site = make_site(tmp_path_factory.mktemp("kept"), *corpus.files)
+    settings = pelican_settings(site, **SETTINGS)
+    kept: dict[str, object] = {}
+    filled = check(load_shop(settings), NOW, kept=kept)
+    assert kept and _seen(filled) == _seen(fresh)
+    again = check(load_shop(settings), NOW, kept=kept)
+    assert _seen(again) == _seen(fresh)
+    assert (again.reviews, again.responses, again.not_checked) == (
+        fresh.reviews,
+        fresh.responses,
+        fresh.not_checked,
+    )
+    month = NOW - dt.timedelta(days=30)
+    recent = _seen(check(load_shop(settings), NOW, kept=kept, since=month))
+    assert recent == _seen(check(load_shop(settings), NOW, since=month)) and recent != _seen(fresh)
+
+    # A rude answer rewritten as a kind one: its findings go, kept or not.
+    rude = next(f for f in fresh.findings if f.rule == "defensive" and f.entry is not None)
+    assert rude.entry is not None
+    path = site / rude.entry.source_path
+    head, _, _body = path.read_text(encoding="utf-8").partition("\n\n")
+    path.write_text(head + "\n\nWe are so sorry, Sam; a new kettle is on its way today.\n", encoding="utf-8")
+    rewritten = check(load_shop(settings), NOW)
+    kept_rewritten = check(load_shop(settings), NOW, kept=kept)
+    assert _seen(kept_rewritten) == _seen(rewritten)
+    assert ("defensive", rude.entry.slug) not in {
+        (f.rule, f.entry.slug if f.entry else None) for f in rewritten.findings
+    }

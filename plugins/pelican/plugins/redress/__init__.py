@@ -73,7 +73,7 @@ def cache_only_where_the_site_caches(pelican_object: Any) -> None:
 _problem_lines_only = ProblemLinesOnly()
 
 
-def desk_report_line(shop: Any) -> str | None:
+def desk_report_line(shop: Any, settings: dict[str, Any] | None = None) -> str | None:
     """The desk's line under the build's report; the desk is imported only when it is asked.
 
     Its phrase lists take a quarter of a second to load, and on a big shop
@@ -81,7 +81,7 @@ def desk_report_line(shop: Any) -> str | None:
     """
     from .desk.build_line import report_line
 
-    return report_line(shop)
+    return report_line(shop, settings)
 
 
 def register() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from ..content.cache import KeptDict
 from ..content.model import Review, ThreadEntry
 from ..content.shop import Shop
 from . import canned, rules
@@ -36,6 +37,11 @@ SEVERITY = {
     "contact-data": WARNING,
     "placeholder": WARNING,
 }
+
+
+#: Where a case's worked-out words are kept between builds: the build's
+#: :class:`~redress.content.cache.KeptDict`, or a plain dict.
+Kept = KeptDict | dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ def check(
     *,
     reviews: Collection[str] | None = None,
     since: dt.datetime | None = None,
+    kept: Kept | None = None,
 ) -> Result:
     """Apply every rule to the shop's published reviews and answers.
 
@@ -81,13 +88,29 @@ def check(
     reviews and answers written on or after it (an older review's case is
     included when it has a newer answer). Answers are always compared with
     every other answer of the shop for ``canned``.
+
+    ``kept`` keeps, by review slug, what each case's words gave (see
+    :func:`_work`) under the stamps of its files: the build's line reads
+    every answer of the shop on every build, and a rebuild after one new
+    response should not read the other 30,000 again. Its owner ties it to
+    the code and the settings.
     """
     with collector_paused():
-        return _check(shop, now, reviews, since)
+        return _check(shop, now, reviews, since, kept)
+
+
+#: The rules whose evidence depends only on a case's files (and the settings):
+#: kept between builds. The others depend on the time (``unanswered``,
+#: ``stale``) or on every other answer of the shop (``canned``).
+CONTENT_RULES = frozenset(RULES) - {"unanswered", "stale", "canned"}
 
 
 def _check(
-    shop: Shop, now: dt.datetime, reviews: Collection[str] | None, since: dt.datetime | None
+    shop: Shop,
+    now: dt.datetime,
+    reviews: Collection[str] | None,
+    since: dt.datetime | None,
+    kept: Kept | None,
 ) -> Result:
     rs = shop.settings
     deadline = rs["REVIEWS_RESPONSE_DEADLINE_HOURS"]
@@ -95,17 +118,13 @@ def _check(
     shop_words = words(fold(rs.get("REVIEWS_SHOP_NAME") or ""))
     # Most reviews are praise nobody answered: nothing to check but that they were read.
     untouched = [r for r in shop.reviews if not r.thread and not r.negative]
-    cases = [
-        Case(review, [Answer.of(e, review.lang) for e in review.thread if e.by_shop and e.body_html])
-        for review in shop.reviews
-        if review.thread or review.negative
-    ]
+    cases = [r for r in shop.reviews if r.thread or r.negative]
+    worked = [_worked(review, shop, shop_words, kept) for review in cases]
+    if kept is not None:
+        for slug in kept.keys() - {review.slug for review in cases}:
+            kept.pop(slug)
     copies = canned.near_duplicates(
-        [
-            canned.Reply(a.entry.slug, canned.core_words(a.folded, _names(case, a, shop_words)))
-            for case in cases
-            for a in case.answers
-        ]
+        [canned.Reply(slug, tuple(core.split())) for work in worked for slug, _lang, _judged, core in work[1]]
     )
     findings: list[Finding] = []
     checked_reviews = sum(
@@ -113,49 +132,100 @@ def _check(
     )
     checked_answers = 0
     not_checked: Counter[str] = Counter()
-    for case in cases:
-        review = case.review
+    for review, (_key, answers, found) in zip(cases, worked, strict=True):
         if reviews is not None and review.slug not in reviews:
             continue
-        fresh = [a for a in case.answers if since is None or a.entry.date >= since]
+        entries = {e.slug: e for e in review.thread}
+        fresh = [a for a in answers if since is None or entries[a[0]].date >= since]
         if since is not None and review.date < since and not fresh:
             continue
         checked_reviews += 1
         checked_answers += len(fresh)
-        not_checked.update(a.language.code for a in fresh if a.language.phrases is None)
-        found: list[tuple[str, ThreadEntry | None, str, dict[str, Any] | None]] = []
-        for answer in fresh:
-            entry, lang = answer.entry, answer.language.code
-            copy = copies.get(entry.slug)
-            found += [
-                ("no-apology", entry, lang, rules.no_apology(case, answer)),
-                ("not-personal", entry, lang, rules.not_personal(case, answer)),
-                (
-                    "canned",
-                    entry,
-                    lang,
-                    {"count": copy.count, "matches": list(copy.examples)} if copy else None,
-                ),
-                ("defensive", entry, lang, rules.defensive(answer, shop_words)),
-                ("contact-data", entry, lang, rules.contact_data(answer)),
-                ("placeholder", entry, lang, rules.placeholder(answer)),
-            ]
-        if review.negative and not case.answers:
-            found.append(("unanswered", None, case.lang, rules.unanswered(case, now, deadline)))
-        if review.thread:  # the other case rules are about what the shop said
-            found += [
-                ("stale", None, case.lang, rules.stale(case, now, followup)),
-                ("unconfirmed", None, case.lang, rules.unconfirmed(case)),
-                ("no-remedy", None, case.lang, rules.no_remedy(case)),
-            ]
+        not_checked.update(lang for _slug, lang, judged, _core in fresh if not judged)
+        fresh_slugs = {a[0] for a in fresh}
+        shown: list[tuple[str, ThreadEntry | None, str, dict[str, Any] | None]] = [
+            (rule, entries[slug] if slug else None, lang, evidence)
+            for rule, slug, lang, evidence in found
+            if not slug or slug in fresh_slugs
+        ]
+        for slug, lang, _judged, _core in fresh:
+            copy = copies.get(slug)
+            if copy is not None:
+                shown.append(
+                    ("canned", entries[slug], lang, {"count": copy.count, "matches": list(copy.examples)})
+                )
+        case = Case(review)  # the time's rules need the thread, not the answers' words
+        if review.negative and not answers:
+            shown.append(("unanswered", None, case.lang, rules.unanswered(case, now, deadline)))
+        if review.thread:
+            shown.append(("stale", None, case.lang, rules.stale(case, now, followup)))
         quiet = case.closed_with_note
-        for rule, about, lang, evidence in found:
+        for rule, about, lang, evidence in shown:
             if evidence is None or (quiet and rule not in ALWAYS):
                 continue
             severity = ADVICE if rule == "canned" and not review.negative else SEVERITY[rule]
             findings.append(Finding(rule, severity, review, about, lang, evidence))
     findings.sort(key=_order)
     return Result(findings, checked_reviews, checked_answers, dict(sorted(not_checked.items())))
+
+
+#: What a case's words give: the stamps it was worked out under; each answer's
+#: (entry slug, language code, whether that language has a rule set, core words
+#: for ``canned`` joined by spaces: a million short strings are slow to load);
+#: and the content rules' findings as (rule, entry slug or "", language,
+#: evidence). Plain data, so it can be kept between builds.
+Worked = tuple[Any, list[tuple[str, str, bool, str]], list[tuple[str, str, str, dict[str, Any]]]]
+
+
+def _worked(review: Review, shop: Shop, shop_words: list[str], kept: Kept | None) -> Worked:
+    """A case's words, worked out once per change of its files when ``kept`` is given."""
+    key = _stamps(review, shop) if kept is not None else None
+    if key is not None and kept is not None:
+        old = kept.get(review.slug)
+        if old is not None and tuple(old[0]) == key:
+            return old
+    worked = _work(review, shop_words, key)
+    if key is not None and kept is not None:
+        kept[review.slug] = worked
+    return worked
+
+
+def _stamps(review: Review, shop: Shop) -> tuple[int, ...] | None:
+    """The stamps of every file a case's words come from, or None if one is unknown."""
+    paths = [review.source_path, *(e.source_path for e in review.thread)]
+    if review.product is not None:
+        paths.append(review.product.source_path)
+    stamps = tuple(shop.stamps.get(path, -1) for path in paths)
+    return None if -1 in stamps else stamps
+
+
+def _work(review: Review, shop_words: list[str], key: Any) -> Worked:
+    case = Case(review, [Answer.of(e, review.lang) for e in review.thread if e.by_shop and e.body_html])
+    answers = [
+        (
+            a.entry.slug,
+            a.language.code,
+            a.language.phrases is not None,
+            " ".join(canned.core_words(a.folded, _names(case, a, shop_words))),
+        )
+        for a in case.answers
+    ]
+    found: list[tuple[str, str, str, dict[str, Any] | None]] = []
+    for answer in case.answers:
+        entry, lang = answer.entry.slug, answer.language.code
+        found += [
+            ("no-apology", entry, lang, rules.no_apology(case, answer)),
+            ("not-personal", entry, lang, rules.not_personal(case, answer)),
+            ("defensive", entry, lang, rules.defensive(answer, shop_words)),
+            ("contact-data", entry, lang, rules.contact_data(answer)),
+            ("placeholder", entry, lang, rules.placeholder(answer)),
+        ]
+    if review.thread:  # the other case rules are about what the shop said
+        found += [
+            ("unconfirmed", "", case.lang, rules.unconfirmed(case)),
+            ("no-remedy", "", case.lang, rules.no_remedy(case)),
+        ]
+    return key, answers, [f for f in found if f[3] is not None]  # type: ignore[misc]
 
 
 def _names(case: Case, answer: Answer, shop_words: list[str]) -> list[str]:

@@ -38,10 +38,11 @@ from .urls import Urls
 
 logger = logging.getLogger(__name__)
 
-#: Sent with the shop after the section is written. A receiver may return one
-#: line for the shop owner, printed under the build's own (the desk's "Responses:
-#: 3 need a look"); receivers write no files. A room above the site connects to
-#: it, so the site never imports that room.
+#: Sent with the shop (and the site's ``settings``) after the section is written.
+#: A receiver may return one line for the shop owner, printed under the build's
+#: own (the desk's "Responses: 3 need a look"); receivers write nothing to the
+#: output (the desk keeps what it worked out in the site's cache). A room above
+#: the site connects to it, so the site never imports that room.
 report_lines = signal("redress.report-lines")
 
 #: From this many reviews on, the texts no later writer reads are let go (see release_bodies).
@@ -129,7 +130,7 @@ class ReviewsGenerator(Generator):
                 template = self.redress_env.get_template(f"redress/{part}.html")
                 base[f"{part}_html"] = Markup(template.render(base))
         base["layout_key"] = layout_key(self.redress_env, base)
-        extra_lines = report_lines_of(shop)
+        extra_lines = report_lines_of(shop, self.settings)
         try:
             pages = self._write_section(shop, base, theme)
         except BaseException:
@@ -247,18 +248,19 @@ def release_bodies(build: Build) -> None:
             review.body_html = ""
 
 
-def report_lines_of(shop: Shop) -> Callable[[], list[str]]:
+def report_lines_of(shop: Shop, settings: dict[str, Any]) -> Callable[[], list[str]]:
     """The lines :data:`report_lines` receivers have for ``shop``; call the result to get them.
 
     On a big shop they are worked out in a forked process, on the other
     core, while this one writes pages: the desk reads every answer of the
     shop, and a rebuild after one new response should not wait for it. The
-    child only computes and sends the lines back through a pipe; it writes
-    no file and logs nothing. A child that fails costs the lines, not the build.
+    child sends the lines back through a pipe; it writes nothing to the
+    output and logs nothing (a receiver may keep its own file in the
+    site's cache). A child that fails costs the lines, not the build.
     """
 
     def lines_here() -> list[str]:
-        return [str(extra) for _receiver, extra in report_lines.send(shop) if extra]
+        return [str(extra) for _receiver, extra in report_lines.send(shop, settings=settings) if extra]
 
     if len(shop.reviews) < FORK_REPORT_MIN_REVIEWS or not hasattr(os, "fork") or not report_lines.receivers:
         return lines_here
