@@ -237,6 +237,56 @@ def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatc
     assert len(results[1][0]) == 9 and any("bad.md: Rating" in p for p in results[1][1])
 
 
+def test_folders_listed_in_a_forked_process_read_the_same(tmp_path, monkeypatch):
+    """A rebuild of a big shop lists its folders in a second process while its cache loads.
+
+    Same files, same stamps, same problems (a hidden review, a .txt), and a
+    change since the last build is seen; a child that fails is listed here.
+    """
+    from conftest import pelican_settings
+    from pelican.plugins.redress.content import reader
+    from pelican.plugins.redress.content.settings import get_settings
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(9)]
+    files += [response("r1-1", "r1"), ("reviews/old/r20.md", review("r20")[1]), ("reviews/r21.txt", "x")]
+    files += [(".hidden.md", ""), ("products/mill.md", "Title: Mill\n\nA mill.\n")]
+    site = make_site(tmp_path, *files)
+    (site / "content/reviews/.r22.md").write_text(review("r22")[1], encoding="utf-8")
+    settings = pelican_settings(site)
+    rs = get_settings(settings)
+    parent = os.getpid()
+    real_walk_all = reader._walk_all
+
+    def failing_in_the_child(paths):
+        if os.getpid() != parent:
+            raise OSError("a child that fails")
+        return real_walk_all(paths)
+
+    def read(fork: bool, fail: bool = False):
+        monkeypatch.setattr(reader, "FORK_WALK_MIN_BYTES", 0 if fork else 10**12)
+        monkeypatch.setattr(reader, "_walk_all", failing_in_the_child if fail else real_walk_all)
+        got = reader.read_content(settings, rs)
+        return (
+            [(r.slug, r.rating, r.body_html) for r in got.reviews],
+            [(e.slug, e.body_html) for e in got.entries],
+            [p.slug for p in got.products],
+            sorted(str(p) for p in got.problems),
+            got.stamps,
+        )
+
+    first = read(fork=False)
+    assert len(first[0]) == 10 and len(first[4]) == 12
+    assert any(".r22.md" in p for p in first[3]) and any("r21.txt" in p for p in first[3])
+    assert read(fork=True) == first == read(fork=True, fail=True)
+    write(site, "reviews/r3.md", review("r3", rating=1, body="Changed since the last build.")[1])
+    write(site, *review("r30", rating=2))
+    changed = read(fork=True)
+    assert changed == read(fork=False) != first
+    assert ("r3", 1, "<p>Changed since the last build.</p>") in changed[0] and "r30" in [
+        r[0] for r in changed[0]
+    ]
+
+
 def test_a_products_second_entry_announces_its_feed_on_every_page_of_the_product(tmp_path):
     site = make_site(
         tmp_path,

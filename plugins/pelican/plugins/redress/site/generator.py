@@ -188,7 +188,9 @@ class ReviewsGenerator(Generator):
         assert self.shop is not None
         shop = self.shop
         # The console's English, counted right: "1 response or follow-up", "2 files written".
-        entries = maybe_pluralize(len(shop.entries), "response or follow-up", "responses and follow-ups")
+        entries = maybe_pluralize(
+            sum(len(r.thread) for r in shop.reviews), "response or follow-up", "responses and follow-ups"
+        )
         line = (
             f"Reviews: {len(shop.reviews)} published, {len(shop.withheld)} withheld, {entries}; "
             f"{maybe_pluralize(pages.written, 'file', 'files')} written, {pages.skipped} unchanged."
