@@ -447,3 +447,29 @@ def test_letting_go_of_review_texts_changes_no_file(tmp_path, monkeypatch):
     for name in names:
         assert (whole / name).read_bytes() == (released / name).read_bytes(), name
     assert "Text of review 0" in (released / "reviews/r00/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_leaves_its_shop_out_of_the_collector_until_the_next_build(tmp_path):
+    """The shop is frozen for the cycle collector while pages are written; the next build thaws it.
+
+    Under ``pelican -r`` one process builds again and again: what was frozen
+    by one build, and became garbage since, is collected once the next starts.
+    """
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    site = make_site(tmp_path, review("a"))
+    cycle = Cycle()
+    cycle.me = cycle  # garbage only the cycle collector can free
+    gone = weakref.ref(cycle)
+    build(site)
+    assert gc.get_freeze_count() > 0
+    del cycle
+    gc.collect()
+    assert gone() is not None  # frozen with everything else alive at the time
+    build(site)
+    gc.collect()
+    assert gone() is None

@@ -10,6 +10,7 @@ rebuilds once the file is fixed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -89,6 +90,7 @@ class ReviewsGenerator(Generator):
         add_to_menu(self.context, self.settings, lang)
 
     def generate_context(self) -> None:
+        _unfreeze_the_last_build()
         try:
             shop = load_shop(self.settings)
             siteurl = self.settings.get("SITEURL", "") or ""
@@ -113,6 +115,7 @@ class ReviewsGenerator(Generator):
         # Made once: the clash check (before anything is written) and the writers share them.
         self.listings = tuple(make_listings(shop, self.urls))
         self.context["reviews_shop"] = shop
+        _freeze_what_the_build_keeps()
 
     def generate_output(self, writer: Any) -> None:
         if self.shop is None:
@@ -248,6 +251,36 @@ def release_bodies(build: Build) -> None:
     for review in build.shop.reviews:
         if id(review) not in kept:
             review.body_html = ""
+
+
+#: Whether this process's objects were frozen by :func:`_freeze_what_the_build_keeps`.
+_frozen = False
+
+
+def _freeze_what_the_build_keeps() -> None:
+    """Leave the shop, read and linked, out of Python's cycle collector for the rest of the build.
+
+    Every review, entry and listing lives until the build ends, and holds no
+    garbage cycle; the collector's full passes walked all of them again and
+    again while the pages were written (1.2 s of a rebuild at 100,000
+    reviews), and once more when the process ends. Frozen, they are
+    skipped, and the forked writers do not copy their memory by touching
+    them (see :func:`gc.freeze`). Reference counting still frees them.
+    Under ``pelican -r``, the next build thaws them and collects first, so
+    what became garbage since is freed, not frozen again.
+    """
+    global _frozen
+    if gc.isenabled():
+        gc.freeze()
+        _frozen = True
+
+
+def _unfreeze_the_last_build() -> None:
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        gc.collect()
+        _frozen = False
 
 
 def report_lines_of(shop: Shop, settings: dict[str, Any]) -> Callable[[], list[str]]:
