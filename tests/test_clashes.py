@@ -9,6 +9,7 @@ output, whatever STATIC_PATHS, ARTICLE_PATHS or a link says.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -253,6 +254,7 @@ def test_another_plugin_writing_a_redress_file_stops_the_build(tmp_path, caplog,
         "that writer puts its file"
     ) in errors, errors
     assert errors[-1].startswith("reviews: 1 file of the review section written over by another writer")
+    assert gc.get_freeze_count() == 0  # the stopped build left nothing frozen (a pelican -r process lives on)
 
 
 # -- the plan is the build ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from ..content.shop import Shop
 from ..errors import RedressError
 from . import feeds, widgets
 from .build import has_feed
-from .generator import ReviewsGenerator
+from .generator import ReviewsGenerator, thaw
 from .listings import Listing, listing_pages, make_listings
 from .output import WRITTEN_BY_REDRESS
 from .urls import Urls
@@ -536,6 +536,7 @@ def stop_on_late_clashes(pelican: Any) -> None:
     """The build is over: stop it (non-zero exit) if a file of the section was written over."""
     ledger = _ledgers.pop(os.path.abspath(pelican.output_path), None)
     if ledger is not None and ledger.problems:
+        thaw()  # a build that fails leaves nothing frozen (a pelican -r process lives on)
         raise RedressError(
             ledger.problems,
             f"reviews: {maybe_pluralize(len(ledger.problems), 'file', 'files')} of the review section "

@@ -90,7 +90,7 @@ class ReviewsGenerator(Generator):
         add_to_menu(self.context, self.settings, lang)
 
     def generate_context(self) -> None:
-        _unfreeze_the_last_build()
+        thaw()
         try:
             shop = load_shop(self.settings)
             siteurl = self.settings.get("SITEURL", "") or ""
@@ -115,11 +115,19 @@ class ReviewsGenerator(Generator):
         # Made once: the clash check (before anything is written) and the writers share them.
         self.listings = tuple(make_listings(shop, self.urls))
         self.context["reviews_shop"] = shop
-        _freeze_what_the_build_keeps()
 
     def generate_output(self, writer: Any) -> None:
         if self.shop is None:
             return
+        _freeze_what_the_build_keeps()
+        try:
+            self._generate_output()
+        except BaseException:
+            thaw()  # a build that fails leaves nothing frozen
+            raise
+
+    def _generate_output(self) -> None:
+        assert self.shop is not None
         shop = self.shop
         theme = self.theme or None
         css_url = versioned_url(self.urls, "redress.css", static_file("redress.css", theme))
@@ -258,7 +266,7 @@ _frozen = False
 
 
 def _freeze_what_the_build_keeps() -> None:
-    """Leave the shop, read and linked, out of Python's cycle collector for the rest of the build.
+    """Leave the shop, read and linked, out of Python's cycle collector while its pages are written.
 
     Every review, entry and listing lives until the build ends, and holds no
     garbage cycle; the collector's full passes walked all of them again and
@@ -266,16 +274,17 @@ def _freeze_what_the_build_keeps() -> None:
     reviews), and once more when the process ends. Frozen, they are
     skipped, and the forked writers do not copy their memory by touching
     them (see :func:`gc.freeze`). Reference counting still frees them.
-    Under ``pelican -r``, the next build thaws them and collects first, so
-    what became garbage since is freed, not frozen again.
+    A build that fails in Redress's writing or its late clash check thaws
+    them at once; under ``pelican -r`` the next build thaws and collects
+    first, so nothing that became garbage since stays frozen.
     """
     global _frozen
-    if gc.isenabled():
-        gc.freeze()
-        _frozen = True
+    gc.freeze()
+    _frozen = True
 
 
-def _unfreeze_the_last_build() -> None:
+def thaw() -> None:
+    """Give what :func:`_freeze_what_the_build_keeps` froze back to the collector, and collect."""
     global _frozen
     if _frozen:
         gc.unfreeze()
