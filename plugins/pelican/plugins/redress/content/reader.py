@@ -16,7 +16,6 @@ import datetime as dt
 import gc
 import hashlib
 import logging
-import marshal
 import os
 import pickle
 import re
@@ -29,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..i18n import translations
-from . import model, privacy, render
+from . import forked, model, privacy, render
 from .cache import KeptDict, remove_unused
 from .model import Problem, Product, Review, ThreadEntry
 from .rules import strip_control
@@ -420,48 +419,6 @@ def _walk_all(paths: list[str]) -> list[list[tuple[str, int]]]:
     return [list(_walk(path)) if os.path.isdir(path) else [] for path in paths]
 
 
-def _walk_all_beside(paths: list[str]) -> Callable[[], list[list[tuple[str, int]]] | None] | None:
-    """:func:`_walk_all` in a forked process; call the result for its listings (None if it failed).
-
-    The child only lists and sends the listings back through a pipe, as
-    plain data; it writes no file and logs nothing. If it fails for any
-    reason, the folders are listed here instead.
-    """
-    if not hasattr(os, "fork"):
-        return None
-    read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child
-        status = 0
-        try:
-            os.close(read_end)
-            data = marshal.dumps(_walk_all(paths))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-        except BaseException:
-            status = 1
-        os._exit(status)
-    os.close(write_end)
-
-    def collect() -> list[list[tuple[str, int]]] | None:
-        try:
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-        finally:
-            _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return None
-        try:
-            listings = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            return None
-        return listings if isinstance(listings, list) and len(listings) == len(paths) else None
-
-    return collect
-
-
 #: With at least this many files to parse, a forked process parses half of
 #: them: a first build of a big shop is mostly parsing, and there are two cores.
 FORK_MIN_FILES = 2000
@@ -564,14 +521,18 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     paths = [str(content / folder) for _kind, folder, _bucket in folders]
     # The folders are listed (a stat per file) by a forked process while the
     # kept records are loaded here, when there are enough of them to be worth it.
-    walked = _walk_all_beside(paths) if use_cache and _kept_bytes(cache_file) >= FORK_WALK_MIN_BYTES else None
+    walked = (
+        forked.beside(lambda: _walk_all(paths))
+        if use_cache and _kept_bytes(cache_file) >= FORK_WALK_MIN_BYTES
+        else None
+    )
     with _no_collection():
         cache = KeptDict(cache_file, use_cache, fast=True, encode=_encode_record)
     if use_cache:
         remove_unused(cache_file, PARSE_CACHE_FILES, code)
-    listings = walked() if walked is not None else None
-    if listings is None:
-        listings = _walk_all(paths)
+    listings = walked.result() if walked is not None else None
+    if not (isinstance(listings, list) and len(listings) == len(paths)):
+        listings = _walk_all(paths)  # no fork, or a child that failed
     found: list[tuple[str, str, str, str, list[Any]]] = []  # kind, path, display, stem, bucket
     stamps: dict[str, int] = {}
     prefix = base + os.sep

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import logging
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +23,7 @@ from pelican.log import console
 from pelican.utils import maybe_pluralize
 
 from .. import templating
+from ..content import forked
 from ..content.settings import SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
@@ -295,42 +293,25 @@ def thaw() -> None:
 def report_lines_of(shop: Shop, settings: dict[str, Any]) -> Callable[[], list[str]]:
     """The lines :data:`report_lines` receivers have for ``shop``; call the result to get them.
 
-    On a big shop they are worked out in a forked process, on the other
-    core, while this one writes pages: the desk reads every answer of the
-    shop, and a rebuild after one new response should not wait for it. The
-    child sends the lines back through a pipe; it writes nothing to the
-    output and logs nothing (a receiver may keep its own file in the
-    site's cache). A child that fails costs the lines, not the build.
+    On a big shop they are worked out in a forked process (see
+    :mod:`~redress.content.forked`), on the other core, while this one
+    writes pages: the desk reads every answer of the shop, and a rebuild
+    after one new response should not wait for it. A receiver may keep its
+    own file in the site's cache. A child that fails costs the lines, not
+    the build. Call the result whatever happens: it reaps the child.
     """
 
     def lines_here() -> list[str]:
         return [str(extra) for _receiver, extra in report_lines.send(shop, settings=settings) if extra]
 
-    if len(shop.reviews) < FORK_REPORT_MIN_REVIEWS or not hasattr(os, "fork") or not report_lines.receivers:
+    if len(shop.reviews) < FORK_REPORT_MIN_REVIEWS or not report_lines.receivers:
         return lines_here
-    read_end, write_end = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child
-        status = 0
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "w", encoding="utf-8") as out:
-                json.dump(lines_here(), out)
-        except BaseException:
-            status = 1
-        os._exit(status)
-    os.close(write_end)
+    child = forked.beside(lines_here)
+    if child is None:
+        return lines_here
 
     def collect() -> list[str]:
-        with os.fdopen(read_end, encoding="utf-8") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        try:
-            lines = json.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
-        except ValueError:
-            lines = None
+        lines = child.result()
         if not isinstance(lines, list):
             logger.warning("reviews: the desk's report line could not be worked out this time")
             return []

@@ -1,0 +1,92 @@
+"""Work done by a forked process on the other core while the build goes on, its result read back.
+
+A build runs on two cores but mostly in one process, and some of its work
+needs nothing from what comes next: listing 130,000 files while the parse
+cache loads, checking that 120,000 kept pages are still on disk while the
+cards are made, the desk's check of every answer while pages are written.
+:func:`beside` forks a child for such work. The child computes, sends the
+result through a pipe as plain data, and ends without running anything of
+the parent's (no ``atexit`` handler, no buffered output written twice); it
+writes nothing to the output and logs nothing. A child that fails gives
+None, and the caller does the work itself: it never costs the build.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Beside(Generic[T]):
+    """A forked child's work; :meth:`result` waits for it, :meth:`stop` ends it unread."""
+
+    def __init__(self, pid: int, read_end: int, loads: Callable[[bytes], Any]):
+        self._pid: int | None = pid
+        self._read_end = read_end
+        self._loads = loads
+        self._result: T | None = None
+
+    def result(self) -> T | None:
+        """The child's result, or None if it failed; the child is reaped (asked again, the same)."""
+        if self._pid is None:
+            return self._result
+        try:
+            with os.fdopen(self._read_end, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+        if os.waitstatus_to_exitcode(status) == 0:
+            try:
+                self._result = self._loads(data)
+            except Exception:  # a torn result: the caller does the work
+                self._result = None
+        return self._result
+
+    def stop(self) -> None:
+        """The build no longer needs the result (it failed): end the child and reap it."""
+        if self._pid is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.close(self._read_end)
+        os.waitpid(self._pid, 0)
+        self._pid = None
+
+
+def beside(
+    work: Callable[[], T],
+    dumps: Callable[[Any], bytes] = marshal.dumps,
+    loads: Callable[[bytes], Any] = marshal.loads,
+) -> Beside[T] | None:
+    """Start ``work()`` in a forked child; None where processes cannot fork.
+
+    The result crosses the pipe with ``dumps``/``loads`` (``marshal`` by
+    default: plain data, the fastest to read back).
+    """
+    if not hasattr(os, "fork"):
+        return None
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 0
+        try:
+            os.close(read_end)
+            data = dumps(work())
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+    return Beside(pid, read_end, loads)

@@ -1,0 +1,44 @@
+"""Work in a forked child (content/forked.py): the result, a failure, a child stopped unread."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from pelican.plugins.redress.content.forked import beside
+
+
+def test_the_childs_result_comes_back_once_and_stays() -> None:
+    parent = os.getpid()
+    child = beside(lambda: [os.getpid(), "plain data", {"a": (1, 2)}])
+    assert child is not None
+    result = child.result()
+    assert result is not None and result[0] != parent and result[1:] == ["plain data", {"a": (1, 2)}]
+    assert child.result() == result  # asked again: the same, the child already reaped
+
+
+@pytest.mark.parametrize(
+    "work",
+    [
+        lambda: 1 / 0,  # the work fails
+        lambda: object(),  # a result that is not plain data
+        lambda: os._exit(3),  # the child ends without a word
+    ],
+)
+def test_a_child_that_fails_gives_none(work) -> None:
+    child = beside(work)
+    assert child is not None and child.result() is None
+
+
+def test_a_child_no_longer_needed_is_stopped_and_reaped() -> None:
+    child = beside(lambda: time.sleep(60))
+    assert child is not None
+    pid = child._pid
+    started = time.monotonic()
+    child.stop()
+    assert time.monotonic() - started < 10
+    assert pid is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+    child.stop()  # twice: nothing left to do
