@@ -7,6 +7,7 @@ do the fingerprints the reader keeps for ``contact-data``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,47 @@ def test_the_line_is_right_after_an_answer_changes_with_the_cases_kept(
     assert "Responses:" not in capsys.readouterr().out
     build(site, REVIEWS_CACHE=False)
     assert "Responses:" not in capsys.readouterr().out
+
+
+def test_the_line_follows_the_sites_address_with_the_cases_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shop's own addresses stay in its answers, and SITEURL's domain is one of them.
+
+    Three answers alike but for an address at the shop's domain are canned
+    while the address is hidden, and personal when it shows: a preview and
+    a publish build (two SITEURLs) share the cache, and each build's line
+    must say what a fresh ``redress check`` with its settings says.
+    """
+    from pelican.plugins.redress.content.shop import load_shop
+    from pelican.plugins.redress.desk.check import check
+    from sites import pelican_settings
+
+    names = ["anna.maria.de.vries.noord.team", "piet.jan.klaas.zuid.oost.depot", "kees.bram.joost.west.hal"]
+    files = []
+    for number, name in enumerate(names):
+        files.append(review(f"r{number}", 1, "2026-10-02 09:00", "It broke on day one.", Author=f"C{number}"))
+        files.append(
+            response(
+                f"r{number}-1",
+                f"r{number}",
+                "2026-10-02 12:00",
+                "We are so sorry it broke; a new one has been sent today, please write to "
+                f"{name}@shop.example with any question at all.",
+                From="shop",
+            )
+        )
+    site = make_site(tmp_path, *files)
+    seen = set()
+    for url in ("https://shop.example", "", "https://shop.example", ""):
+        settings = {"SITEURL": url, "REVIEWS_SHOP_URL": "https://www.main-shop.example"}
+        build(site, **settings)
+        out = capsys.readouterr().out
+        warnings = check(load_shop(pelican_settings(site, **settings)), dt.datetime.now(dt.UTC)).warnings
+        needs = "needs" if warnings == 1 else "need"
+        if warnings:
+            assert f"Responses: {warnings} {needs} a look" in out, (url, out)
+        else:
+            assert "Responses:" not in out, (url, out)
+        seen.add(warnings)
+    assert len(seen) == 2  # the address made a difference, both ways

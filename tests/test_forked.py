@@ -42,3 +42,22 @@ def test_a_child_no_longer_needed_is_stopped_and_reaped() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
     child.stop()  # twice: nothing left to do
+
+
+def test_with_sigchld_ignored_the_result_still_comes_back() -> None:
+    """A process that ignores SIGCHLD has its children reaped by the system: no exit
+    status to read. A whole result still counts; a failed child still gives None."""
+    import signal
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        good = beside(lambda: ["whole"])
+        bad = beside(lambda: 1 / 0)
+        assert good is not None and bad is not None
+        assert good.result() == ["whole"]
+        assert bad.result() is None
+        slow = beside(lambda: time.sleep(60))
+        assert slow is not None
+        slow.stop()
+    finally:
+        signal.signal(signal.SIGCHLD, before)

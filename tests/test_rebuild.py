@@ -65,16 +65,9 @@ def test_deleted_output_is_written_again(tmp_path):
     assert (out / "reviews/a/index.html").exists()
 
 
-@pytest.mark.parametrize("checked_beside", [True, False])
-def test_pages_removed_by_hand_are_written_again_whoever_checks(tmp_path, monkeypatch, checked_beside):
-    """A big shop's kept pages are checked to be on disk by a forked process; a small one's here.
-
-    Either way, a review's page, a product's page (kept whole with its group)
-    and the shop's feed removed by hand come back, and nothing else is written.
-    """
-    from pelican.plugins.redress.site import output
-
-    monkeypatch.setattr(output, "FORK_CHECK_MIN_PAGES", 0 if checked_beside else 10**9)
+def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path):
+    """A review's page, a product's page (kept whole with its group) and the shop's
+    feed removed by hand come back; every other file of the section is left as it is."""
     site = make_site(tmp_path, review("a", product="mill"), review("b"), response("b-1", "b"))
     write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
     out = build(site)

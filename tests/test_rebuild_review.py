@@ -51,9 +51,9 @@ def _failing_builds(site, times: int, **settings) -> list[int]:
 
 
 def test_a_build_stopped_after_the_shop_was_read_leaves_nothing_frozen(tmp_path):
-    """A build stopped after the shop was read (REVIEWS_REQUIRE_SITEURL, a clash found at
-    all_generators_finalized, another generator failing) leaves no object out of the
-    collector's reach in a `pelican -r` process."""
+    """A build stopped after the shop was read and before Redress writes (REVIEWS_REQUIRE_SITEURL,
+    a clash found at all_generators_finalized) leaves no object out of the collector's reach
+    in a `pelican -r` process."""
     gc.unfreeze()
     site = make_site(tmp_path, review("a"))
     counts = _failing_builds(site, 2, REVIEWS_REQUIRE_SITEURL=True, SITEURL="")

@@ -19,7 +19,6 @@ import pickle
 import re
 import tempfile
 import time
-from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -47,25 +46,17 @@ class KeptDict:
     With ``enabled`` false it starts empty and is never saved (REVIEWS_CACHE = False).
     With ``fast``, keys and values must be plain data (str, int, float, bool,
     None, bytes, tuple, list, dict, set, frozenset): they are kept with
-    ``marshal``, which reads a shop's 130,000 parsed files five times faster
-    than ``pickle``. A file ``marshal`` of another Python wrote is not read.
+    ``marshal``, which reads plain data several times faster than ``pickle``
+    (the desk's kept cases). A file ``marshal`` of another Python wrote is not
+    read. Objects (the parsed reviews, entries and products) are kept with
+    ``pickle``: read back whole, they come faster than when they were
+    rebuilt from plain data.
     """
 
-    def __init__(
-        self,
-        path: str,
-        enabled: bool = True,
-        fast: bool = False,
-        encode: Callable[[Any], Any] | None = None,
-    ):
+    def __init__(self, path: str, enabled: bool = True, fast: bool = False):
         self.path = path
         self.enabled = enabled
         self._codec: Any = marshal if fast else pickle
-        # Values set in this build are kept as given and turned into what the file
-        # holds (``encode``) a frame at a time while it is written: a first build
-        # of a million files never holds both forms of every record at once.
-        self._encode = encode
-        self._fresh: set[Any] = set()
         self._data: dict[Any, Any] = {}
         self._changes: dict[Any, Any] = {}  # since the base was written: value or _GONE
         self._dirty = False
@@ -120,9 +111,7 @@ class KeptDict:
         return self._data.keys()
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        if self._encode is not None:
-            self._fresh.add(key)  # (a loaded value is encoded: never equal to a fresh one)
-        elif key in self._data and self._data[key] == value:
+        if key in self._data and self._data[key] == value:
             return
         self._data[key] = value
         if self._generation:  # with no base yet, the base is written whole
@@ -132,14 +121,13 @@ class KeptDict:
     def pop(self, key: Any) -> None:
         if key in self._data:
             del self._data[key]
-            self._fresh.discard(key)
             if self._generation:
                 self._changes[key] = _GONE
             self._dirty = True
 
     def replace(self, data: dict[Any, Any]) -> None:
         """Make the dictionary ``data``, recording only what differs."""
-        if not self._data and not self._generation and self._encode is None:
+        if not self._data and not self._generation:
             self._data = data  # taken over, not copied (cold build: nothing to diff against)
             self._dirty = bool(data)
             return
@@ -160,7 +148,7 @@ class KeptDict:
         ):
             # A new base, with a new generation: a file of changes left beside it is not applied.
             self._generation = int.from_bytes(os.urandom(7), "big") or 1
-            _dump(self.path, self._generation, self._data, self._codec, self._encoded)
+            _dump(self.path, self._generation, self._data, self._codec)
             try:
                 os.remove(self.path + ".changes")
             except FileNotFoundError:
@@ -168,22 +156,11 @@ class KeptDict:
             self._changes = {}
         else:
             changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
-            _dump(self.path + ".changes", self._generation, changes, self._codec, self._encoded)
+            _dump(self.path + ".changes", self._generation, changes, self._codec)
         self._dirty = False
 
-    def _encoded(self, key: Any, value: Any) -> Any:
-        if self._encode is not None and key in self._fresh and value != _GONE_MARK:
-            return self._encode(value)
-        return value
 
-
-def _dump(
-    path: str,
-    generation: int,
-    records: dict[Any, Any],
-    codec: Any,
-    encoded: Callable[[Any, Any], Any],
-) -> None:
+def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> None:
     """Write ``records`` to ``path`` whole or not at all, a frame at a time.
 
     A frame is its length (8 bytes) and one ``codec`` dump: the first says
@@ -199,7 +176,7 @@ def _dump(
             keys = list(records)
             for start in range(0, len(keys), FRAME_RECORDS):
                 part = keys[start : start + FRAME_RECORDS]
-                _write_frame(out, {k: encoded(k, records[k]) for k in part}, codec)
+                _write_frame(out, {k: records[k] for k in part}, codec)
         os.replace(temporary, path)
     except BaseException:
         try:

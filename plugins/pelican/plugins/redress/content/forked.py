@@ -1,18 +1,23 @@
 """Work done by a forked process on the other core while the build goes on, its result read back.
 
 A build runs on two cores but mostly in one process, and some of its work
-needs nothing from what comes next: listing 130,000 files while the parse
-cache loads, checking that 120,000 kept pages are still on disk while the
-cards are made, the desk's check of every answer while pages are written.
-:func:`beside` forks a child for such work. The child computes, sends the
+needs nothing from what comes next: listing 100,000 review files while the
+parse cache loads, the desk's check of every answer while pages are
+written. :func:`beside` forks a child for such work. (Not for work that
+overlaps the build's own pass over the shop: while a child lives, each
+page of memory the build touches is copied, and that costs what the child
+saves.) The child computes, sends the
 result through a pipe as plain data, and ends without running anything of
 the parent's (no ``atexit`` handler, no buffered output written twice); it
-writes nothing to the output and logs nothing. A child that fails gives
-None, and the caller does the work itself: it never costs the build.
+writes nothing to the output, and logging is off in it (the parent's
+console may be held by a thread the child does not have). A child that
+fails gives None, and the caller does the work itself: it never costs the
+build.
 """
 
 from __future__ import annotations
 
+import logging
 import marshal
 import os
 import signal
@@ -33,16 +38,22 @@ class Beside(Generic[T]):
         self._result: T | None = None
 
     def result(self) -> T | None:
-        """The child's result, or None if it failed; the child is reaped (asked again, the same)."""
+        """The child's result, or None if it failed; the child is reaped (asked again, the same).
+
+        The result is framed by its length, so a whole one is taken even
+        where the child's exit status cannot be had (SIGCHLD ignored: the
+        system reaps children itself).
+        """
         if self._pid is None:
             return self._result
         try:
             with os.fdopen(self._read_end, "rb") as pipe:
                 data = pipe.read()
         finally:
-            _, status = os.waitpid(self._pid, 0)
+            reap(self._pid)
             self._pid = None
-        if os.waitstatus_to_exitcode(status) == 0:
+        size, data = int.from_bytes(data[:8], "little"), data[8:]
+        if len(data) == size and size:
             try:
                 self._result = self._loads(data)
             except Exception:  # a torn result: the caller does the work
@@ -58,8 +69,16 @@ class Beside(Generic[T]):
         except ProcessLookupError:
             pass
         os.close(self._read_end)
-        os.waitpid(self._pid, 0)
+        reap(self._pid)
         self._pid = None
+
+
+def reap(pid: int) -> None:
+    """Wait for a forked child to end; one the system already reaped (SIGCHLD ignored) is fine."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # reaped by the system already (SIGCHLD ignored)
 
 
 def beside(
@@ -82,8 +101,10 @@ def beside(
         status = 0
         try:
             os.close(read_end)
+            logging.disable(logging.CRITICAL)
             data = dumps(work())
             with os.fdopen(write_end, "wb") as out:
+                out.write(len(data).to_bytes(8, "little"))
                 out.write(data)
         except BaseException:
             status = 1

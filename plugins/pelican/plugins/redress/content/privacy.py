@@ -112,6 +112,12 @@ class ShopContacts:
     def __bool__(self) -> bool:
         return bool(self.emails or self.domains or self.phones)
 
+    def __repr__(self) -> str:
+        # The same in every process: caches are named after it, and a set's order
+        # changes with Python's hash seed (a new parse cache every other build).
+        emails = tuple(sorted(self.emails))
+        return f"ShopContacts(emails={emails!r}, domains={self.domains!r}, phones={self.phones!r})"
+
     def keeps_email(self, address: str) -> bool:
         address = address.casefold()
         if address in self.emails:

@@ -10,10 +10,7 @@ at a time: the build reports every problem in every file together.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import logging
 import os
@@ -30,12 +27,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..i18n import translations
 from . import forked, model, privacy, render
 from .cache import KeptDict, remove_unused
+from .collector import collector_paused
 from .model import Problem, Product, Review, ThreadEntry
 from .rules import strip_control
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 #: The parse cache's files are named ``redress-<code>-<settings>``.
 PARSE_CACHE_FILES = "redress-"
 #: The modules whose code decides what a parsed file holds. A change to any
@@ -365,6 +363,9 @@ class ReadResult:
 NOT_CONTENT_PREFIXES = (".#", "._")
 
 
+_FS_ENCODING = sys.getfilesystemencoding()
+
+
 def _walk(folder: str) -> Iterator[tuple[str, int]]:
     """Every file under ``folder`` with its stamp, hidden ones too (see :func:`read_content`).
 
@@ -390,13 +391,16 @@ def _walk(folder: str) -> Iterator[tuple[str, int]]:
             continue
         if name.startswith(NOT_CONTENT_PREFIXES):
             continue
+        path = entry.path
         try:
             st = entry.stat()
             # The name is in the stamp too: a file renamed keeps its time, size and inode.
-            stamp = hash((st.st_mtime_ns, st.st_size, st.st_ino, zlib.crc32(os.fsencode(entry.path))))
+            # (Its bytes as os.fsencode gives them, without a Python call per file.)
+            name_crc = zlib.crc32(path.encode(_FS_ENCODING, "surrogateescape"))
+            stamp = hash((st.st_mtime_ns, st.st_size, st.st_ino, name_crc))
         except OSError:
             stamp = -1  # gone since the listing: the parse reports it
-        yield entry.path, stamp
+        yield path, stamp
     for sub in folders:
         yield from _walk(sub)
 
@@ -465,7 +469,7 @@ def parse_files(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[st
     except (EOFError, pickle.UnpicklingError, OSError):
         results.update({f[1]: parse_one(*f, ctx) for f in theirs})
     finally:
-        os.waitpid(pid, 0)
+        forked.reap(pid)
     return results
 
 
@@ -519,167 +523,83 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         ("product", rs["REVIEWS_PRODUCT_DIR"], result.products),
     )
     paths = [str(content / folder) for _kind, folder, _bucket in folders]
-    # The folders are listed (a stat per file) by a forked process while the
-    # kept records are loaded here, when there are enough of them to be worth it.
+    # The review folder (most of the files, a stat each) is listed by a forked
+    # process while the kept records are loaded here and the other folders
+    # listed, when there are enough of them to be worth it.
     walked = (
-        forked.beside(lambda: _walk_all(paths))
+        forked.beside(lambda: _walk_all(paths[:1]))
         if use_cache and _kept_bytes(cache_file) >= FORK_WALK_MIN_BYTES
         else None
     )
-    with _no_collection():
-        cache = KeptDict(cache_file, use_cache, fast=True, encode=_encode_record)
-    if use_cache:
-        remove_unused(cache_file, PARSE_CACHE_FILES, code)
-    listings = walked.result() if walked is not None else None
-    if not (isinstance(listings, list) and len(listings) == len(paths)):
-        listings = _walk_all(paths)  # no fork, or a child that failed
-    found: list[tuple[str, str, str, str, list[Any]]] = []  # kind, path, display, stem, bucket
-    stamps: dict[str, int] = {}
-    prefix = base + os.sep
-    for (kind, folder, bucket), listing in zip(folders, listings, strict=True):
-        for file_path, stamp in listing:
-            display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
-            name = file_path[file_path.rfind(os.sep) + 1 :]
-            dot = name.rfind(".")
-            stem, suffix = (name[:dot], name[dot:]) if dot > 0 else (name, "")
-            if name.startswith("."):
-                if name.lower().endswith((".md", ".markdown")):
-                    shown = name.lstrip(".")
-                    shown = shown if "." in shown else f"{kind}.md"
+    # No cycle collection while a big shop's records are loaded, listed and looked up:
+    # they are a million objects that stay, and each pass would walk them all.
+    with collector_paused():
+        cache = KeptDict(cache_file, use_cache)
+        if use_cache:
+            remove_unused(cache_file, PARSE_CACHE_FILES, code)
+        rest = _walk_all(paths[1:])
+        first = walked.result() if walked is not None else None
+        if not (isinstance(first, list) and len(first) == 1):
+            first = _walk_all(paths[:1])  # no fork, or a child that failed
+        listings = first + rest
+        # kind, path, display, stem, bucket, and what the cache kept (None: to be parsed)
+        found: list[tuple[str, str, str, str, list[Any], Any]] = []
+        misses = []
+        stamps: dict[str, int] = {}
+        prefix = base + os.sep
+        for (kind, folder, bucket), listing in zip(folders, listings, strict=True):
+            for file_path, stamp in listing:
+                display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
+                name = file_path[file_path.rfind(os.sep) + 1 :]
+                dot = name.rfind(".")
+                stem, suffix = (name[:dot], name[dot:]) if dot > 0 else (name, "")
+                if name.startswith("."):
+                    if name.lower().endswith((".md", ".markdown")):
+                        shown = name.lstrip(".")
+                        shown = shown if "." in shown else f"{kind}.md"
+                        result.problems.append(
+                            Problem(
+                                display,
+                                None,
+                                "is a hidden file (its name starts with a dot), and hidden files are not "
+                                f"read; rename it to {shown} to publish it, or move it out of {folder}/",
+                            )
+                        )
+                    continue
+                if suffix.lower() not in (".md", ".markdown"):
                     result.problems.append(
                         Problem(
                             display,
                             None,
-                            "is a hidden file (its name starts with a dot), and hidden files are not "
-                            f"read; rename it to {shown} to publish it, or move it out of {folder}/",
+                            f"is not a Markdown file, so it is not read as a {kind}; "
+                            f"rename it to {stem}.md (or move it out of {folder}/)",
                         )
                     )
-                continue
-            if suffix.lower() not in (".md", ".markdown"):
-                result.problems.append(
-                    Problem(
-                        display,
-                        None,
-                        f"is not a Markdown file, so it is not read as a {kind}; "
-                        f"rename it to {stem}.md (or move it out of {folder}/)",
-                    )
-                )
-                continue
-            if by_content is not None and stamp != -1:
-                stamp = hash((by_content(file_path), zlib.crc32(os.fsencode(file_path))))
-            stamps[file_path] = stamp
-            found.append((kind, file_path, display, stem, bucket))
-    parsed: dict[str, tuple[Any, list[Problem]]] = {}
-    misses = []
-    with _no_collection():
-        for kind, file_path, display, stem, _bucket in found:
-            cached = cache.get(file_path)
-            outcome = None
-            if cached is not None and cached[0] == stamps[file_path] != -1:
-                outcome = decode_outcome(cached[1])
-            if outcome is None:
-                misses.append((kind, file_path, display, stem))
-            else:
-                parsed[file_path] = outcome
-    for file_path, outcome in parse_files(misses, ctx).items():
-        parsed[file_path] = outcome
-        cache[file_path] = (stamps[file_path], outcome)  # encoded as the cache is written
-    for _kind, file_path, _display, _stem, bucket in found:
-        item, problems = parsed[file_path]
-        result.problems.extend(problems)
-        if item is not None:
-            bucket.append(item)
-            # Keyed by the item's own source_path: no second copy of 100,000 paths.
-            result.stamps[item.source_path] = stamps[file_path]
-    for file_path in cache.keys() - stamps.keys():
-        cache.pop(file_path)  # a file gone since the last build
+                    continue
+                if by_content is not None and stamp != -1:
+                    stamp = hash((by_content(file_path), zlib.crc32(os.fsencode(file_path))))
+                stamps[file_path] = stamp
+                cached = cache.get(file_path)
+                outcome = cached[1] if cached is not None and cached[0] == stamp != -1 else None
+                if outcome is None:
+                    misses.append((kind, file_path, display, stem))
+                found.append((kind, file_path, display, stem, bucket, outcome))
+    parsed = parse_files(misses, ctx)
+    for file_path, outcome in parsed.items():
+        cache[file_path] = (stamps[file_path], outcome)
+    with collector_paused():
+        for _kind, file_path, _display, _stem, bucket, outcome in found:
+            item, problems = outcome or parsed[file_path]
+            result.problems.extend(problems)
+            if item is not None:
+                bucket.append(item)
+                # Keyed by the item's own source_path: no second copy of 100,000 paths.
+                result.stamps[item.source_path] = stamps[file_path]
+        for file_path in cache.keys() - stamps.keys():
+            cache.pop(file_path)  # a file gone since the last build
     # Only what changed is written (see KeptDict): one new response, one record.
     cache.save()
     return result
-
-
-# -- the parse cache's records ----------------------------------------------------------
-# A parsed file is kept as plain data (see KeptDict's ``fast``): the item's
-# fields in order, each date as its ISO text and time zone name. Read back,
-# it is the same item; an item of another shape (a cache of another version)
-# is parsed again.
-
-_KINDS: dict[str, type] = {"review": Review, "entry": ThreadEntry, "product": Product}
-_KIND_OF = {cls: kind for kind, cls in _KINDS.items()}
-_FIELDS = {kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in _KINDS.items()}
-_DATE = "\x00date"
-_HIDDEN = _FIELDS["entry"].index("hidden")
-#: The fields of each kind that hold a date (or None).
-_DATES = {
-    kind: tuple(i for i, f in enumerate(dataclasses.fields(cls)) if "datetime" in str(f.type))
-    for kind, cls in _KINDS.items()
-}
-
-
-def encode_outcome(outcome: tuple[Any, list[Problem]]) -> tuple[Any, ...]:
-    item, problems = outcome
-    kept_problems = tuple((p.path, p.field, p.message) for p in problems)
-    if item is None:
-        return (None, kept_problems)
-    kind = _KIND_OF[type(item)]
-    values = [getattr(item, name) for name in _FIELDS[kind]]
-    for index in _DATES[kind]:
-        value = values[index]
-        if isinstance(value, dt.datetime):
-            zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
-            values[index] = (_DATE, value.isoformat(), zone, value.fold)
-        elif value is not None:
-            return ("pickle", pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-    # (A value marshal cannot keep, a Markup say, makes its frame of the file a pickled one.)
-    return (kind, tuple(values), kept_problems)
-
-
-def _encode_record(record: tuple[int, tuple[Any, list[Problem]]]) -> tuple[int, tuple[Any, ...]]:
-    return record[0], encode_outcome(record[1])
-
-
-def decode_outcome(kept: Any) -> tuple[Any, list[Problem]] | None:
-    """A record of :func:`encode_outcome` as it was; None if it is not one."""
-    try:
-        if kept[0] == "pickle":
-            outcome = pickle.loads(kept[1])
-            return outcome if isinstance(outcome, tuple) else None
-        if kept[0] is None:
-            return None, [Problem(*p) for p in kept[1]]
-        kind, values, problems = kept
-        if len(values) != len(_FIELDS[kind]):
-            return None
-        fields = list(values)
-        for index in _DATES[kind]:
-            value = fields[index]
-            if value is not None:
-                moment = dt.datetime.fromisoformat(value[1])
-                if value[2] is not None:
-                    moment = moment.replace(tzinfo=ZoneInfo(value[2]), fold=value[3])
-                fields[index] = moment
-        if kind == "entry" and not fields[_HIDDEN]:
-            fields[_HIDDEN] = _NO_HIDDEN  # marshal gives a new empty set each time
-        return _KINDS[kind](*fields), [Problem(*p) for p in problems] if problems else []
-    except Exception:  # a record of another version: parse the file again
-        return None
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """Python's cycle collector off while cached records are read back.
-
-    Reading them makes a few objects per file and frees none (no cycles to
-    find); the collector would walk all of them again and again while they
-    pile up, a third of a rebuild's reading. Not while files are parsed:
-    Markdown leaves garbage that only the collector frees.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _content_stamp(settings: dict[str, Any]) -> Callable[[str], int] | None:

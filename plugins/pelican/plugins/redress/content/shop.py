@@ -20,8 +20,9 @@ from typing import Any
 from ..i18n import translations
 from . import model, privacy
 from .cache import KeptDict, remove_unused
+from .collector import collector_paused
 from .model import ContentError, Problem, Product, Review, ThreadEntry
-from .reader import code_stamp, contacts_of, read_content
+from .reader import ReadResult, code_stamp, contacts_of, read_content
 from .settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,14 @@ def load_shop(settings: dict[str, Any]) -> Shop:
     """Read, check and link all content of a site. Raises ContentError."""
     rs = get_settings(settings)
     raw = read_content(settings, rs)
+    # Linking makes a list per review and touches every object: no collector
+    # passes over the shop while it grows (see collector_paused).
+    with collector_paused():
+        return _linked(settings, rs, raw)
+
+
+def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Shop:
+    """The shop the files make, or all that is wrong across them (see :func:`load_shop`)."""
     problems: list[Problem] = list(raw.problems)
 
     unreadable = _unreadable_products(raw.problems, settings, rs)

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..content.cache import KeptDict, remove_unused
-from ..content.reader import code_stamp
+from ..content.collector import collector_paused
+from ..content.reader import code_stamp, contacts_of
 from ..content.shop import Shop
-from .shared import collector_paused
 
 #: The kept cases' files are named ``redress-desk-<code>-<settings>`` in the site's cache.
 DESK_CACHE_FILES = "redress-desk-"
@@ -52,13 +52,21 @@ def _kept(shop: Shop, settings: dict[str, Any] | None) -> KeptDict | None:
     if settings is None or not shop.settings["REVIEWS_CACHE"] or not settings.get("CACHE_PATH"):
         return None
     desk = Path(__file__).parent
+    package = desk.parent
     code = hashlib.sha256(code_stamp().encode())
-    for source in sorted([*desk.glob("*.py"), *(desk / "phrases").glob("*.py")]):
-        code.update(source.name.encode() + source.read_bytes())
+    # The checker's code, and what makes a case besides the files: the linking
+    # (negative, state, the quoted fields) and the words that stand for hidden values.
+    sources = [*desk.glob("*.py"), *(desk / "phrases").glob("*.py"), package / "content" / "shop.py"]
+    sources += [package / "i18n.py", *(package / "translations").glob("*/LC_MESSAGES/*.po")]
+    for source in sorted(sources):
+        code.update(str(source.relative_to(package)).encode() + source.read_bytes())
     stamp = code.hexdigest()[:12]
     decided_by = repr(
         (
             sorted(shop.settings.items(), key=lambda item: item[0]),
+            # The shop's own addresses stay in its answers, others are hidden:
+            # SITEURL's domain is one of them (a publish build's differs).
+            contacts_of(settings, shop.settings),
             str(settings.get("PATH")),
             settings.get("DEFAULT_LANG"),
             settings.get("TIMEZONE"),

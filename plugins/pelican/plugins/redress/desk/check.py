@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..content.cache import KeptDict
+from ..content.collector import collector_paused
 from ..content.model import Review, ThreadEntry
 from ..content.shop import Shop
 from . import canned, rules
 from .rules import ADVICE, ALWAYS, RULES, WARNING, Answer, Case
-from .shared import collector_paused
 from .text import fold, words
 
 #: Each rule's severity; ``canned`` is advice under a review that is not negative.
@@ -97,12 +97,6 @@ def check(
     """
     with collector_paused():
         return _check(shop, now, reviews, since, kept)
-
-
-#: The rules whose evidence depends only on a case's files (and the settings):
-#: kept between builds. The others depend on the time (``unanswered``,
-#: ``stale``) or on every other answer of the shop (``canned``).
-CONTENT_RULES = frozenset(RULES) - {"unanswered", "stale", "canned"}
 
 
 def _check(

@@ -14,13 +14,14 @@ import sys
 import textwrap
 from typing import Any
 
+from ..content.collector import collector_paused
 from ..content.reader import timezone_from
 from ..i18n import Formatter, translations
 from . import report, respond
 from .check import check
 from .output import as_json, as_text, json_lines
 from .rules import RULES
-from .shared import add_site_options, collector_paused, known_reviews, load, now_in, parse_date
+from .shared import add_site_options, known_reviews, load, now_in, parse_date
 
 
 def add_parser(commands: Any) -> None:

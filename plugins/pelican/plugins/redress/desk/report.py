@@ -25,6 +25,7 @@ from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from .. import templating
+from ..content.collector import collector_paused
 from ..content.model import Review
 from ..content.reader import timezone_from
 from ..content.shop import Shop
@@ -32,7 +33,7 @@ from ..content.site_settings import private_folder
 from ..i18n import Formatter, has_catalog, translations
 from .check import Finding, Result, check
 from .messages import Gettext, describe
-from .shared import DeskError, add_site_options, collector_paused, load, now_in, shown_path
+from .shared import DeskError, add_site_options, load, now_in, shown_path
 
 TEMPLATE = "redress/desk/report.html"
 #: Months shown in the chart and table, newest last.

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import difflib
-import gc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,24 +31,6 @@ def load(settings_arg: str | None, command: str) -> tuple[Path, dict[str, Any], 
     path = site_settings.settings_path(settings_arg, command)
     settings = site_settings.load_settings(path)
     return path, settings, load_shop(settings)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a shop is read or checked.
-
-    A big shop is hundreds of thousands of objects that live for the whole
-    run and hold no garbage cycles; the collector's full passes over them
-    cost more than the checking itself (at 100,000 reviews, seconds). The
-    commands run whole in it; reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def known_reviews(shop: Shop, slugs: list[str]) -> None:

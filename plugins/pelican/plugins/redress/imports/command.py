@@ -11,19 +11,18 @@ written, and the command then exits with 1.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import os
 import queue
 import textwrap
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..content import files, model, reader, site_settings
+from ..content.collector import collector_paused
 from ..content.settings import get_settings
 from ..errors import RedressError, UsageError
 from . import platforms
@@ -172,23 +171,6 @@ def import_batches(
             os.sync()  # the files first (written without a sync each), then the ledger that vouches for them
             ledger.save()
     return plan, outcome
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while exports are read and planned.
-
-    A run's records (hundreds of thousands of objects, no cycles) live
-    until its end; the collector's full passes over them cost more than the
-    reading itself. Reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _WriterStopped(Exception):

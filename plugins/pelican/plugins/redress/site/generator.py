@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from blinker import signal
@@ -139,13 +138,13 @@ class ReviewsGenerator(Generator):
                 template = self.redress_env.get_template(f"redress/{part}.html")
                 base[f"{part}_html"] = Markup(template.render(base))
         base["layout_key"] = layout_key(self.redress_env, base)
-        extra_lines = report_lines_of(shop, self.settings)
+        extra_lines = ReportLines(shop, self.settings)
         try:
             pages = self._write_section(shop, base, theme)
         except BaseException:
-            extra_lines()  # the forked process is reaped (and its pipe closed) whatever happened
+            extra_lines.stop()  # the forked process is ended and reaped whatever happened
             raise
-        self._report(pages, extra_lines())
+        self._report(pages, extra_lines.lines())
 
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
@@ -271,10 +270,12 @@ def _freeze_what_the_build_keeps() -> None:
     again while the pages were written (1.2 s of a rebuild at 100,000
     reviews), and once more when the process ends. Frozen, they are
     skipped, and the forked writers do not copy their memory by touching
-    them (see :func:`gc.freeze`). Reference counting still frees them.
+    them (see :func:`gc.freeze`, which freezes every object the process
+    holds at that point, Pelican's too). Reference counting still frees them.
     A build that fails in Redress's writing or its late clash check thaws
-    them at once; under ``pelican -r`` the next build thaws and collects
-    first, so nothing that became garbage since stays frozen.
+    them at once. After a build that succeeds, or fails in another plugin
+    afterwards, they stay frozen until the process ends or, under
+    ``pelican -r``, until the next build thaws and collects them first.
     """
     global _frozen
     gc.freeze()
@@ -290,34 +291,40 @@ def thaw() -> None:
         _frozen = False
 
 
-def report_lines_of(shop: Shop, settings: dict[str, Any]) -> Callable[[], list[str]]:
-    """The lines :data:`report_lines` receivers have for ``shop``; call the result to get them.
+class ReportLines:
+    """The lines :data:`report_lines` receivers have for ``shop``: :meth:`lines` gets them.
 
     On a big shop they are worked out in a forked process (see
     :mod:`~redress.content.forked`), on the other core, while this one
     writes pages: the desk reads every answer of the shop, and a rebuild
     after one new response should not wait for it. A receiver may keep its
     own file in the site's cache. A child that fails costs the lines, not
-    the build. Call the result whatever happens: it reaps the child.
+    the build; a build that fails ends it (:meth:`stop`).
     """
 
-    def lines_here() -> list[str]:
-        return [str(extra) for _receiver, extra in report_lines.send(shop, settings=settings) if extra]
+    def __init__(self, shop: Shop, settings: dict[str, Any]):
+        self._shop = shop
+        self._settings = settings
+        self._child: forked.Beside[list[str]] | None = None
+        if len(shop.reviews) >= FORK_REPORT_MIN_REVIEWS and report_lines.receivers:
+            self._child = forked.beside(self._here)
 
-    if len(shop.reviews) < FORK_REPORT_MIN_REVIEWS or not report_lines.receivers:
-        return lines_here
-    child = forked.beside(lines_here)
-    if child is None:
-        return lines_here
+    def _here(self) -> list[str]:
+        sent = report_lines.send(self._shop, settings=self._settings)
+        return [str(extra) for _receiver, extra in sent if extra]
 
-    def collect() -> list[str]:
-        lines = child.result()
+    def lines(self) -> list[str]:
+        if self._child is None:
+            return self._here()
+        lines = self._child.result()
         if not isinstance(lines, list):
             logger.warning("reviews: the desk's report line could not be worked out this time")
             return []
         return [str(line) for line in lines]
 
-    return collect
+    def stop(self) -> None:
+        if self._child is not None:
+            self._child.stop()
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

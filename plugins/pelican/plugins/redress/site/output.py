@@ -25,7 +25,6 @@ from typing import Any
 from pelican import signals
 from pelican.utils import get_relative_path, path_to_url
 
-from ..content import forked
 from ..content.cache import KeptDict
 
 logger = logging.getLogger(__name__)
@@ -39,12 +38,6 @@ GROUP = "\x00group:"
 #: process renders and writes them while the build goes on with the rest:
 #: on two cores that hides most of the time ten thousand folders take.
 FORK_MIN_PAGES = 500
-
-#: From a record of this many pages on, a forked process checks that each
-#: page of the last build is still in the output folder while the cards are
-#: made: a rebuild keeps most pages, and each kept page is checked to be
-#: there (120,000 stats at 100,000 reviews).
-FORK_CHECK_MIN_PAGES = 5000
 
 #: Stands in for SITEURL while a page is rendered; replaced by the page's
 #: own SITEURL (which differs per page with RELATIVE_URLS). Control
@@ -112,40 +105,6 @@ class PageWriter:
         self._group: list[str] | None = None
         self._gone: set[str] = set()
         self._groups: dict[str, tuple[str, list[str]]] = {}
-        # The kept pages gone from the output folder (removed by hand), as
-        # checked by a child; None: each page is checked when it is kept.
-        self._missing: set[str] | None = None
-        self._checking: forked.Beside[list[str]] | None = None
-        if isinstance(self.previous, KeptDict) and len(self.previous) >= FORK_CHECK_MIN_PAGES:
-            self._checking = forked.beside(self._pages_not_on_disk)
-
-    def _pages_not_on_disk(self) -> list[str]:
-        """The pages of the last build that are not in the output folder (in the child)."""
-        missing = []
-        for save_as in self.previous.keys():
-            if save_as.startswith("\x00"):
-                continue  # the build key and the groups: not files
-            try:
-                if not os.path.isfile(self.path_of(save_as)):
-                    missing.append(save_as)
-            except RuntimeError:
-                missing.append(save_as)
-        return missing
-
-    def _on_disk(self, save_as: str) -> bool:
-        """Whether a page of the last build is still in the output folder.
-
-        Only asked of pages this build has not written: what the child found
-        when it looked still holds (only this build writes them, and removes
-        none before :meth:`finish`).
-        """
-        if self._checking is not None:
-            missing = self._checking.result()
-            self._missing = set(missing) if isinstance(missing, list) else None
-            self._checking = None
-        if self._missing is not None:
-            return save_as not in self._missing
-        return os.path.isfile(self.path_of(save_as))
 
     def gone(self, save_as: str) -> None:
         """A page that must not be in the output (a withheld review's), record or not.
@@ -177,7 +136,7 @@ class PageWriter:
             not files
             or any(f in self.current for f in files)
             or any(f not in self.previous for f in files)
-            or not all(self._on_disk(f) for f in files)
+            or not all(os.path.isfile(self.path_of(f)) for f in files)
         ):
             self._groups[name] = (key, [])
             return False
@@ -252,7 +211,7 @@ class PageWriter:
         self.current[save_as] = fingerprint
         if self._group is not None:
             self._group.append(save_as)
-        if self.previous.get(save_as) == fingerprint and self._on_disk(save_as):
+        if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             return
         self.written += 1
@@ -352,9 +311,6 @@ class PageWriter:
 
     def abandon(self) -> None:
         """The build failed: stop the background writer, if any, and reap it (no record is kept)."""
-        if self._checking is not None:
-            self._checking.stop()
-            self._checking = None
         if self._child is not None:
             try:
                 os.kill(self._child, signal.SIGTERM)
@@ -373,9 +329,6 @@ class PageWriter:
 
     def finish(self) -> None:
         """Remove pages this section wrote last time but not now; remember this build."""
-        if self._checking is not None:
-            self._checking.result()  # (no page was kept: reaped all the same)
-            self._checking = None
         self._wait_background()
         for save_as in (self.record.keys() | self._legacy | self._gone) - self.current.keys():
             if save_as.startswith("\x00"):
