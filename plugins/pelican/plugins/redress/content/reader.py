@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..i18n import translations
 from . import forked, model, privacy, render
 from .cache import KeptDict, remove_unused
-from .collector import collector_paused
+from .collector import collector_paused, collector_running
 from .model import Problem, Product, Review, ThreadEntry
 from .rules import strip_control
 
@@ -584,7 +584,8 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
                 if outcome is None:
                     misses.append((kind, file_path, display, stem))
                 found.append((kind, file_path, display, stem, bucket, outcome))
-    parsed = parse_files(misses, ctx)
+    with collector_running():  # (Markdown leaves garbage only the collector frees)
+        parsed = parse_files(misses, ctx)
     for file_path, outcome in parsed.items():
         cache[file_path] = (stamps[file_path], outcome)
     with collector_paused():

@@ -515,6 +515,7 @@ def stop_on_clashes(generators: list[Any]) -> None:
     if lines:
         for line in lines:
             logger.error("%s", line)
+        thaw()  # a build that fails leaves nothing frozen (a pelican -r process lives on)
         raise RedressError(
             lines,
             f"reviews: {maybe_pluralize(len(lines), 'problem', 'problems')} where the review section meets "

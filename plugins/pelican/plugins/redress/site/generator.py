@@ -23,6 +23,7 @@ from pelican.utils import maybe_pluralize
 
 from .. import templating
 from ..content import forked
+from ..content.collector import collector_paused
 from ..content.settings import SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
@@ -88,6 +89,14 @@ class ReviewsGenerator(Generator):
 
     def generate_context(self) -> None:
         thaw()
+        # The shop is read, linked and laid out with the cycle collector paused,
+        # then frozen before it runs again: a full pass over what was just made
+        # would find nothing to free (see _freeze_what_the_build_keeps).
+        with collector_paused():
+            self._read_shop()
+            _freeze_what_the_build_keeps()
+
+    def _read_shop(self) -> None:
         try:
             shop = load_shop(self.settings)
             siteurl = self.settings.get("SITEURL", "") or ""
@@ -116,7 +125,6 @@ class ReviewsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         if self.shop is None:
             return
-        _freeze_what_the_build_keeps()
         try:
             self._generate_output()
         except BaseException:
@@ -263,7 +271,7 @@ _frozen = False
 
 
 def _freeze_what_the_build_keeps() -> None:
-    """Leave the shop, read and linked, out of Python's cycle collector while its pages are written.
+    """Leave the shop, read and linked, out of Python's cycle collector until the build ends.
 
     Every review, entry and listing lives until the build ends, and holds no
     garbage cycle; the collector's full passes walked all of them again and
@@ -272,9 +280,9 @@ def _freeze_what_the_build_keeps() -> None:
     skipped, and the forked writers do not copy their memory by touching
     them (see :func:`gc.freeze`, which freezes every object the process
     holds at that point, Pelican's too). Reference counting still frees them.
-    A build that fails in Redress's writing or its late clash check thaws
-    them at once. After a build that succeeds, or fails in another plugin
-    afterwards, they stay frozen until the process ends or, under
+    A build that fails in Redress's clash checks or its writing thaws them
+    at once. After a build that succeeds, or fails elsewhere (another
+    plugin), they stay frozen until the process ends or, under
     ``pelican -r``, until the next build thaws and collects them first.
     """
     global _frozen
