@@ -50,15 +50,60 @@ def _failing_builds(site, times: int, **settings) -> list[int]:
     return counts
 
 
-def test_a_build_stopped_after_the_shop_was_read_leaves_nothing_frozen(tmp_path):
-    """A build stopped after the shop was read and before Redress writes (REVIEWS_REQUIRE_SITEURL,
-    a clash found at all_generators_finalized) leaves no object out of the collector's reach
-    in a `pelican -r` process."""
+def test_a_build_stopped_before_the_shop_was_frozen_leaves_nothing_frozen(tmp_path):
+    """REVIEWS_REQUIRE_SITEURL stops the build while the shop is read: nothing was frozen yet."""
     gc.unfreeze()
     site = make_site(tmp_path, review("a"))
     counts = _failing_builds(site, 2, REVIEWS_REQUIRE_SITEURL=True, SITEURL="")
     gc.unfreeze()
     assert counts == [0, 0], counts
+
+
+def test_a_build_that_fails_in_redress_writing_leaves_nothing_frozen(tmp_path):
+    """The shop is frozen once read; a template of the theme that fails while Redress
+    writes thaws it at once (a `pelican -r` process lives on)."""
+    gc.unfreeze()
+    site = make_site(tmp_path, review("a"))
+    theme = tmp_path / "theme"
+    (theme / "templates/redress").mkdir(parents=True)
+    (theme / "templates/redress/review.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    counts = []
+    for _ in range(2):
+        with pytest.raises(ZeroDivisionError):
+            build(site, THEME=str(theme))
+        counts.append(gc.get_freeze_count())
+    gc.unfreeze()
+    assert counts == [0, 0], counts
+
+
+def test_what_a_build_failing_elsewhere_left_frozen_is_thawed_before_the_next_reads(tmp_path):
+    """A theme's article template fails after Redress froze the shop: it stays frozen
+    until the next build starts, which thaws it before any generator reads its content."""
+    from pelican import signals
+
+    gc.unfreeze()
+    site = make_site(tmp_path, review("a"))
+    write(site, "articles/post.md", "Title: Post\nDate: 2026-01-01\n\nHello.\n")
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/article.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    seen: list[int] = []
+
+    def count_when_articles_are_read(generator):
+        seen.append(gc.get_freeze_count())
+
+    signals.article_generator_init.connect(count_when_articles_are_read)
+    try:
+        with pytest.raises(ZeroDivisionError):
+            build(site, THEME=str(theme), ARTICLE_PATHS=["articles"])
+        left = gc.get_freeze_count()
+        with pytest.raises(ZeroDivisionError):
+            build(site, THEME=str(theme), ARTICLE_PATHS=["articles"])
+    finally:
+        signals.article_generator_init.disconnect(count_when_articles_are_read)
+        gc.unfreeze()
+    assert left > 0  # documented: a failure outside Redress leaves the shop frozen until the next build
+    assert seen == [0, 0], seen
 
 
 def test_a_build_stopped_by_a_clash_leaves_nothing_frozen(tmp_path):

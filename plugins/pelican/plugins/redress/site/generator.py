@@ -281,9 +281,10 @@ def _freeze_what_the_build_keeps() -> None:
     them (see :func:`gc.freeze`, which freezes every object the process
     holds at that point, Pelican's too). Reference counting still frees them.
     A build that fails in Redress's clash checks or its writing thaws them
-    at once. After a build that succeeds, or fails elsewhere (another
-    plugin), they stay frozen until the process ends or, under
-    ``pelican -r``, until the next build thaws and collects them first.
+    at once. After a build that succeeds, or fails elsewhere (a theme's
+    article template, another plugin), they stay frozen until the process
+    ends or, under ``pelican -r``, until the next build starts: it thaws
+    and collects them before any generator reads (:func:`get_generators`).
     """
     global _frozen
     gc.freeze()
@@ -336,4 +337,7 @@ class ReportLines:
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:
+    # Sent as each build starts, before any generator reads: what the last build
+    # in this process froze (pelican -r) is thawed and collected first.
+    thaw()
     return ReviewsGenerator
