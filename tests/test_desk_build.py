@@ -141,3 +141,32 @@ def test_the_line_follows_the_sites_address_with_the_cases_kept(
             assert "Responses:" not in out, (url, out)
         seen.add(warnings)
     assert len(seen) == 2  # the address made a difference, both ways
+
+
+def test_without_fork_the_lines_are_worked_out_before_texts_are_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where processes cannot fork, the report lines are worked out in the build itself:
+    before the pages are written, while every review's text is still there (a big shop's
+    build lets go of the texts no page needs while it writes, see release_bodies)."""
+    import os
+
+    from pelican.plugins.redress.site import generator
+
+    monkeypatch.delattr(os, "fork")
+    monkeypatch.setattr(generator, "RELEASE_MIN_REVIEWS", 1)  # a big shop's build, on six reviews
+    site = make_site(
+        tmp_path,
+        *(review(f"r{day}", 1 + day % 5, f"2026-10-0{day} 09:00", f"Review {day}.") for day in range(1, 7)),
+    )
+    whole: list[bool] = []
+
+    def receiver(shop: object, settings: object = None) -> None:
+        whole.append(all(r.body_html for r in shop.reviews))  # type: ignore[attr-defined]
+
+    generator.report_lines.connect(receiver)
+    try:
+        build(site, REVIEWS_PER_PAGE=1, REVIEWS_FEED_MAX_ITEMS=0)
+    finally:
+        generator.report_lines.disconnect(receiver)
+    assert whole == [True]

@@ -308,15 +308,23 @@ class ReportLines:
     writes pages: the desk reads every answer of the shop, and a rebuild
     after one new response should not wait for it. A receiver may keep its
     own file in the site's cache. A child that fails costs the lines, not
-    the build; a build that fails ends it (:meth:`stop`).
+    the build; a build that fails ends it (:meth:`stop`). Without a child
+    (a small shop, or no ``os.fork``) they are worked out at once, before
+    any page is written: the desk reads the review texts that
+    :func:`release_bodies` lets go of while pages are written.
     """
 
     def __init__(self, shop: Shop, settings: dict[str, Any]):
         self._shop = shop
         self._settings = settings
         self._child: forked.Beside[list[str]] | None = None
-        if len(shop.reviews) >= FORK_REPORT_MIN_REVIEWS and report_lines.receivers:
+        self._lines: list[str] = []
+        if not report_lines.receivers:
+            return
+        if len(shop.reviews) >= FORK_REPORT_MIN_REVIEWS:
             self._child = forked.beside(self._here)
+        if self._child is None:
+            self._lines = self._here()
 
     def _here(self) -> list[str]:
         sent = report_lines.send(self._shop, settings=self._settings)
@@ -324,7 +332,7 @@ class ReportLines:
 
     def lines(self) -> list[str]:
         if self._child is None:
-            return self._here()
+            return self._lines
         lines = self._child.result()
         if not isinstance(lines, list):
             logger.warning("reviews: the desk's report line could not be worked out this time")
