@@ -88,7 +88,7 @@ class ReviewsGenerator(Generator):
         add_to_menu(self.context, self.settings, lang)
 
     def generate_context(self) -> None:
-        thaw()
+        # (What the last build in this process froze was thawed as this one began: get_generators.)
         # The shop is read, linked and laid out with the cycle collector paused,
         # then frozen before it runs again: a full pass over what was just made
         # would find nothing to free (see _freeze_what_the_build_keeps).
