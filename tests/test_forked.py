@@ -61,3 +61,18 @@ def test_with_sigchld_ignored_the_result_still_comes_back() -> None:
         slow.stop()
     finally:
         signal.signal(signal.SIGCHLD, before)
+
+
+def test_finished_says_when_the_child_has_ended_without_waiting() -> None:
+    slow = beside(lambda: time.sleep(60))
+    quick = beside(lambda: "done")
+    failed = beside(lambda: 1 / 0)
+    assert slow is not None and quick is not None and failed is not None
+    deadline = time.monotonic() + 10
+    while not (quick.finished() and failed.finished()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quick.finished() and failed.finished()
+    assert not slow.finished()
+    assert quick.result() == "done" and failed.result() is None
+    assert quick.finished()  # read and reaped: still finished
+    slow.stop()

@@ -200,6 +200,55 @@ def test_a_failed_writer_fails_the_build_before_the_parent_writes_its_pages(tmp_
     assert len(written) < 20, "the parent stopped soon after the writer failed"
 
 
+@pytest.mark.parametrize("writer_fails", [False, True])
+def test_with_sigchld_ignored_forked_work_still_counts_and_a_failure_still_fails(
+    tmp_path, monkeypatch, writer_fails
+):
+    """A host process that ignores SIGCHLD (some servers, some CI runners) has its
+    children reaped by the system, so their exit status cannot be read. Every
+    forked part of a build (parsing, listing, cards, background pages, the
+    desk's line) tells success by its result: the site is the same as one made
+    without any child, and a writer that fails still fails the build."""
+    import signal
+
+    from pelican.plugins.redress.content import reader
+    from pelican.plugins.redress.site import cards, output
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
+    files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2)]
+    sites = {}
+    parent = os.getpid()
+    real = output.PageWriter._render_and_write
+
+    def render_and_write(self, path, save_as, render):
+        if os.getpid() != parent:
+            raise RuntimeError("the writer fails")
+        return real(self, path, save_as, render)
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        for name, fork_min in (("forked", 1), ("serial", 10**9)):
+            for module, constant in (
+                (output, "FORK_MIN_PAGES"),
+                (cards, "FORK_MIN_CARDS"),
+                (reader, "FORK_MIN_FILES"),
+            ):
+                monkeypatch.setattr(module, constant, fork_min)
+            if writer_fails and name == "forked":
+                monkeypatch.setattr(output.PageWriter, "_render_and_write", render_and_write)
+                with pytest.raises(RuntimeError, match="writing the review pages failed"):
+                    build(make_site(tmp_path / name, *files))
+                return
+            out = build(make_site(tmp_path / name, *files))
+            sites[name] = {
+                p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()
+            }
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert len([p for p in sites["forked"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 12
+    assert sites["forked"] == sites["serial"]
+
+
 def test_the_background_pages_are_shared_out_and_each_written_once():
     """The forked writer takes pages from the front, the parent from the back: each exactly once."""
     import ast

@@ -3,16 +3,17 @@
 A build runs on two cores but mostly in one process, and some of its work
 needs nothing from what comes next: listing 100,000 review files while the
 parse cache loads, the desk's check of every answer while pages are
-written. :func:`beside` forks a child for such work. (Not for work that
-overlaps the build's own pass over the shop: while a child lives, each
-page of memory the build touches is copied, and that costs what the child
-saves.) The child computes, sends the
-result through a pipe as plain data, and ends without running anything of
-the parent's (no ``atexit`` handler, no buffered output written twice); it
-writes nothing to the output, and logging is off in it (the parent's
-console may be held by a thread the child does not have). A child that
-fails gives None, and the caller does the work itself: it never costs the
-build.
+written, half the cards, the review pages queued for the background.
+:func:`beside` forks a child for such work. (Only for big work: while a
+child lives, each page of memory the build touches is copied. A child that
+checked the kept pages were still on disk saved 0.4 s at 100,000 reviews
+and cost as much in copies.)
+The child computes, sends the result through a pipe as plain data, framed
+by its length, and ends without running anything of the parent's (no
+``atexit`` handler, no buffered output written twice); logging is off in
+it (:func:`in_child`). Success is a whole result, never the exit status,
+which a process that ignores SIGCHLD cannot read. A child that fails gives
+None, and the caller does the work itself or fails the build.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 import marshal
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable
@@ -60,6 +62,18 @@ class Beside(Generic[T]):
                 self._result = None
         return self._result
 
+    def finished(self) -> bool:
+        """Whether the child has ended (or is sending its result): :meth:`result` will not wait long.
+
+        Without waiting and without its exit status: the pipe becomes
+        readable only when the child writes its result, last thing, or
+        ends without one.
+        """
+        if self._pid is None:
+            return True
+        readable, _, _ = select.select([self._read_end], [], [], 0)
+        return bool(readable)
+
     def stop(self) -> None:
         """The build no longer needs the result (it failed): end the child and reap it."""
         if self._pid is None:
@@ -71,6 +85,15 @@ class Beside(Generic[T]):
         os.close(self._read_end)
         reap(self._pid)
         self._pid = None
+
+
+def in_child() -> None:
+    """What every forked child of a build does first: logging off.
+
+    The parent's console may be held by a thread the child does not have
+    (Pelican's spinner): a child that logged could wait for it for ever.
+    """
+    logging.disable(logging.CRITICAL)
 
 
 def reap(pid: int) -> None:
@@ -101,7 +124,7 @@ def beside(
         status = 0
         try:
             os.close(read_end)
-            logging.disable(logging.CRITICAL)
+            in_child()
             data = dumps(work())
             with os.fdopen(write_end, "wb") as out:
                 out.write(len(data).to_bytes(8, "little"))

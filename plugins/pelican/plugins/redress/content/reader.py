@@ -444,8 +444,11 @@ def parse_one(kind: str, file_path: str, display: str, stem: str, ctx: Context) 
 def parse_files(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[str, tuple[Any, list[Problem]]]:
     """Parse files (kind, path, display, stem), half of them in a forked process when there are many.
 
-    The child only parses and hands back its results through a pipe; if it
-    fails for any reason, its half is parsed here instead.
+    The child only parses and hands back its results through a pipe, as a
+    stream (a million reviews' half is too big to hold as bytes beside the
+    objects, which :func:`forked.beside` would). A stream that is not whole
+    (the child failed, for any reason) raises on reading: its half is
+    parsed here instead.
     """
     if len(files) < FORK_MIN_FILES or not hasattr(os, "fork"):
         return {f[1]: parse_one(*f, ctx) for f in files}
@@ -454,6 +457,7 @@ def parse_files(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[st
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
+        forked.in_child()
         status = 0
         try:
             with os.fdopen(write_end, "wb") as out:

@@ -18,15 +18,14 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import signal
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Template
 
+from ..content import forked
 from .output import digest
 
 logger = logging.getLogger(__name__)
@@ -210,30 +209,26 @@ def _rendered(
         return
     mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
     with tempfile.TemporaryFile(dir=folder) as part:
-        sys.stdout.flush()
-        sys.stderr.flush()
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the child: renders and writes, nothing else
-            status = 0
-            try:
-                for batch in _render_rows(theirs, template, context, json_of):
-                    if os.getppid() != parent:  # the build is gone: so is its cache
-                        status = 1
-                        break
-                    pickle.dump(batch, part, protocol=pickle.HIGHEST_PROTOCOL)
-                part.flush()
-            except BaseException:
-                status = 1
-            os._exit(status)
+
+        def their_half() -> bool:  # in the child: renders and writes, nothing else
+            for batch in _render_rows(theirs, template, context, json_of):
+                if os.getppid() != parent:  # the build is gone: so is its cache
+                    return False
+                pickle.dump(batch, part, protocol=pickle.HIGHEST_PROTOCOL)
+            part.flush()
+            return True
+
+        child = forked.beside(their_half)
+        if child is None:
+            yield from _render_rows(todo, template, context, json_of)
+            return
         try:
             yield from _render_rows(mine, template, context, json_of)
         except BaseException:
-            os.kill(pid, signal.SIGTERM)  # the build failed: no need for the other half
-            os.waitpid(pid, 0)
+            child.stop()  # the build failed: no need for the other half
             raise
-        _, status = os.waitpid(pid, 0)
-        done = os.waitstatus_to_exitcode(status) == 0
+        done = child.result() is True
         if done:
             try:
                 part.seek(0)

@@ -15,7 +15,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +24,7 @@ from typing import Any
 from pelican import signals
 from pelican.utils import get_relative_path, path_to_url
 
+from ..content import forked
 from ..content.cache import KeptDict
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class PageWriter:
         self.written = 0
         self.skipped = 0
         self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
-        self._child: int | None = None
+        self._child: forked.Beside[bool] | None = None
         self._queue: _SharedQueue | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
@@ -248,35 +248,37 @@ class PageWriter:
     def start_background(self) -> None:
         """Render and write the background pages, in a forked process when there are many.
 
-        The child only renders templates and writes files: it logs nothing,
-        and the one lock it shares is the queue's (see :class:`_SharedQueue`).
-        The parent takes the queue's last pages and waits for it in
-        :meth:`finish`, and fails the build if it failed.
+        The child only renders templates and writes files (see
+        :mod:`redress.content.forked`); the one lock it shares is the
+        queue's (see :class:`_SharedQueue`). The parent takes the queue's
+        last pages and waits for it in :meth:`finish`, and fails the build
+        if it failed.
         """
         if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
             self._write_deferred()
             return
-        sys.stdout.flush()
-        sys.stderr.flush()
         try:
             self._queue = _SharedQueue(len(self._deferred))
         except (OSError, ImportError):  # no shared memory for a lock (some containers): the child writes all
             self._queue = None
-        pid = os.fork()
-        if pid == 0:  # the child
-            status = 0
-            try:
-                while part := (self._queue.take_front() if self._queue else (0, len(self._deferred))):
-                    for save_as, render in self._deferred[part[0] : part[1]]:
-                        self._render_and_write(self.path_of(save_as), save_as, render)
-                    if self._queue is None:
-                        break
-            except BaseException:
-                traceback.print_exc()
-                sys.stderr.flush()
-                status = 1
-            os._exit(status)
-        self._child = pid
+        self._child = forked.beside(self._write_front)
+        if self._child is None:
+            self._queue = None
+            self._write_deferred()
+
+    def _write_front(self) -> bool:
+        """The forked writer's work: pages from the front of the queue (all of them without one)."""
+        try:
+            while part := (self._queue.take_front() if self._queue else (0, len(self._deferred))):
+                for save_as, render in self._deferred[part[0] : part[1]]:
+                    self._render_and_write(self.path_of(save_as), save_as, render)
+                if self._queue is None:
+                    break
+        except BaseException:
+            traceback.print_exc()  # logging is off in the child; the parent says the build failed
+            sys.stderr.flush()
+            raise
+        return True
 
     def _write_deferred(self) -> None:
         for save_as, render in self._deferred:
@@ -291,19 +293,14 @@ class PageWriter:
             return
         # Done with its own pages, the parent takes the writer's from the end of
         # its queue: on two cores the last pages are written twice as fast.
-        status = None
         while self._queue is not None and (part := self._queue.take_back()):
             for save_as, render in self._deferred[part[0] : part[1]]:
                 self._render_and_write(self.path_of(save_as), save_as, render)
-            pid, status = os.waitpid(self._child, os.WNOHANG)
-            if pid == 0:
-                status = None
-            elif os.waitstatus_to_exitcode(status) != 0:
-                break  # the writer failed: the build fails now, not after every page
-        if status is None:
-            _, status = os.waitpid(self._child, 0)
+            if self._child.finished():
+                break  # the writer ended: done (nothing left), or failed (the build fails now)
+        done = self._child.result()
         self._child = None
-        if os.waitstatus_to_exitcode(status) != 0:
+        if not done:
             raise RuntimeError("reviews: writing the review pages failed (see the error above)")
         for save_as, _render in self._deferred:
             self._announce(self.path_of(save_as), save_as)
@@ -312,11 +309,7 @@ class PageWriter:
     def abandon(self) -> None:
         """The build failed: stop the background writer, if any, and reap it (no record is kept)."""
         if self._child is not None:
-            try:
-                os.kill(self._child, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self._child, 0)
+            self._child.stop()
             self._child = None
         self._deferred = []
 
