@@ -181,7 +181,7 @@ def test_a_failed_writer_fails_the_build_before_the_parent_writes_its_pages(tmp_
     from pelican.plugins.redress.site import output
 
     monkeypatch.setattr(output, "FORK_MIN_PAGES", 1)
-    monkeypatch.setattr(output._SharedQueue, "TAKE", 1)
+    monkeypatch.setattr(output.forked.SharedQueue, "TAKE", 1)
     parent, written = os.getpid(), []
     real = output.PageWriter._render_and_write
 
@@ -254,9 +254,9 @@ def test_the_background_pages_are_shared_out_and_each_written_once():
     import ast
     import time
 
-    from pelican.plugins.redress.site.output import _SharedQueue
+    from pelican.plugins.redress.content.forked import SharedQueue
 
-    queue = _SharedQueue(1000)
+    queue = SharedQueue(1000)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the writer: slower than the parent, so both get pages
@@ -276,30 +276,58 @@ def test_the_background_pages_are_shared_out_and_each_written_once():
         theirs = ast.literal_eval(pipe.read())
     pages = sorted(i for start, end in mine + theirs for i in range(start, end))
     assert pages == list(range(1000))
-    assert mine and all(end - start <= _SharedQueue.TAKE for start, end in mine + theirs)
+    assert mine and all(end - start <= SharedQueue.TAKE for start, end in mine + theirs)
     assert queue.take_front() is None and queue.take_back() is None
 
 
 def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatch):
-    """A first build of a big shop parses half its files in a second process: same result, same errors."""
+    """A first build of a big shop shares its parsing with a second process: same result, same
+    errors; a child that fails part-way is made up for here, and nothing is lost."""
     from conftest import pelican_settings
-    from pelican.plugins.redress.content import reader
+    from pelican.plugins.redress.content import forked, reader
     from pelican.plugins.redress.content.settings import get_settings
 
-    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(9)]
+    files = [
+        review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i % 28 + 1:02d} 1{i // 28}:00") for i in range(40)
+    ]
     files.append(review("bad", rating="seven", date="2026-09-20 10:00"))
+    files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2, 30)]
     site = make_site(tmp_path, *files)
     settings = pelican_settings(site, REVIEWS_CACHE=False)
+    parent = os.getpid()
+    real = reader.parse_one
+    monkeypatch.setattr(forked.SharedQueue, "TAKE", 2)
+
+    def noting_the_child(fails: bool):
+        def parse_one(kind, path, *args):
+            if os.getpid() != parent:  # proof that the child parsed (or failed to parse) some
+                with open(tmp_path / f"child-{fails}", "a", encoding="utf-8") as proof:
+                    proof.write(os.path.basename(path) + "\n")
+                if fails and len((tmp_path / f"child-{fails}").read_text().split()) > 3:
+                    raise RuntimeError("the child fails part-way")
+            return real(kind, path, *args)
+
+        return parse_one
+
     results = {}
-    for fork_min in (1, 10**9):
+    for name, fork_min, parse_one in (
+        ("serial", 10**9, real),
+        ("forked", 1, noting_the_child(False)),
+        ("failed", 1, noting_the_child(True)),
+    ):
         monkeypatch.setattr(reader, "FORK_MIN_FILES", fork_min)
+        monkeypatch.setattr(reader, "parse_one", parse_one)
         got = reader.read_content(settings, get_settings(settings))
-        results[fork_min] = (
-            [(r.slug, r.rating, r.body_html) for r in got.reviews],
-            [str(p) for p in got.problems],
+        results[name] = (
+            sorted((r.slug, r.rating, r.body_html, r.date) for r in got.reviews),
+            sorted((e.slug, e.review_slug) for e in got.entries),
+            sorted(str(p) for p in got.problems),
         )
-    assert results[1] == results[10**9]
-    assert len(results[1][0]) == 9 and any("bad.md: Rating" in p for p in results[1][1])
+    assert results["forked"] == results["serial"] and results["failed"] == results["serial"]
+    assert len(results["serial"][0]) == 40 and len(results["serial"][1]) == 3
+    assert any("bad.md: Rating" in p for p in results["serial"][2])
+    assert 0 < len((tmp_path / "child-False").read_text().split()) < 44, "the child parsed a share, not all"
+    assert (tmp_path / "child-True").exists()
 
 
 def test_folders_listed_in_a_forked_process_read_the_same(tmp_path, monkeypatch):

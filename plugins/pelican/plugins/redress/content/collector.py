@@ -5,8 +5,9 @@ that live until the run ends and hold no garbage cycles. While they are
 made, every few thousand allocations trigger a collection, and the full
 ones walk all of them again: at 100,000 reviews that was more time than
 the reading or the checking itself. Reference counting still frees
-everything; only cycles wait until the collector runs again. Not for
-parsing Markdown, which leaves garbage only the collector frees.
+everything; only cycles wait until the collector runs again. Parsing
+Markdown leaves garbage only the collector frees: the parser runs the
+collector's young passes itself (``reader._parse``).
 """
 
 from __future__ import annotations
@@ -26,15 +27,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-@contextlib.contextmanager
-def collector_running() -> Iterator[None]:
-    """The collector on inside the block, even within a paused one: for parsing Markdown."""
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()

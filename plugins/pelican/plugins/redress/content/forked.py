@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import marshal
+import multiprocessing
 import os
 import select
 import signal
@@ -134,3 +135,45 @@ def beside(
         os._exit(status)
     os.close(write_end)
     return Beside(pid, read_end, loads)
+
+
+class SharedQueue:
+    """Work shared out between a forked child and its parent: the background pages, the files to parse.
+
+    Two numbers in memory both processes see (made before the fork): the
+    child takes work from the front, the parent from the back once its
+    own work is done (or at once), a few items at a time, until they meet.
+    Each item is done by exactly one of them, and neither waits for the
+    other while there is work left: the faster one simply does more.
+    """
+
+    #: Items taken at once: a lock per item would cost more than a small page.
+    TAKE = 32
+
+    def __init__(self, size: int):
+        # Shared by fork (as the child is made), whatever the platform's default way.
+        context = multiprocessing.get_context("fork")
+        self._lock = context.Lock()
+        self._ends = context.RawArray("q", [0, size])  # next front, end of the back
+
+    def take_front(self) -> tuple[int, int] | None:
+        with self._lock:
+            start, end = self._ends[0], min(self._ends[0] + self.TAKE, self._ends[1])
+            if start >= end:
+                return None
+            self._ends[0] = end
+            return start, end
+
+    def take_back(self) -> tuple[int, int] | None:
+        # A child that died holding the lock (killed) must not hang the build:
+        # the parent then stops taking work, and waiting for the child tells.
+        if not self._lock.acquire(timeout=60):
+            return None
+        try:
+            start, end = max(self._ends[1] - self.TAKE, self._ends[0]), self._ends[1]
+            if start >= end:
+                return None
+            self._ends[1] = start
+            return start, end
+        finally:
+            self._lock.release()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
 import sys
@@ -101,7 +100,7 @@ class PageWriter:
         self.skipped = 0
         self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
         self._child: forked.Beside[bool] | None = None
-        self._queue: _SharedQueue | None = None
+        self._queue: forked.SharedQueue | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
         self._groups: dict[str, tuple[str, list[str]]] = {}
@@ -250,7 +249,7 @@ class PageWriter:
 
         The child only renders templates and writes files (see
         :mod:`redress.content.forked`); the one lock it shares is the
-        queue's (see :class:`_SharedQueue`). The parent takes the queue's
+        queue's (see :class:`forked.SharedQueue`). The parent takes the queue's
         last pages and waits for it in :meth:`finish`, and fails the build
         if it failed.
         """
@@ -258,7 +257,7 @@ class PageWriter:
             self._write_deferred()
             return
         try:
-            self._queue = _SharedQueue(len(self._deferred))
+            self._queue = forked.SharedQueue(len(self._deferred))
         except (OSError, ImportError):  # no shared memory for a lock (some containers): the child writes all
             self._queue = None
         self._child = forked.beside(self._write_front)
@@ -340,47 +339,6 @@ class PageWriter:
         self.record.replace(self.current)
         self.record.save()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
-
-
-class _SharedQueue:
-    """The background pages, shared out between the forked writer and the parent.
-
-    Two numbers in memory both processes see (made before the fork): the
-    writer takes pages from the front, the parent from the back once its
-    own work is done, a few at a time, until they meet. Each page is
-    written by exactly one of them.
-    """
-
-    #: Pages taken at once: a lock per page would cost more than small pages.
-    TAKE = 32
-
-    def __init__(self, size: int):
-        # Shared by fork (as the writer is made), whatever the platform's default way.
-        context = multiprocessing.get_context("fork")
-        self._lock = context.Lock()
-        self._ends = context.RawArray("q", [0, size])  # next front, end of the back
-
-    def take_front(self) -> tuple[int, int] | None:
-        with self._lock:
-            start, end = self._ends[0], min(self._ends[0] + self.TAKE, self._ends[1])
-            if start >= end:
-                return None
-            self._ends[0] = end
-            return start, end
-
-    def take_back(self) -> tuple[int, int] | None:
-        # A writer that died holding the lock (killed) must not hang the build:
-        # the parent then stops taking pages, and waiting for the writer tells.
-        if not self._lock.acquire(timeout=60):
-            return None
-        try:
-            start, end = max(self._ends[1] - self.TAKE, self._ends[0]), self._ends[1]
-            if start >= end:
-                return None
-            self._ends[1] = start
-            return start, end
-        finally:
-            self._lock.release()
 
 
 def _legacy_pages(path: str) -> set[str]:

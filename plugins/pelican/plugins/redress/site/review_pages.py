@@ -474,7 +474,7 @@ class PageShells:
 
         The writer asks in order, chunk after chunk. The parent, which takes
         pages from the end of the queue once it has nothing else to do (see
-        :class:`.output._SharedQueue`), may ask for any review: then the
+        :class:`redress.content.forked.SharedQueue`), may ask for any review: then the
         chunk holding that review is read.
         """
         start = self._next
