@@ -103,11 +103,14 @@ def test_background_process_and_serial_writing_give_the_same_site(tmp_path, monk
     assert forked == serial
 
 
-def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_made_up_for(
+def test_cards_shared_with_a_forked_process_are_the_same_and_a_failed_child_is_made_up_for(
     tmp_path, monkeypatch
 ):
-    """A first build of a big shop makes half its cards in a second process; if that fails, here."""
+    """A first build of a big shop shares its cards with a second process; if that fails, here."""
+    from pelican.plugins.redress.content import forked
     from pelican.plugins.redress.site import cards
+
+    monkeypatch.setattr(forked.SharedQueue, "TAKE", 2)
 
     files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(14)]
     files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2, 12)]
@@ -117,7 +120,8 @@ def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_
     def noting_the_child(fails: bool):
         def render_rows(todo, *args):
             if os.getpid() != parent:  # proof that a child made (or failed to make) its half
-                (tmp_path / f"child-{fails}").write_text(str(len(todo)), encoding="utf-8")
+                with open(tmp_path / f"child-{fails}", "a", encoding="utf-8") as proof:
+                    proof.write(f"{len(todo)}\n")
                 if fails:
                     raise RuntimeError("the child fails")
             return real(todo, *args)
@@ -134,7 +138,8 @@ def test_cards_made_half_in_a_forked_process_are_the_same_and_a_failed_child_is_
         monkeypatch.setattr(cards, "_render_rows", render)
         out = build(make_site(tmp_path / name, *files))
         sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert (tmp_path / "child-False").read_text(encoding="utf-8") == "7", "half of 14 cards in the child"
+    made_there = sum(int(n) for n in (tmp_path / "child-False").read_text(encoding="utf-8").split())
+    assert 0 < made_there < 14, "the child made a share of the 14 cards"
     assert (tmp_path / "child-True").exists()
     assert len([p for p in sites["serial"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 14
     assert sites["forked"] == sites["serial"] and sites["failed"] == sites["serial"]

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 SCHEMA = 4
 #: Cards rendered before they are written to the file in one go.
 BATCH = 500
-#: With at least this many cards to make, a forked process makes half of them.
+#: With at least this many cards to make, a forked process shares the work.
 FORK_MIN_CARDS = 2000
 #: SQLite's limit on parameters of one statement is 999 in old builds.
 CHUNK = 900
@@ -194,39 +194,45 @@ def _rendered(
     json_of: Callable[[Any], str],
     folder: str,
 ) -> Iterator[list[tuple[str, str, str, str]]]:
-    """The cards of ``todo``, half of them made in a forked process when there are many.
+    """The cards of ``todo``, shared with a forked process when there are many.
 
-    A first build renders every card, a tenth of a big shop's build on one
-    core while the other waits. The child writes its batches to a nameless
-    file in the cache folder (not a pipe: the parent reads it only when its
-    own half is done, and holding a hundred megabytes of cards in memory
-    would cost more than the file; nameless, so a build killed half-way
-    leaves nothing behind). If the child fails, its half is made here; if
-    the build fails, the child is stopped.
+    A first build renders every card, a tenth of a big shop's build. Both
+    processes take cards from a :class:`forked.SharedQueue` until it is
+    empty, so neither waits while the other has some left (the parent also
+    stores every card, so it makes fewer). The child writes its batches to a
+    nameless file in the cache folder (not a pipe: the parent reads it only
+    when its own part is done, and holding a hundred megabytes of cards in
+    memory would cost more than the file; nameless, so a build killed
+    half-way leaves nothing behind). If the child fails, the cards it took
+    are made here; if the build fails, the child is stopped.
     """
     if len(todo) < FORK_MIN_CARDS or not hasattr(os, "fork"):
         yield from _render_rows(todo, template, context, json_of)
         return
-    mine, theirs = todo[: len(todo) // 2], todo[len(todo) // 2 :]
+    queue = forked.SharedQueue(len(todo))
     with tempfile.TemporaryFile(dir=folder) as part:
         parent = os.getpid()
 
-        def their_half() -> bool:  # in the child: renders and writes, nothing else
-            for batch in _render_rows(theirs, template, context, json_of):
-                if os.getppid() != parent:  # the build is gone: so is its cache
-                    return False
-                pickle.dump(batch, part, protocol=pickle.HIGHEST_PROTOCOL)
+        def their_part() -> bool:  # in the child: renders and writes, nothing else
+            while span := queue.take_front():
+                for batch in _render_rows(todo[span[0] : span[1]], template, context, json_of):
+                    if os.getppid() != parent:  # the build is gone: so is its cache
+                        return False
+                    pickle.dump(batch, part, protocol=pickle.HIGHEST_PROTOCOL)
             part.flush()
             return True
 
-        child = forked.beside(their_half)
+        child = forked.beside(their_part)
         if child is None:
             yield from _render_rows(todo, template, context, json_of)
             return
+        theirs_end = len(todo)  # the parent takes from the back: the child's share is todo[:theirs_end]
         try:
-            yield from _render_rows(mine, template, context, json_of)
+            while span := queue.take_back():
+                theirs_end = span[0]
+                yield from _render_rows(todo[span[0] : span[1]], template, context, json_of)
         except BaseException:
-            child.stop()  # the build failed: no need for the other half
+            child.stop()  # the build failed: no need for the rest
             raise
         done = child.result() is True
         if done:
@@ -240,8 +246,8 @@ def _rendered(
                     yield batch
             except (OSError, pickle.UnpicklingError):
                 done = False
-        if not done:  # the child failed: its half is made here (a card written twice is replaced)
-            yield from _render_rows(theirs, template, context, json_of)
+        if not done:  # the child failed: its cards are made here (a card written twice is replaced)
+            yield from _render_rows(todo[:theirs_end], template, context, json_of)
 
 
 def _fingerprint(review: Any, stamps: Mapping[str, int]) -> str:
