@@ -6,6 +6,7 @@ import os
 import pickle
 import time
 
+import pytest
 from conftest import build, make_site, response, review, soup, write
 from pelican.plugins.redress.content import cache as cache_module
 from pelican.plugins.redress.content import reader
@@ -276,3 +277,19 @@ def test_the_caches_are_named_the_same_whatever_the_hash_seed():
         for seed in range(1, 7)
     }
     assert len(seen) == 1 and "a@shop.example" in seen.pop()
+
+
+def test_a_page_is_written_as_its_utf8_bytes_and_replaces_a_longer_file(tmp_path):
+    """Pages are written with the system's calls, not Python's text file: the bytes must be
+    exactly the text's UTF-8 (no newline translated, nothing left of a longer old file)."""
+    from pelican.plugins.redress.site.output import _write_file
+
+    page = tmp_path / "index.html"
+    page.write_bytes(b"x" * 100_000)
+    text = "<p>Caf\u00e9 \U0001f600\r\nline\n</p>" * 3
+    _write_file(str(page), text)
+    assert page.read_bytes() == text.encode("utf-8")
+    _write_file(str(page), iter(["<p>", "in pieces\r\n", "</p>"]))
+    assert page.read_bytes() == b"<p>in pieces\r\n</p>"
+    with pytest.raises(UnicodeEncodeError):
+        _write_file(str(tmp_path / "bad.html"), "a lone surrogate \ud800")

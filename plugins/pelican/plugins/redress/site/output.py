@@ -361,9 +361,28 @@ def _legacy_pages(path: str) -> set[str]:
     return pages
 
 
+#: How a page's file is opened: created or emptied, for writing bytes.
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+_WRITE_FLAGS |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _write_file(path: str, text: str | Iterable[str]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        if isinstance(text, str):
-            handle.write(text)
-        else:
+    """Write a page's text as UTF-8, with newlines as they are on every platform.
+
+    A page is written with three system calls, not Python's text file
+    (which also asks whether the file is a terminal, where it stands, and
+    more): a tenth of a millisecond per file, at 100,000 review pages
+    seconds of a first build.
+    """
+    if not isinstance(text, str):
+        # Pieces of a big file (the data of a big listing), written as they come.
+        with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.writelines(text)
+        return
+    data = memoryview(text.encode("utf-8"))
+    descriptor = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        while data:
+            data = data[os.write(descriptor, data) :]
+    finally:
+        os.close(descriptor)
