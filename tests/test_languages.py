@@ -146,3 +146,19 @@ def test_gettext_takes_old_style_text_and_new_style_calls():
     )
     assert render("{{ ngettext('%(num)s review', '%(num)s reviews', 2, num=2) }}") == "2 reviews"
     assert render("{{ _('All reviews') }}") == "Alle reviews"
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "de"])
+def test_remembered_numbers_read_as_babel_writes_them(lang):
+    """The formatter remembers each number it wrote (a listing's average is on each of its
+    pages): what it gives back is Babel's text for that number, digits and locale."""
+    from babel.numbers import format_decimal, format_percent
+    from pelican.plugins.redress.i18n import Formatter, locale_for
+
+    fmt, locale = Formatter(lang), locale_for(lang)
+    for value, digits in [(4.25, 1), (4.25, 2), (1234.5, 1), (4, 1), (4.0, 2), (0.05, 1)]:
+        expected = format_decimal(value, format="#,##0." + "0" * digits, locale=locale)
+        assert fmt.decimal(value, digits) == expected
+        assert fmt.decimal(value, digits) == expected  # asked again: remembered, the same
+    for value in (0.5, 0.125, 1.0):
+        assert fmt.percent(value) == fmt.percent(value) == format_percent(value, locale=locale)

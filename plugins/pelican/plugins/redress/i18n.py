@@ -66,6 +66,10 @@ class Formatter:
         self.locale = locale_for(lang)
         self._dates: dict[dt.date, str] = {}
         self._numbers: dict[int, str] = {}
+        # Babel formats a number anew each time (tens of microseconds); a listing's
+        # average is shown on each of its pages, the same few values thousands of times.
+        self._decimals: dict[tuple[float, int], str] = {}
+        self._percents: dict[float, str] = {}
 
     def date(self, value: dt.datetime | dt.date) -> str:
         day = value.date() if isinstance(value, dt.datetime) else value
@@ -78,7 +82,11 @@ class Formatter:
         return format_datetime(value, format="medium", locale=self.locale, tzinfo=value.tzinfo)
 
     def decimal(self, value: float, digits: int = 1) -> str:
-        return format_decimal(value, format="#,##0." + "0" * digits, locale=self.locale)
+        text = self._decimals.get((value, digits))
+        if text is None:
+            text = format_decimal(value, format="#,##0." + "0" * digits, locale=self.locale)
+            self._decimals[value, digits] = text
+        return text
 
     def number(self, value: int) -> str:
         text = self._numbers.get(value)
@@ -87,7 +95,10 @@ class Formatter:
         return text
 
     def percent(self, value: float) -> str:
-        return format_percent(value, locale=self.locale)
+        text = self._percents.get(value)
+        if text is None:
+            text = self._percents[value] = format_percent(value, locale=self.locale)
+        return text
 
     def duration(self, value: dt.timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale)
