@@ -133,3 +133,27 @@ def test_since_takes_a_day(site: Path, capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit):
         run(site, "--since", "last week")
     assert "'last week' is not a date like 2026-10-02" in capsys.readouterr().err
+
+
+def test_a_command_keeps_its_cache_where_the_build_would(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like the build, a command keeps no cache for a site that keeps none (no ``cache/``
+    folder in whatever folder it ran in); a site with a CACHE_PATH gets it there, beside its
+    settings, wherever the command runs."""
+    conf = site / "pelicanconf.py"
+    lines = conf.read_text(encoding="utf-8").splitlines()
+    conf.write_text("\n".join(x for x in lines if not x.startswith("CACHE_PATH")) + "\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert run(site) in (0, 1)
+    monkeypatch.chdir(site)
+    assert run(site) in (0, 1)
+    assert not (elsewhere / "cache").exists() and not (site / "cache").exists()
+    write_settings(site, PATH="content", DEFAULT_LANG="en", CACHE_PATH="kept")
+    monkeypatch.chdir(elsewhere)
+    assert run(site) in (0, 1)
+    capsys.readouterr()
+    assert not list(elsewhere.iterdir())
+    assert any(name.name.startswith("redress-") for name in (site / "kept").iterdir())

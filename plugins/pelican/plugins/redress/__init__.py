@@ -14,8 +14,8 @@ import logging
 from typing import Any
 
 from pelican import signals
-from pelican.settings import DEFAULT_CONFIG
 
+from .content import settings as redress_settings
 from .content.settings import DEFAULTS
 from .errors import ProblemLinesOnly
 from .site import clashes
@@ -45,29 +45,9 @@ def keep_reviews_out_of_articles(pelican_object: Any) -> None:
 
 
 def cache_only_where_the_site_caches(pelican_object: Any) -> None:
-    """Redress's caches live in the site's cache, and only when the site keeps one.
-
-    Pelican's ``CACHE_PATH`` defaults to ``cache`` in whatever folder
-    ``pelican`` runs in, and Pelican itself writes there only with
-    ``CACHE_CONTENT`` on. Redress's caches (``REVIEWS_CACHE``, on by
-    default) made that folder on every build, wherever it ran. Now they are
-    kept when the site asks for a cache: it names a ``CACHE_PATH`` in its
-    settings (Pelican then makes it absolute, beside the settings file) or
-    turns on ``CACHE_CONTENT`` or ``LOAD_CONTENT_CACHE``.
-    """
-    settings = pelican_object.settings
-    if not settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]):
-        return
-    asked = (
-        settings.get("CACHE_CONTENT")
-        or settings.get("LOAD_CONTENT_CACHE")
-        or settings.get("CACHE_PATH") != DEFAULT_CONFIG["CACHE_PATH"]
-    )
-    if not asked:
-        logger.debug(
-            "reviews: the site keeps no cache (no CACHE_PATH, CACHE_CONTENT off), so neither does Redress"
-        )
-        settings["REVIEWS_CACHE"] = False
+    """Redress's caches live in the site's cache, and only when the site keeps one (see
+    :func:`.content.settings.cache_only_where_the_site_caches`)."""
+    redress_settings.cache_only_where_the_site_caches(pelican_object.settings)
 
 
 _problem_lines_only = ProblemLinesOnly()

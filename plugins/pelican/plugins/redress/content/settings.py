@@ -11,6 +11,8 @@ import logging
 import os
 from typing import Any
 
+from pelican.settings import DEFAULT_CONFIG
+
 from ..errors import RedressError
 from .rules import is_email
 
@@ -343,3 +345,29 @@ def _phone_like(value: str) -> bool:
 def save_as_for(url: str) -> str:
     """The file a URL is served from: directories get an index.html."""
     return url + "index.html" if (url == "" or url.endswith("/")) else url
+
+
+def cache_only_where_the_site_caches(settings: dict[str, Any]) -> None:
+    """Turn REVIEWS_CACHE off in ``settings`` unless the site keeps a cache.
+
+    Pelican's ``CACHE_PATH`` defaults to ``cache`` in whatever folder
+    ``pelican`` (or a ``redress`` command) runs in, and Pelican itself
+    writes there only with ``CACHE_CONTENT`` on. Redress's caches
+    (``REVIEWS_CACHE``, on by default) made that folder wherever a build or
+    a command ran. They are kept when the site asks for a cache: it names a
+    ``CACHE_PATH`` in its settings (Pelican then makes it absolute, beside
+    the settings file) or turns on ``CACHE_CONTENT`` or
+    ``LOAD_CONTENT_CACHE``. The build and the commands both ask here.
+    """
+    if not settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]):
+        return
+    asked = (
+        settings.get("CACHE_CONTENT")
+        or settings.get("LOAD_CONTENT_CACHE")
+        or settings.get("CACHE_PATH") != DEFAULT_CONFIG["CACHE_PATH"]
+    )
+    if not asked:
+        logger.debug(
+            "reviews: the site keeps no cache (no CACHE_PATH, CACHE_CONTENT off), so neither does Redress"
+        )
+        settings["REVIEWS_CACHE"] = False

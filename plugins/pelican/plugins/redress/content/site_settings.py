@@ -15,6 +15,7 @@ from typing import Any
 from pelican.settings import read_settings
 
 from ..errors import UsageError
+from .settings import cache_only_where_the_site_caches
 
 
 class SiteSettingsError(UsageError):
@@ -45,7 +46,10 @@ def load_settings(path: Path) -> dict[str, Any]:
     modules_before = set(sys.modules)
     sys.path.insert(0, folder)
     try:
-        return read_settings(str(path))
+        settings = read_settings(str(path))
+        # As the build does: no cache folder made where the command happens to run.
+        cache_only_where_the_site_caches(settings)
+        return settings
     except Exception as err:  # a settings file is Python: anything can go wrong in it
         raise SiteSettingsError(f"{path}: cannot be read: {type(err).__name__}: {err}") from None
     finally:
