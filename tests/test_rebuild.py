@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import pytest
 from conftest import build, make_site, response, review, soup, write
@@ -119,7 +120,9 @@ def test_cards_shared_with_a_forked_process_are_the_same_and_a_failed_child_is_m
 
     def noting_the_child(fails: bool):
         def render_rows(todo, *args):
-            if os.getpid() != parent:  # proof that a child made (or failed to make) its half
+            if os.getpid() == parent:
+                time.sleep(0.02)  # a slower parent: the child surely gets a share, however busy the machine
+            else:  # proof that a child made (or failed to make) its share
                 with open(tmp_path / f"child-{fails}", "a", encoding="utf-8") as proof:
                     proof.write(f"{len(todo)}\n")
                 if fails:
@@ -254,6 +257,35 @@ def test_with_sigchld_ignored_forked_work_still_counts_and_a_failure_still_fails
     assert sites["forked"] == sites["serial"]
 
 
+def test_without_shared_memory_for_a_lock_every_part_is_done_all_the_same(tmp_path, monkeypatch):
+    """Some containers have no /dev/shm, so no lock can be shared between processes: the
+    parsing, the cards and the background pages are then done without a queue, and the
+    site is the one a build with queues makes."""
+    from pelican.plugins.redress.content import forked, reader
+    from pelican.plugins.redress.site import cards, output
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
+    files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2)]
+    for module, constant in (
+        (output, "FORK_MIN_PAGES"),
+        (cards, "FORK_MIN_CARDS"),
+        (reader, "FORK_MIN_FILES"),
+    ):
+        monkeypatch.setattr(module, constant, 1)
+    sites = {}
+    for name in ("queues", "no-lock"):
+        if name == "no-lock":
+
+            def no_lock(self, size):
+                raise FileNotFoundError(2, "No such file or directory: /dev/shm")
+
+            monkeypatch.setattr(forked.SharedQueue, "__init__", no_lock)
+        out = build(make_site(tmp_path / name, *files))
+        sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert len([p for p in sites["queues"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 12
+    assert sites["no-lock"] == sites["queues"]
+
+
 def test_the_background_pages_are_shared_out_and_each_written_once():
     """The forked writer takes pages from the front, the parent from the back: each exactly once."""
     import ast
@@ -305,7 +337,9 @@ def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatc
 
     def noting_the_child(fails: bool):
         def parse_one(kind, path, *args):
-            if os.getpid() != parent:  # proof that the child parsed (or failed to parse) some
+            if os.getpid() == parent:
+                time.sleep(0.005)  # a slower parent: the child surely gets a share, however busy the machine
+            else:  # proof that the child parsed (or failed to parse) some
                 with open(tmp_path / f"child-{fails}", "a", encoding="utf-8") as proof:
                     proof.write(os.path.basename(path) + "\n")
                 if fails and len((tmp_path / f"child-{fails}").read_text().split()) > 3:

@@ -177,3 +177,15 @@ class SharedQueue:
             return start, end
         finally:
             self._lock.release()
+
+
+def shared_queue(size: int) -> SharedQueue | None:
+    """A :class:`SharedQueue` of ``size`` items, or None where no lock can be shared.
+
+    Some containers have no shared memory for a lock (no ``/dev/shm``):
+    there the caller does the work without a queue.
+    """
+    try:
+        return SharedQueue(size)
+    except (OSError, ImportError):
+        return None

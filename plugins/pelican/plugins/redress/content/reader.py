@@ -461,9 +461,11 @@ def parse_files(
     the child fails, whatever it did not hand back whole is parsed here.
     """
     with collector_paused():
-        if len(files) < FORK_MIN_FILES or not hasattr(os, "fork"):
+        queue = (
+            forked.shared_queue(len(files)) if len(files) >= FORK_MIN_FILES and hasattr(os, "fork") else None
+        )
+        if queue is None:
             return _parse(files, ctx)
-        queue = forked.SharedQueue(len(files))
         if spill:
             os.makedirs(spill, exist_ok=True)
         with tempfile.TemporaryFile(dir=spill) as part:

@@ -206,10 +206,10 @@ def _rendered(
     half-way leaves nothing behind). If the child fails, the cards it took
     are made here; if the build fails, the child is stopped.
     """
-    if len(todo) < FORK_MIN_CARDS or not hasattr(os, "fork"):
+    queue = forked.shared_queue(len(todo)) if len(todo) >= FORK_MIN_CARDS and hasattr(os, "fork") else None
+    if queue is None:
         yield from _render_rows(todo, template, context, json_of)
         return
-    queue = forked.SharedQueue(len(todo))
     with tempfile.TemporaryFile(dir=folder) as part:
         parent = os.getpid()
 

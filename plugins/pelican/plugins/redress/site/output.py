@@ -256,10 +256,8 @@ class PageWriter:
         if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
             self._write_deferred()
             return
-        try:
-            self._queue = forked.SharedQueue(len(self._deferred))
-        except (OSError, ImportError):  # no shared memory for a lock (some containers): the child writes all
-            self._queue = None
+        # Without shared memory for a lock (some containers), the child writes them all.
+        self._queue = forked.shared_queue(len(self._deferred))
         self._child = forked.beside(self._write_front)
         if self._child is None:
             self._queue = None
