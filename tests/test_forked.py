@@ -76,3 +76,28 @@ def test_finished_says_when_the_child_has_ended_without_waiting() -> None:
     assert quick.result() == "done" and failed.result() is None
     assert quick.finished()  # read and reaped: still finished
     slow.stop()
+
+
+def test_finished_works_in_a_process_with_many_files_open() -> None:
+    """select() cannot watch a descriptor above 1023; a build in a process with many files
+    open (a server, a high ulimit) gets its child's pipe there, and must still be told."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+    held = []
+    try:
+        while len(held) < 1100:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        child = beside(lambda: "done")
+        assert child is not None and child._read_end > 1023
+        deadline = time.monotonic() + 10
+        while not child.finished() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert child.finished() and child.result() == "done"
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -369,6 +369,48 @@ def test_parsing_in_a_forked_process_gives_the_same_content(tmp_path, monkeypatc
     assert (tmp_path / "child-True").exists()
 
 
+def test_a_parse_that_fails_in_the_build_stops_its_child(tmp_path, monkeypatch):
+    """The build's own parsing raises (a reader bug, no memory): the forked parser is stopped
+    and reaped at once, not left to parse the rest of the shop for nothing."""
+    from conftest import pelican_settings
+    from pelican.plugins.redress.content import forked, reader
+    from pelican.plugins.redress.content.settings import get_settings
+
+    files = [review(f"r{i}", date=f"2026-09-{i % 28 + 1:02d} {i // 28 + 10}:00") for i in range(120)]
+    site = make_site(tmp_path, *files)
+    settings = pelican_settings(site, REVIEWS_CACHE=False)
+    parent, real, seen = os.getpid(), reader.parse_one, []
+
+    def parse_one(kind, path, *args):
+        if os.getpid() == parent:
+            seen.append(path)
+            if len(seen) > 5:
+                raise RuntimeError("the build's parsing fails")
+        else:
+            time.sleep(0.05)  # a slow child: without a stop it would run for seconds
+        return real(kind, path, *args)
+
+    children = []
+    real_beside = forked.beside
+
+    def noting_beside(work, *args, **kwargs):
+        child = real_beside(work, *args, **kwargs)
+        children.append(child._pid)
+        return child
+
+    monkeypatch.setattr(reader, "FORK_MIN_FILES", 1)
+    monkeypatch.setattr(forked.SharedQueue, "TAKE", 1)
+    monkeypatch.setattr(reader, "parse_one", parse_one)
+    monkeypatch.setattr(forked, "beside", noting_beside)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="the build's parsing fails"):
+        reader.read_content(settings, get_settings(settings))
+    assert time.monotonic() - started < 3, "the child was stopped, not waited for"
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)  # stopped and reaped: no such child any more
+
+
 def test_folders_listed_in_a_forked_process_read_the_same(tmp_path, monkeypatch):
     """A rebuild of a big shop lists its folders in a second process while its cache loads.
 

@@ -157,3 +157,21 @@ def test_headings_images_and_rules_stay_prose():
 def test_one_review_does_not_leak_into_the_next():
     render.markdown_to_html("[a][r]\n\n[r]: https://example.com/")
     assert render.markdown_to_html("[a][r]") == "<p>[a][r]</p>"
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "\n".join("\t" * depth + f"- level{depth}" for depth in range(400)),  # lists, tab-indented
+        "\n".join(">" * depth + f" level{depth}" for depth in range(1, 400)),  # quotes
+    ],
+)
+def test_a_text_nested_past_pythons_limit_is_shown_whole_not_a_crash(nested):
+    """Python-Markdown recurses once per level: a few hundred nested lists or quotes went past
+    Python's recursion limit and stopped the whole build. The text is then plain paragraphs,
+    every word kept, and still sanitised; the next text renders as usual."""
+    html = render.markdown_to_html(nested + "\n\n<script>alert(1)</script>")
+    text = render.html_to_text(html)
+    assert all(f"level{depth}" in text for depth in range(1, 399))
+    assert "<script" not in html and "&lt;script&gt;" in html
+    assert render.markdown_to_html("- one\n- two") == "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"

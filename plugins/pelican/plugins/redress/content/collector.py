@@ -5,9 +5,9 @@ that live until the run ends and hold no garbage cycles. While they are
 made, every few thousand allocations trigger a collection, and the full
 ones walk all of them again: at 100,000 reviews that was more time than
 the reading or the checking itself. Reference counting still frees
-everything; only cycles wait until the collector runs again. Parsing
-Markdown leaves garbage only the collector frees: the parser runs the
-collector's young passes itself (``reader._parse``).
+everything; only cycles wait until the collector runs again. The parser
+runs the collector's young passes itself (``reader._parse``), for any
+cycles parsing leaves.
 """
 
 from __future__ import annotations

@@ -72,8 +72,10 @@ class Beside(Generic[T]):
         """
         if self._pid is None:
             return True
-        readable, _, _ = select.select([self._read_end], [], [], 0)
-        return bool(readable)
+        # poll, not select: select fails on a descriptor above 1023 (a process with many files open).
+        poller = select.poll()
+        poller.register(self._read_end, select.POLLIN)
+        return bool(poller.poll(0))
 
     def stop(self) -> None:
         """The build no longer needs the result (it failed): end the child and reap it."""

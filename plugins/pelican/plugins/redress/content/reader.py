@@ -469,18 +469,28 @@ def parse_files(
         if spill:
             os.makedirs(spill, exist_ok=True)
         with tempfile.TemporaryFile(dir=spill) as part:
+            parent = os.getpid()
 
             def their_part() -> bool:
                 while span := queue.take_front():
+                    if os.getppid() != parent:  # the build is gone: so is the reader of this file
+                        return False
                     pickle.dump(_parse(files[span[0] : span[1]], ctx), part, protocol=pickle.HIGHEST_PROTOCOL)
                 part.flush()
                 return True
 
             child = forked.beside(their_part)
             results: dict[str, tuple[Any, list[Problem]]] = {}
-            while span := queue.take_back():
-                results.update(_parse(files[span[0] : span[1]], ctx))
-            if child is not None and child.result() is True:
+            try:
+                while span := queue.take_back():
+                    results.update(_parse(files[span[0] : span[1]], ctx))
+            except BaseException:
+                if child is not None:
+                    child.stop()  # the build failed: no need for the rest
+                raise
+            if child is not None and child.result() is not True:
+                logger.debug("reviews: the forked parser failed; parsing its files here")
+            elif child is not None:
                 part.seek(0)
                 try:
                     while True:
@@ -498,11 +508,13 @@ def parse_files(
 def _parse(files: list[tuple[str, str, str, str]], ctx: Context) -> dict[str, tuple[Any, list[Problem]]]:
     """Parse ``files``, the cycle collector passing over the young objects only.
 
-    Markdown leaves cyclic garbage that only the collector frees, so it
-    cannot stay off; but its automatic full passes walk every record parsed
-    so far (seconds at 100,000 reviews). A young pass every COLLECT_EVERY
-    files frees the garbage, and the records, promoted past it, are not
-    walked again.
+    The collector's automatic full passes walk every record parsed so far
+    (seconds at 100,000 reviews). Parsing may leave cyclic garbage (none was
+    found with the bench's texts, Markdown-heavy ones or broken files, but
+    an error's traceback is one); a young pass after every COLLECT_EVERY
+    files (and after each queue span, a few dozen files, when parsing is
+    shared) frees it, and the records, promoted past it, are not walked
+    again.
     """
     results = {}
     for start in range(0, len(files), COLLECT_EVERY):

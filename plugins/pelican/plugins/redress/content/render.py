@@ -124,8 +124,17 @@ _TRAILING_SPACE_RE = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 def _render(text: str) -> str:
-    """Markdown to unsanitised HTML, on a freshly reset renderer."""
-    return _markdown.reset().convert(_TRAILING_SPACE_RE.sub("", text))
+    """Markdown to unsanitised HTML, on a freshly reset renderer.
+
+    Python-Markdown recurses once per level of nesting: a text of a few
+    hundred nested lists or quotes (hostile, or a paste gone wrong) exceeds
+    Python's recursion limit. Such a text is shown as plain paragraphs,
+    every word kept, rather than stopping the whole build.
+    """
+    try:
+        return _markdown.reset().convert(_TRAILING_SPACE_RE.sub("", text))
+    except RecursionError:
+        return _plain_paragraphs(text)
 
 
 # Most reviews are a few plain sentences, and Python-Markdown spends about

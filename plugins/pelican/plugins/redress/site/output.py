@@ -14,7 +14,6 @@ import hashlib
 import logging
 import os
 import pickle
-import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -265,15 +264,19 @@ class PageWriter:
 
     def _write_front(self) -> bool:
         """The forked writer's work: pages from the front of the queue (all of them without one)."""
+        parent = os.getppid()
         try:
             while part := (self._queue.take_front() if self._queue else (0, len(self._deferred))):
+                if os.getppid() != parent:
+                    return False  # the build is gone (killed): nothing more is written into its output
                 for save_as, render in self._deferred[part[0] : part[1]]:
                     self._render_and_write(self.path_of(save_as), save_as, render)
                 if self._queue is None:
                     break
         except BaseException:
-            traceback.print_exc()  # logging is off in the child; the parent says the build failed
-            sys.stderr.flush()
+            # Logging is off in the child, and sys.stderr may be a console's proxy whose
+            # lock a thread of the parent held at the fork: the error goes straight to fd 2.
+            os.write(2, traceback.format_exc().encode("utf-8", "replace"))
             raise
         return True
 
