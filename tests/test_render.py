@@ -174,4 +174,6 @@ def test_a_text_nested_past_pythons_limit_is_shown_whole_not_a_crash(nested):
     text = render.html_to_text(html)
     assert all(f"level{depth}" in text for depth in range(1, 399))
     assert "<script" not in html and "&lt;script&gt;" in html
-    assert render.markdown_to_html("- one\n- two") == "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
+    # The next texts render as usual: nothing of the half-finished one lingers in the renderer.
+    for follow in ("- one\n- two", "First with *emphasis*,\n\n> a quote", "1. a\n2. [b](https://x.example)"):
+        assert render.markdown_to_html(follow) == render._sanitise(render._new_markdown().convert(follow))

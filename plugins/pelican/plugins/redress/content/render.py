@@ -129,11 +129,15 @@ def _render(text: str) -> str:
     Python-Markdown recurses once per level of nesting: a text of a few
     hundred nested lists or quotes (hostile, or a paste gone wrong) exceeds
     Python's recursion limit. Such a text is shown as plain paragraphs,
-    every word kept, rather than stopping the whole build.
+    every word kept, rather than stopping the whole build; the renderer,
+    left half-way through it (its parser's state), is made anew, since
+    ``reset()`` does not undo that and the next review would come out wrong.
     """
+    global _markdown
     try:
         return _markdown.reset().convert(_TRAILING_SPACE_RE.sub("", text))
     except RecursionError:
+        _markdown = _new_markdown()
         return _plain_paragraphs(text)
 
 
