@@ -286,6 +286,69 @@ def test_without_shared_memory_for_a_lock_every_part_is_done_all_the_same(tmp_pa
     assert sites["no-lock"] == sites["queues"]
 
 
+def test_the_forked_writer_stops_when_the_build_is_killed(tmp_path):
+    """A build killed while its forked writer has pages left (a CI timeout, the OOM killer):
+    the writer stops within a page or two instead of writing into the output for nothing."""
+    import signal
+    import subprocess
+    import sys
+
+    files = [review(f"r{i}", date=f"2026-09-{i % 28 + 1:02d} {i // 28 + 10}:00") for i in range(200)]
+    site = make_site(tmp_path, *files)
+    marks = tmp_path / "marks"
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        f"""
+import os, sys, time
+sys.path[:0] = {[str(p) for p in sys.path if p]!r}
+from conftest import build
+from pelican.plugins.redress.content import forked
+from pelican.plugins.redress.site import output
+output.FORK_MIN_PAGES = 1
+forked.SharedQueue.TAKE = 1
+real = output.PageWriter._render_and_write
+parent = os.getpid()
+def slow(self, path, save_as, render):
+    if os.getpid() != parent:  # the writer: one page every 50 ms, each noted
+        with open({str(marks)!r}, "a") as note:
+            note.write(f"{{os.getpid()}}\\n")
+        time.sleep(0.05)
+    elif self._child is not None:
+        time.sleep(3600)  # once the writer runs, the build stays busy until it is killed
+    return real(self, path, save_as, render)
+output.PageWriter._render_and_write = slow
+build(__import__("pathlib").Path({str(site)!r}))
+""",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen([sys.executable, str(driver)], cwd=os.path.dirname(__file__))
+    try:
+        deadline = time.monotonic() + 60
+        while (not marks.exists() or len(marks.read_text().split()) < 5) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marks.exists(), "the forked writer never started"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    writer = int(marks.read_text().split()[0])
+    time.sleep(1.0)
+    settled = len(marks.read_text().split())
+    time.sleep(1.0)
+    assert len(marks.read_text().split()) == settled < 200, "the writer went on after the build was killed"
+
+    def ended(pid: int) -> bool:  # gone, or a zombie waiting for whoever adopted it
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    deadline = time.monotonic() + 10
+    while not ended(writer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ended(writer)
+
+
 def test_the_background_pages_are_shared_out_and_each_written_once():
     """The forked writer takes pages from the front, the parent from the back: each exactly once."""
     import ast
