@@ -177,3 +177,16 @@ def test_a_text_nested_past_pythons_limit_is_shown_whole_not_a_crash(nested):
     # The next texts render as usual: nothing of the half-finished one lingers in the renderer.
     for follow in ("- one\n- two", "First with *emphasis*,\n\n> a quote", "1. a\n2. [b](https://x.example)"):
         assert render.markdown_to_html(follow) == render._sanitise(render._new_markdown().convert(follow))
+
+
+@pytest.mark.parametrize("unit", ["[", "[a](", "[x](https://x.example/y) "])
+def test_a_text_of_thousands_of_brackets_is_shown_as_plain_text(unit):
+    """Python-Markdown's time grows with the square of the "[" in a text (20,000 took a
+    minute of the build): past MAX_LINK_OPENINGS the text is plain paragraphs, every
+    character kept and escaped, and a text with a few links is still Markdown."""
+    text = "Start " + unit * (render.MAX_LINK_OPENINGS + 1) + " <b>end</b>"
+    html = render.markdown_to_html(text)
+    assert html == render._sanitise(render._plain_paragraphs(text))
+    assert render.html_to_text(html) == text and "<b>" not in html and "<a" not in html
+    few = "See [the manual](https://x.example/m) " + unit * 20
+    assert '<a href="https://x.example/m"' in render.markdown_to_html(few)
