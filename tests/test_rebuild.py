@@ -184,7 +184,6 @@ def test_a_withheld_reviews_words_leave_the_product_feed_and_the_filters_cache_o
 
 def test_a_failed_writer_fails_the_build_before_the_parent_writes_its_pages(tmp_path, monkeypatch):
     """The parent takes the writer's last pages, but stops as soon as the writer has failed."""
-    import time
 
     from pelican.plugins.redress.site import output
 

@@ -3,7 +3,8 @@
 A build runs on two cores but mostly in one process, and some of its work
 needs nothing from what comes next: listing 100,000 review files while the
 parse cache loads, the desk's check of every answer while pages are
-written, half the cards, the review pages queued for the background.
+written, a share of the parsing and of the cards, the review pages queued
+for the background.
 :func:`beside` forks a child for such work. (Only for big work: while a
 child lives, each page of memory the build touches is copied. A child that
 checked the kept pages were still on disk saved 0.4 s at 100,000 reviews
