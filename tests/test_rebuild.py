@@ -66,9 +66,17 @@ def test_deleted_output_is_written_again(tmp_path):
     assert (out / "reviews/a/index.html").exists()
 
 
-def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path):
+@pytest.mark.parametrize("checked", ["here", "beside", "by a child that fails"])
+def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path, monkeypatch, checked):
     """A review's page, a product's page (kept whole with its group) and the shop's
-    feed removed by hand come back; every other file of the section is left as it is."""
+    feed removed by hand come back; every other file of the section is left as it is.
+
+    On a big shop the pages are looked for by a forked process while the shop
+    is read: it finds exactly the ones removed; if it fails, each is looked at here.
+    """
+    from pelican.plugins.redress.content import forked
+    from pelican.plugins.redress.site import output
+
     site = make_site(tmp_path, review("a", product="mill"), review("b"), response("b-1", "b"))
     write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
     out = build(site)
@@ -76,7 +84,23 @@ def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path):
     for page in gone:
         os.remove(out / page)
     before = {p: p.stat().st_mtime_ns for p in (out / "reviews").rglob("*") if p.is_file()}
+    monkeypatch.setattr(output, "CHECK_BESIDE_MIN_BYTES", 10**12 if checked == "here" else 0)
+    if checked == "by a child that fails":
+
+        def failing() -> None:
+            raise OSError("a child that fails")
+
+        monkeypatch.setattr(forked, "in_child", failing)
+    told: list[set[str] | None] = []
+    real_init = output.PageWriter.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        told.append(self._missing)
+
+    monkeypatch.setattr(output.PageWriter, "__init__", spy)
     build(site)
+    assert told == [set(gone) if checked == "beside" else None]
     for page in gone:
         assert (out / page).is_file(), page
     assert {p: p.stat().st_mtime_ns for p in before} == before  # the section wrote nothing else
@@ -709,3 +733,48 @@ def test_a_build_leaves_its_shop_out_of_the_collector_until_the_next_build(tmp_p
     build(site)
     gc.collect()
     assert gone() is None
+
+
+def test_a_rebuild_that_parses_a_few_files_makes_no_collector_pass(tmp_path, monkeypatch):
+    """The parser's young passes come every COLLECT_EVERY files parsed, counted across
+    builds: a pass after one changed file would walk every record loaded from the cache."""
+    import gc
+
+    from pelican.plugins.redress.content import reader
+
+    monkeypatch.setattr(reader, "COLLECT_EVERY", 4)
+    monkeypatch.setattr(reader, "_parsed_since_pass", 0)
+    passes = []
+    real_collect = gc.collect
+
+    def counting(generation: int = 2) -> int:
+        passes.append(generation)
+        return real_collect(generation)
+
+    monkeypatch.setattr(reader.gc, "collect", counting)
+    site = make_site(tmp_path, *(review(f"r{i}", date=f"2026-09-{i + 1:02d} 10:00") for i in range(9)))
+    build(site)
+    assert passes.count(1) == 2  # nine files: after the fourth and the eighth
+    passes.clear()
+    write(site, *review("r20", rating=1))
+    build(site)
+    assert passes.count(1) == 0  # one file parsed, the second since the last pass: none
+    for i in range(3):
+        write(site, *review(f"r3{i}", rating=2))
+    build(site)
+    assert passes.count(1) == 1  # three more: the count reaches four
+
+
+def test_a_build_reads_the_cards_fingerprints_from_their_index(tmp_path):
+    """Every build reads each card's fingerprint; from the index, not the table of whole cards."""
+    import sqlite3
+
+    from pelican.plugins.redress.site import cards
+
+    site = make_site(tmp_path, review("a"), review("b"))
+    build(site)
+    (path,) = (site / "cache").glob("redress-cards-*.sqlite3")
+    db = sqlite3.connect(path)
+    plan = " ".join(str(row[-1]) for row in db.execute("EXPLAIN QUERY PLAN " + cards.FINGERPRINTS))
+    assert "COVERING INDEX" in plan, plan
+    assert dict(db.execute(cards.FINGERPRINTS)).keys() == {"a", "b"}

@@ -24,7 +24,7 @@ from pelican.utils import maybe_pluralize
 from .. import templating
 from ..content import forked
 from ..content.collector import collector_paused
-from ..content.settings import SettingsError
+from ..content.settings import DEFAULTS, SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
@@ -32,7 +32,7 @@ from . import embed, feeds, forms, review_pages, widgets
 from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
 from .menu import add_to_menu
-from .output import SITEURL_MARK, PageWriter, digest
+from .output import SITEURL_MARK, PageWriter, digest, pages_not_on_disk
 from .urls import Urls
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class ReviewsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
         self.listings: tuple[Listing, ...] = ()
+        self._missing: set[str] | None = None
         # The pages' language is the one their text is in: a site language
         # Redress has no catalog for gives English pages that say lang="en",
         # with English dates and numbers; each review keeps its own Lang.
@@ -92,9 +93,18 @@ class ReviewsGenerator(Generator):
         # The shop is read, linked and laid out with the cycle collector paused,
         # then frozen before it runs again: a full pass over what was just made
         # would find nothing to free (see _freeze_what_the_build_keeps).
-        with collector_paused():
-            self._read_shop()
-            _freeze_what_the_build_keeps()
+        # The pages the last build wrote are checked to be on disk by a forked
+        # process meanwhile (see pages_not_on_disk), and waited for here: a
+        # build that stops in the reading leaves no child behind.
+        use_cache = bool(self.settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]))
+        checking = pages_not_on_disk(self.settings, self.output_path, use_cache)
+        try:
+            with collector_paused():
+                self._read_shop()
+                _freeze_what_the_build_keeps()
+        finally:
+            missing = checking.result() if checking is not None else None
+            self._missing = set(missing) if isinstance(missing, list) else None
 
     def _read_shop(self) -> None:
         try:
@@ -157,7 +167,7 @@ class ReviewsGenerator(Generator):
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
-        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context)
+        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context, self._missing)
         try:
             cards, card_digests = review_pages.render_cards(
                 shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls

@@ -37,6 +37,11 @@ GROUP = "\x00group:"
 #: on two cores that hides most of the time ten thousand folders take.
 FORK_MIN_PAGES = 500
 
+#: From a page record this big on (about 10,000 pages), the pages it lists are
+#: checked to be on disk by a forked process while the shop is read (see
+#: :func:`pages_not_on_disk`): a stat per page is half a second at 100,000.
+CHECK_BESIDE_MIN_BYTES = 1024 * 1024
+
 #: Stands in for SITEURL while a page is rendered; replaced by the page's
 #: own SITEURL (which differs per page with RELATIVE_URLS). Control
 #: characters are removed from all content, so no text can forge it.
@@ -73,8 +78,12 @@ class PageWriter:
         build_key: str,
         use_cache: bool,
         context: dict[str, Any],
+        missing: set[str] | None = None,
     ):
         self.settings = settings
+        # The recorded pages found not on disk as the build began (None: not
+        # known, each is looked at when asked; see :func:`pages_not_on_disk`).
+        self._missing = missing
         self.context = context
         self.output_path = output_path
         self._root = os.path.abspath(output_path)
@@ -84,8 +93,7 @@ class PageWriter:
         self.siteurl = settings.get("SITEURL", "") or ""
         # One record per output folder: a publish build into another folder
         # must not take the preview build's files for its own.
-        name = "redress-pages-" + digest(os.path.abspath(output_path))[:12]
-        self.record = KeptDict(os.path.join(settings["CACHE_PATH"], name), use_cache)
+        self.record = KeptDict(record_path(settings, output_path), use_cache)
         # The pages an earlier version's record lists, so they too are removed
         # when they leave the section at the first build after an upgrade.
         self._legacy = _legacy_pages(self.record.path) if use_cache and not len(self.record) else set()
@@ -134,7 +142,7 @@ class PageWriter:
             not files
             or any(f in self.current for f in files)
             or any(f not in self.previous for f in files)
-            or not all(os.path.isfile(self.path_of(f)) for f in files)
+            or not all(self._on_disk(f) for f in files)
         ):
             self._groups[name] = (key, [])
             return False
@@ -161,23 +169,14 @@ class PageWriter:
             self._group = None
 
     def path_of(self, save_as: str) -> str:
-        """The file ``save_as`` names in the output folder; never a file outside it.
+        """The file ``save_as`` names in the output folder; never a file outside it."""
+        return _inside(self._root, save_as)
 
-        Pelican's ``sanitised_join`` does the same for one file; this one
-        makes the output folder absolute once, not for each of 100,000 pages.
-        """
-        if (
-            os.sep == "/"
-            and save_as
-            and "//" not in save_as
-            and "/." not in save_as
-            and save_as[0] not in "/."
-        ):
-            return self._root + "/" + save_as  # already normal, inside the folder: most pages
-        path = os.path.normpath(os.path.join(self._root, save_as))
-        if not path.startswith(self._root + os.sep):
-            raise RuntimeError(f"reviews: {save_as!r} would be written outside the output folder")
-        return path
+    def _on_disk(self, save_as: str) -> bool:
+        """Whether a page the last build recorded is still there (a folder emptied by hand is not)."""
+        if self._missing is not None:
+            return save_as not in self._missing
+        return os.path.isfile(self.path_of(save_as))
 
     def siteurl_for(self, save_as: str) -> str:
         if self.relative:
@@ -209,7 +208,7 @@ class PageWriter:
         self.current[save_as] = fingerprint
         if self._group is not None:
             self._group.append(save_as)
-        if self.previous.get(save_as) == fingerprint and os.path.isfile(path):
+        if self.previous.get(save_as) == fingerprint and self._on_disk(save_as):
             self.skipped += 1
             return
         self.written += 1
@@ -340,6 +339,62 @@ class PageWriter:
         self.record.replace(self.current)
         self.record.save()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
+
+
+def _inside(root: str, save_as: str) -> str:
+    """The file ``save_as`` names in the folder ``root`` (absolute); never a file outside it.
+
+    Pelican's ``sanitised_join`` does the same for one file; this one takes
+    the folder made absolute once, not for each of 100,000 pages.
+    """
+    if os.sep == "/" and save_as and "//" not in save_as and "/." not in save_as and save_as[0] not in "/.":
+        return root + "/" + save_as  # already normal, inside the folder: most pages
+    path = os.path.normpath(os.path.join(root, save_as))
+    if not path.startswith(root + os.sep):
+        raise RuntimeError(f"reviews: {save_as!r} would be written outside the output folder")
+    return path
+
+
+def record_path(settings: dict[str, Any], output_path: str) -> str:
+    """The page record of an output folder: one per folder, so a publish build into
+    another folder never takes the preview build's files for its own."""
+    return os.path.join(settings["CACHE_PATH"], "redress-pages-" + digest(os.path.abspath(output_path))[:12])
+
+
+def pages_not_on_disk(
+    settings: dict[str, Any], output_path: str, use_cache: bool
+) -> forked.Beside[list[str]] | None:
+    """The pages the last build recorded that are no longer on disk, looked for by a forked process.
+
+    A rebuild keeps every unchanged page after checking that its file is
+    still there; at 100,000 reviews that is a stat per page, half a second,
+    while the other core has little to do as the shop is read. None for a
+    small record (the pages are then looked at one by one as they come),
+    without a cache, or where processes cannot fork; :meth:`Beside.result`
+    is None if the child failed.
+    """
+    path = record_path(settings, output_path)
+    try:
+        big = use_cache and os.path.getsize(path) >= CHECK_BESIDE_MIN_BYTES
+    except OSError:
+        big = False
+    if not big:
+        return None
+    root = os.path.abspath(output_path)
+
+    def missing() -> list[str]:
+        gone = []
+        for save_as in KeptDict(path).keys():
+            if not isinstance(save_as, str) or not save_as or save_as.startswith("\x00"):
+                continue  # the build key and the groups: not files
+            try:
+                if not os.path.isfile(_inside(root, save_as)):
+                    gone.append(save_as)
+            except RuntimeError:
+                continue  # not a page of this folder: the writer refuses it itself
+        return gone
+
+    return forked.beside(missing)
 
 
 def _legacy_pages(path: str) -> set[str]:
