@@ -119,14 +119,18 @@ def listing_pages(listing: Listing, per_page: int, archive_per_page: int) -> Ite
             yield ListingPage(key, number, archive_slice(items, number, archive_per_page), archive)
 
 
-def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Listing:
+def make_listing(
+    shop: Shop, urls: Urls, product_slug: str | None = None, withheld: list[Review] | None = None
+) -> Listing:
     """The listing of the whole shop (``None``) or of one product.
 
     Every star value gets a filter, empty ones too: the low bars are never
     hidden. Open cases and resolved ones are filters of their own.
+    ``withheld`` is the listing's withheld reviews, if already sorted out.
     """
     reviews = shop.reviews_of(product_slug)
-    withheld = [r for r in shop.withheld if product_slug is None or r.product_slug == product_slug]
+    if withheld is None:
+        withheld = [r for r in shop.withheld if product_slug is None or r.product_slug == product_slug]
     groups: dict[str, list[Review]] = {"all": reviews}
     by_stars: dict[int | None, list[Review]] = {stars: [] for stars in range(shop.scale, 0, -1)}
     open_cases: list[Review] = []
@@ -155,4 +159,10 @@ def make_listing(shop: Shop, urls: Urls, product_slug: str | None = None) -> Lis
 
 def make_listings(shop: Shop, urls: Urls) -> list[Listing]:
     """The shop's listing first, then one per product."""
-    return [make_listing(shop, urls, None)] + [make_listing(shop, urls, slug) for slug in shop.products]
+    # The withheld reviews dealt out to their products once, not looked through per product.
+    withheld: dict[str | None, list[Review]] = {}
+    for review in shop.withheld:
+        withheld.setdefault(review.product_slug, []).append(review)
+    return [make_listing(shop, urls, None, shop.withheld)] + [
+        make_listing(shop, urls, slug, withheld.get(slug, [])) for slug in shop.products
+    ]
