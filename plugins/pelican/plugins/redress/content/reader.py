@@ -603,52 +603,35 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
             first = _walk_all(paths[:1])  # no fork, or a child that failed
         listings = first + rest
         # kind, path, display, stem, bucket, and what the cache kept (None: to be parsed)
-        found: list[tuple[str, str, str, str, list[Any], Any]] = []
+        # (path, bucket, what the cache kept): None for a file to be parsed
+        found: list[tuple[str, list[Any], Any]] = []
         misses = []
         stamps: dict[str, int] = {}
         prefix = base + os.sep
+        kept = cache.get
         for (kind, folder, bucket), listing in zip(folders, listings, strict=True):
             for file_path, stamp in listing:
-                display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
-                name = file_path[file_path.rfind(os.sep) + 1 :]
-                dot = name.rfind(".")
-                stem, suffix = (name[:dot], name[dot:]) if dot > 0 else (name, "")
-                if name.startswith("."):
-                    if name.lower().endswith((".md", ".markdown")):
-                        shown = name.lstrip(".")
-                        shown = shown if "." in shown else f"{kind}.md"
-                        result.problems.append(
-                            Problem(
-                                display,
-                                None,
-                                "is a hidden file (its name starts with a dot), and hidden files are not "
-                                f"read; rename it to {shown} to publish it, or move it out of {folder}/",
-                            )
-                        )
-                    continue
-                if suffix.lower() not in (".md", ".markdown"):
-                    result.problems.append(
-                        Problem(
-                            display,
-                            None,
-                            f"is not a Markdown file, so it is not read as a {kind}; "
-                            f"rename it to {stem}.md (or move it out of {folder}/)",
-                        )
-                    )
-                    continue
+                cut = file_path.rfind(os.sep) + 1
+                if not (file_path.endswith(".md") and file_path[cut] != "."):
+                    # Not plainly a Markdown file (most are): reported, or read if its suffix is
+                    # .markdown or in capitals; the few are looked at closely.
+                    if not _readable(file_path, cut, prefix, kind, folder, result.problems):
+                        continue
                 if by_content is not None and stamp != -1:
                     stamp = hash((by_content(file_path), zlib.crc32(os.fsencode(file_path))))
                 stamps[file_path] = stamp
-                cached = cache.get(file_path)
+                cached = kept(file_path)
                 outcome = cached[1] if cached is not None and cached[0] == stamp != -1 else None
                 if outcome is None:
-                    misses.append((kind, file_path, display, stem))
-                found.append((kind, file_path, display, stem, bucket, outcome))
+                    display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
+                    name = file_path[cut:]
+                    misses.append((kind, file_path, display, name[: name.rfind(".")]))
+                found.append((file_path, bucket, outcome))
     parsed = parse_files(misses, ctx, settings["CACHE_PATH"] if use_cache else None)
     for file_path, outcome in parsed.items():
         cache[file_path] = (stamps[file_path], outcome)
     with collector_paused():
-        for _kind, file_path, _display, _stem, bucket, outcome in found:
+        for file_path, bucket, outcome in found:
             item, problems = outcome or parsed[file_path]
             result.problems.extend(problems)
             if item is not None:
@@ -660,6 +643,42 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
     # Only what changed is written (see KeptDict): one new response, one record.
     cache.save()
     return result
+
+
+def _readable(file_path: str, cut: int, prefix: str, kind: str, folder: str, problems: list[Problem]) -> bool:
+    """Whether a file whose name is not plainly ``x.md`` is read; if not, its problem is added.
+
+    A hidden Markdown file and a file that is not Markdown are reported (see
+    :func:`read_content`); other hidden files are passed over without a word.
+    """
+    display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
+    name = file_path[cut:]
+    dot = name.rfind(".")
+    stem, suffix = (name[:dot], name[dot:]) if dot > 0 else (name, "")
+    if name.startswith("."):
+        if name.lower().endswith((".md", ".markdown")):
+            shown = name.lstrip(".")
+            shown = shown if "." in shown else f"{kind}.md"
+            problems.append(
+                Problem(
+                    display,
+                    None,
+                    "is a hidden file (its name starts with a dot), and hidden files are not "
+                    f"read; rename it to {shown} to publish it, or move it out of {folder}/",
+                )
+            )
+        return False
+    if suffix.lower() not in (".md", ".markdown"):
+        problems.append(
+            Problem(
+                display,
+                None,
+                f"is not a Markdown file, so it is not read as a {kind}; "
+                f"rename it to {stem}.md (or move it out of {folder}/)",
+            )
+        )
+        return False
+    return True
 
 
 def _content_stamp(settings: dict[str, Any]) -> Callable[[str], int] | None:
