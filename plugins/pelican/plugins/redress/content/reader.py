@@ -602,7 +602,6 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
         if not (isinstance(first, list) and len(first) == 1):
             first = _walk_all(paths[:1])  # no fork, or a child that failed
         listings = first + rest
-        # kind, path, display, stem, bucket, and what the cache kept (None: to be parsed)
         # (path, bucket, what the cache kept): None for a file to be parsed
         found: list[tuple[str, list[Any], Any]] = []
         misses = []
