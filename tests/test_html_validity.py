@@ -36,6 +36,7 @@ PAGES = [
 ]
 WIDGETS = [
     "reviews/widgets/index.html",
+    "reviews/widgets/products/index.html",
     "reviews/widgets/embed.html",
     "reviews/products/ontkalker/embed.html",
     "reviews/widgets/badge.svg",

@@ -339,10 +339,10 @@ def data_files(output: Path) -> dict[str, str]:
 
 
 def gallery_data_links(output: Path) -> dict[str, str]:
-    """Each product's data link in the widget gallery, by product name."""
-    page = soup(output / "reviews/widgets/index.html")
+    """Each product's data link on the widget gallery's page of products, by product name."""
+    page = soup(output / "reviews/widgets/products/index.html")
     return {
-        section.h3.get_text(strip=True): section.select_one("p.widget-sizes a")["href"].lstrip("/")
+        section.h2.get_text(strip=True): section.select_one("p.widget-sizes a")["href"].lstrip("/")
         for section in page.select("section.widget-product")
     }
 
@@ -688,7 +688,15 @@ def test_gallery_shows_each_widget_with_code_and_sizes(demo_output):
     assert f"badge.svg: {size:,} bytes" in page.get_text()
     embed_size = (demo_output / "reviews/widgets/embed.html").stat().st_size
     assert f"embed.html: {embed_size:,} bytes" in page.get_text()
-    assert len(page.select("section.widget-product")) == len(PRODUCTS)
+    # Each product's code is on a page of its own, linked from the gallery.
+    assert not page.select("section.widget-product")
+    link = page.select_one("#products-title + p a")
+    assert link["href"] == "../../reviews/widgets/products/"  # the demo's relative URLs
+    assert link.get_text() == f"The code for each of your {len(PRODUCTS)} products"
+    products = soup(demo_output / "reviews/widgets/products/index.html")
+    assert products.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert len(products.select("section.widget-product")) == len(PRODUCTS)
+    assert products.select_one(".breadcrumb a")["href"] == "../../../reviews/widgets/"
 
 
 def test_preview_and_published_addresses(tmp_path):
@@ -705,22 +713,40 @@ def test_preview_and_published_addresses(tmp_path):
 def test_a_products_code_in_the_gallery_stays_as_its_reviews_arrive(tmp_path):
     """A product's code in the gallery does not carry today's numbers (they change with
     every review; the code is pasted once): its frame is as tall as three reviews can make
-    it, its badge is named by the product. The shop's own widgets are shown as they are now."""
+    it, its badge is named by the product. The shop's own widgets are shown as they are now.
+
+    The products' code is on a page of its own, written again only when a product's code
+    changes: a catalog's code (megabytes) is not sent to a CDN again with every review.
+    """
     files = [("products/mill.md", "Title: Mill\n\nA mill.\n")]
     files += [review(f"m{i}", rating=5, date=f"2026-09-0{i + 1} 10:00", product="mill") for i in range(5)]
     site = make_site(tmp_path, *files)
     out = build(site)
     gallery = out / "reviews/widgets/index.html"
+    products = out / "reviews/widgets/products/index.html"
 
     def product_section() -> str:
-        (section,) = soup(gallery).select("section.widget-product")
+        (section,) = soup(products).select("section.widget-product")
         return str(section)
 
     before = product_section()
+    written = products.stat().st_mtime_ns
     assert f'height="{embed.LAYOUT.room(5, 5, False)}"' in before
     assert 'alt="Reviews of Mill"' in before and "5 reviews" not in before
     write(site, *review("m9", rating=1, date="2026-09-20 10:00", product="mill", body="Broken."))
     build(site)
     assert product_section() == before
+    assert products.stat().st_mtime_ns == written  # not written again
     assert "6 reviews" in (out / "reviews/products/mill/badge.svg").read_text(encoding="utf-8")
     assert "6 reviews" in soup(gallery).select_one(".widget-live img")["alt"]  # the shop's, as it is now
+    write(site, "products/mill.md", "Title: Coffee mill\n\nA mill.\n")
+    build(site)
+    assert products.stat().st_mtime_ns != written
+    assert 'alt="Reviews of Coffee mill"' in product_section()
+
+
+def test_a_shop_without_products_has_no_page_of_products_code(tmp_path):
+    out = build(make_site(tmp_path, review("a")))
+    assert (out / "reviews/widgets/index.html").exists()
+    assert not (out / "reviews/widgets/products").exists()
+    assert not soup(out / "reviews/widgets/index.html").select("#products-title")

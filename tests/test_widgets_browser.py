@@ -234,6 +234,7 @@ def test_script_widget_adds_no_globals_and_leaves_a_link_without_javascript(brow
         "reviews/products/espresso-x1/embed.html",
         "reviews/products/ontkalker/embed.html",
         "reviews/widgets/index.html",
+        "reviews/widgets/products/index.html",
     ],
 )
 def test_axe_finds_no_violations(browser, site, path, scheme):

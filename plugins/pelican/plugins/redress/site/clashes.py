@@ -234,6 +234,9 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         add(shop_folder + "widgets/" + name, f"the widget {name}", index)
     add(shop_folder + widgets.SCHEMA_FILE, "the schema of reviews.json", index)
     add(shop_folder + "widgets/index.html", "the widget gallery", index)
+    if shop.products:
+        products_page = shop_folder + "widgets/" + widgets.PRODUCTS_PAGE + "index.html"
+        add(products_page, "the products' widget code", index)
     slugs = [review.slug for review in shop.reviews] if pattern and by_pattern else []
     return Section(files, pattern or "", slugs, review_claim)
 

@@ -85,6 +85,10 @@ class Place:
         return self.widget(self.data_name)[0]
 
 
+#: The page of each product's widget code, in the shop's widget folder.
+PRODUCTS_PAGE = "products/"
+
+
 def data_name(listing: Listing) -> str:
     """The file that holds every review of a listing: ``reviews.json``, or ``embed.json``.
 
@@ -287,27 +291,51 @@ def _write_shared(build: Build, shop_url: str, shop_save_as: str) -> dict[str, A
 
 
 def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) -> None:
-    template = build.template("redress/widgets/gallery.html")
+    """The shop owner's widget pages: the shop's widgets, and each product's code on a page of its own.
+
+    The shop's widgets are shown live with today's numbers, so their page
+    changes with every review. A product's code carries no numbers (names,
+    addresses, badge size, frame height): on a page of its own, a catalog's
+    code (2.7 MB at 2,000 products) is written again only when a product
+    is added, renamed or removed, not with every review.
+    """
     shop_place = next(p for p in places if p.product is None)
     products = [p for p in places if p.product is not None]
     save_as = shop_place.widgets_save_as + "index.html"
-    # What the gallery shows: the shop's live widgets and sizes, and each
-    # product's code (names, addresses, badge size, frame height), which
-    # stays the same while reviews arrive.
-    inputs = repr(
-        [(p.name, p.page, p.url, p.files, p.badge_size, p.height) for p in products]
-        + [(shop_place.summary, shop_place.sizes, shop_place.badge_size, shop_place.height), shared]
-    )
+    products_url = shop_place.widgets_url + PRODUCTS_PAGE
     logger.info("reviews: the widgets, with code to copy into your shop, are in %s", save_as)
+    template = build.template("redress/widgets/gallery.html")
     build.pages.write(
         save_as,
-        inputs,
+        repr(
+            [len(products), products_url, shop_place.summary, shop_place.sizes, shop_place.badge_size]
+            + [shop_place.height, shared]
+        ),
         lambda: template.render(
             build.base,
             shop=shop_place,
             products=products,
+            products_url=products_url,
             shared=shared,
             page_url=shop_place.widgets_url,
+            absolute=build.urls.absolute,
+        ),
+    )
+    if not products:
+        return
+    of_products = build.template("redress/widgets/gallery_products.html")
+    build.pages.write(
+        shop_place.widgets_save_as + PRODUCTS_PAGE + "index.html",
+        repr(
+            [(p.name, p.page, p.url, p.files, p.data, p.data_name, p.badge_size, p.height) for p in products]
+            + [shared["files"]]
+        ),
+        lambda: of_products.render(
+            build.base,
+            products=products,
+            shared=shared,
+            gallery_url=shop_place.widgets_url,
+            page_url=products_url,
             absolute=build.urls.absolute,
         ),
     )
