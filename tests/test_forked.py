@@ -101,3 +101,18 @@ def test_finished_works_in_a_process_with_many_files_open() -> None:
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_where_the_system_refuses_a_process_the_caller_does_the_work(monkeypatch) -> None:
+    """A container's process limit or too little memory: no child, no file descriptor left open."""
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    def open_descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_descriptors()
+    monkeypatch.setattr(os, "fork", refused)
+    assert beside(lambda: 1) is None
+    assert open_descriptors() == before

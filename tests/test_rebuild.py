@@ -309,6 +309,46 @@ def test_without_shared_memory_for_a_lock_every_part_is_done_all_the_same(tmp_pa
     assert sites["no-lock"] == sites["queues"]
 
 
+def test_where_no_process_can_be_forked_every_part_is_done_in_the_build(tmp_path, monkeypatch):
+    """A container at its process limit refuses a fork: the listing of the folders, the check of
+    the kept pages, the parsing, the cards and the background pages are done in the build, and
+    the site, built and then rebuilt, is the one a build with every child makes."""
+    from pelican.plugins.redress.content import reader
+    from pelican.plugins.redress.site import cards, output
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(12)]
+    files += [response(f"r{i}-1", f"r{i}", status="resolved") for i in (1, 2)]
+    for module, constant, value in (
+        (output, "FORK_MIN_PAGES", 1),
+        (output, "CHECK_BESIDE_MIN_BYTES", 0),
+        (cards, "FORK_MIN_CARDS", 1),
+        (reader, "FORK_MIN_FILES", 1),
+        (reader, "FORK_WALK_MIN_BYTES", 0),
+    ):
+        monkeypatch.setattr(module, constant, value)
+    real_fork = os.fork
+    forks = []
+
+    def counted() -> int:
+        forks.append(1)
+        return real_fork()
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    sites = {}
+    for name in ("children", "no-fork"):
+        monkeypatch.setattr(os, "fork", counted if name == "children" else refused)
+        site = make_site(tmp_path / name, *files)
+        build(site)
+        write(site, *response("r3-1", "r3", body="A new answer.", status="in-progress", **{"from": "shop"}))
+        out = build(site)
+        sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert len(forks) >= 6  # the children were there to be refused
+    assert "A new answer." in sites["no-fork"]["reviews/r3/index.html"].decode()
+    assert sites["no-fork"] == sites["children"]
+
+
 def test_the_forked_writer_stops_when_the_build_is_killed(tmp_path):
     """A build killed while its forked writer has pages left (a CI timeout, the OOM killer):
     the writer stops within a page or two instead of writing into the output for nothing."""

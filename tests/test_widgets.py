@@ -750,3 +750,22 @@ def test_a_shop_without_products_has_no_page_of_products_code(tmp_path):
     assert (out / "reviews/widgets/index.html").exists()
     assert not (out / "reviews/widgets/products").exists()
     assert not soup(out / "reviews/widgets/index.html").select("#products-title")
+
+
+def test_a_themes_own_gallery_that_lists_the_products_follows_their_names(tmp_path):
+    """A theme may keep the gallery of an earlier version, with each product's code on it:
+    it is written again when a product's code changes, as Redress's page of products is."""
+    theme = tmp_path / "theme"
+    (theme / "templates/redress/widgets").mkdir(parents=True)
+    (theme / "templates/redress/widgets/gallery.html").write_text(
+        '{% extends "redress/layout.html" %}{% block redress_main %}'
+        '{% for place in products %}<p class="name">{{ place.name }}</p>{% endfor %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("a", product="mill"))
+    out = build(site, THEME=str(theme))
+    gallery = out / "reviews/widgets/index.html"
+    assert [p.get_text() for p in soup(gallery).select("p.name")] == ["Mill"]
+    write(site, "products/mill.md", "Title: Mall\n\nA mill.\n")  # the same length: the same sizes
+    build(site, THEME=str(theme))
+    assert [p.get_text() for p in soup(gallery).select("p.name")] == ["Mall"]

@@ -6,9 +6,10 @@ parse cache loads, the desk's check of every answer while pages are
 written, a share of the parsing and of the cards, the review pages queued
 for the background.
 :func:`beside` forks a child for such work. (Only for big work: while a
-child lives, each page of memory the build touches is copied. A child that
-checked the kept pages were still on disk saved 0.4 s at 100,000 reviews
-and cost as much in copies.)
+child lives, each page of memory the build touches is copied. A child
+forked after the shop was read, to check that the kept pages were still
+on disk, saved 0.4 s at 100,000 reviews and cost as much in copies; forked
+before the shop is read, it copies next to nothing.)
 The child computes, sends the result through a pipe as plain data, framed
 by its length, and ends without running anything of the parent's (no
 ``atexit`` handler, no buffered output written twice); logging is off in
@@ -28,6 +29,8 @@ import signal
 import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -113,17 +116,28 @@ def beside(
     dumps: Callable[[Any], bytes] = marshal.dumps,
     loads: Callable[[bytes], Any] = marshal.loads,
 ) -> Beside[T] | None:
-    """Start ``work()`` in a forked child; None where processes cannot fork.
+    """Start ``work()`` in a forked child; None where processes cannot fork (no ``os.fork``,
+    or the system refuses one: too many processes, too little memory, no file descriptor).
 
     The result crosses the pipe with ``dumps``/``loads`` (``marshal`` by
     default: plain data, the fastest to read back).
     """
     if not hasattr(os, "fork"):
         return None
-    read_end, write_end = os.pipe()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError as err:  # no file descriptor left
+        logger.debug("reviews: no pipe for a forked process (%s); the build does the work itself", err)
+        return None
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as err:  # too many processes (a container's limit), too little memory
+        os.close(read_end)
+        os.close(write_end)
+        logger.debug("reviews: no process could be forked (%s); the build does the work itself", err)
+        return None
     if pid == 0:  # the child
         status = 0
         try:

@@ -296,8 +296,8 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     The shop's widgets are shown live with today's numbers, so their page
     changes with every review. A product's code carries no numbers (names,
     addresses, badge size, frame height): on a page of its own, a catalog's
-    code (2.7 MB at 2,000 products) is written again only when a product
-    is added, renamed or removed, not with every review.
+    code (2.7 MB at 2,000 products) is written again only when a product's
+    code changes, not with every review.
     """
     shop_place = next(p for p in places if p.product is None)
     products = [p for p in places if p.product is not None]
@@ -307,8 +307,11 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     template = build.template("redress/widgets/gallery.html")
     build.pages.write(
         save_as,
+        # The products' code too: Redress's gallery only links to it, but a theme's own
+        # gallery.html (from an earlier version) may still show it.
         repr(
-            [len(products), products_url, shop_place.summary, shop_place.sizes, shop_place.badge_size]
+            [(p.name, p.page, p.url, p.files, p.data, p.data_name, p.badge_size, p.height) for p in products]
+            + [products_url, shop_place.summary, shop_place.sizes, shop_place.badge_size]
             + [shop_place.height, shared]
         ),
         lambda: template.render(
