@@ -108,6 +108,21 @@ def test_a_page_with_slug_reviews_stops_the_build_naming_both(tmp_path, caplog):
     assert "Test shop" in (out / "customer-reviews" / "index.html").read_text(encoding="utf-8")
 
 
+def test_two_of_the_sections_own_files_on_one_path_stop_the_build_naming_both(tmp_path, caplog):
+    """Products moved into the widget folder: a product called "products" would be written where
+    the products' widget code goes, and one of the two would be lost with a warning only."""
+    site = make_site(tmp_path, ("products/products.md", "Title: Products\n\nA box.\n"), review("r"))
+    errors = build_errors(site, caplog, REVIEWS_PRODUCT_URL="reviews/widgets/{slug}/")
+    line = next(e for e in errors if e.startswith("reviews/widgets/products/index.html: "))
+    assert "the products' widget code (REVIEWS_INDEX_URL)" in line
+    assert "the review page of products (REVIEWS_PRODUCT_URL)" in line
+    assert 'set REVIEWS_PRODUCT_URL = "customer-reviews/widgets/{slug}/"' in line
+    assert not (site / "output" / "reviews").exists()  # stopped before anything was written
+    out = build(site, REVIEWS_PRODUCT_URL="reviews/items/{slug}/")
+    assert (out / "reviews/widgets/products/index.html").exists()
+    assert (out / "reviews/items/products/index.html").exists()
+
+
 def test_the_pelican_command_prints_the_clash_and_exits_1_without_a_traceback(tmp_path):
     site = make_site(tmp_path, review("r"), ("pages/reviews.md", OUR_PAGE))
     (site / "pelicanconf.py").write_text(

@@ -118,6 +118,8 @@ class Section(Mapping[str, Claim]):
         self._order = slugs
         self._slugs = set(slugs)
         self._claim = claim
+        #: Lines for two of the section's own files on one path (see :func:`section_files`).
+        self.within: list[str] = []
 
     def _is_review_page(self, save_as: str) -> bool:
         pre, post = self._pre, self._post
@@ -147,7 +149,7 @@ class Section(Mapping[str, Claim]):
         return sum(1 for _ in self)
 
 
-def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = None) -> Mapping[str, Claim]:
+def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = None) -> Section:
     """Every file the review section writes, before it writes any.
 
     It follows the writers (review_pages, feeds, forms, widgets and the
@@ -170,9 +172,20 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
             fix = fixes[setting] = f'set {setting} = "{_elsewhere(rs[setting])}"'
         return Claim(what, fix, setting)
 
+    within: list[str] = []
+
     def add(save_as: str | None, what: str, setting: str) -> None:
         if save_as:
-            files.setdefault(_norm(save_as), claim(what, setting))
+            path = _norm(save_as)
+            first = files.setdefault(path, claim(what, setting))
+            if first.what != what:
+                # Two of the section's own files on one path (settings that move one folder
+                # into another): the second would be lost, without a word but a warning.
+                mine = claim(what, setting)
+                within.append(
+                    f"{path}: Redress would write {first.what} ({first.setting}) and {mine.what} "
+                    f"({mine.setting}) to the same file; move one: {first.fix} or {mine.fix}"
+                )
 
     index, product_setting = moved_by("INDEX"), moved_by("PRODUCT")
     for name, what in (("redress.css", "the stylesheet"), ("favicon.svg", "the icon")):
@@ -238,7 +251,9 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         products_page = shop_folder + "widgets/" + widgets.PRODUCTS_PAGE + "index.html"
         add(products_page, "the products' widget code", index)
     slugs = [review.slug for review in shop.reviews] if pattern and by_pattern else []
-    return Section(files, pattern or "", slugs, review_claim)
+    section = Section(files, pattern or "", slugs, review_claim)
+    section.within = within
+    return section
 
 
 # -- what the rest of the site writes -------------------------------------------------------
@@ -514,6 +529,7 @@ def stop_on_clashes(generators: list[Any]) -> None:
     section = section_files(ours.shop, ours.urls, ours.listings)
     site = site_files(generators, settings)
     lines = private_leaks(generators, settings, ours.shop.settings)
+    lines += section.within
     lines += [clash_line(path, section[path], site[path]) for path in sorted(p for p in site if p in section)]
     if lines:
         for line in lines:
