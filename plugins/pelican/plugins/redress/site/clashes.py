@@ -111,7 +111,9 @@ class Section(Mapping[str, Claim]):
     them when the pattern gives it back from a published review's slug.
     """
 
-    def __init__(self, files: dict[str, Claim], pattern: str, slugs: list[str], claim: Claim):
+    def __init__(
+        self, files: dict[str, Claim], pattern: str, slugs: list[str], claim: Claim, within: list[str]
+    ):
         self.files = files
         self._pattern = pattern
         self._pre, _, self._post = pattern.partition("{slug}")
@@ -119,7 +121,7 @@ class Section(Mapping[str, Claim]):
         self._slugs = set(slugs)
         self._claim = claim
         #: Lines for two of the section's own files on one path (see :func:`section_files`).
-        self.within: list[str] = []
+        self.within = within
 
     def _is_review_page(self, save_as: str) -> bool:
         pre, post = self._pre, self._post
@@ -251,9 +253,7 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         products_page = shop_folder + "widgets/" + widgets.PRODUCTS_PAGE + "index.html"
         add(products_page, "the products' widget code", index)
     slugs = [review.slug for review in shop.reviews] if pattern and by_pattern else []
-    section = Section(files, pattern or "", slugs, review_claim)
-    section.within = within
-    return section
+    return Section(files, pattern or "", slugs, review_claim, within)
 
 
 # -- what the rest of the site writes -------------------------------------------------------

@@ -303,17 +303,17 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     products = [p for p in places if p.product is not None]
     save_as = shop_place.widgets_save_as + "index.html"
     products_url = shop_place.widgets_url + PRODUCTS_PAGE
+    # What each product's code is made of: no counts, the same while reviews arrive.
+    code = [(p.name, p.page, p.url, p.files, p.data, p.data_name, p.badge_size, p.height) for p in products]
+    # The shop's widgets as they are now.
+    shop_now = (shop_place.summary, shop_place.sizes, shop_place.badge_size, shop_place.height)
     logger.info("reviews: the widgets, with code to copy into your shop, are in %s", save_as)
     template = build.template("redress/widgets/gallery.html")
     build.pages.write(
         save_as,
         # The products' code too: Redress's gallery only links to it, but a theme's own
         # gallery.html (from an earlier version) may still show it.
-        repr(
-            [(p.name, p.page, p.url, p.files, p.data, p.data_name, p.badge_size, p.height) for p in products]
-            + [products_url, shop_place.summary, shop_place.sizes, shop_place.badge_size]
-            + [shop_place.height, shared]
-        ),
+        repr([*code, products_url, shop_now, shared]),
         lambda: template.render(
             build.base,
             shop=shop_place,
@@ -329,10 +329,7 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     of_products = build.template("redress/widgets/gallery_products.html")
     build.pages.write(
         shop_place.widgets_save_as + PRODUCTS_PAGE + "index.html",
-        repr(
-            [(p.name, p.page, p.url, p.files, p.data, p.data_name, p.badge_size, p.height) for p in products]
-            + [shared["files"]]
-        ),
+        repr([*code, shared]),
         lambda: of_products.render(
             build.base,
             products=products,
