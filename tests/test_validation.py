@@ -108,6 +108,15 @@ def test_unsafe_file_name_refused_with_suggestion(tmp_path, caplog):
     assert any("cannot be used in a web address" in e and "mijn-review.md" in e for e in errors)
 
 
+def test_the_suggested_file_name_keeps_the_whole_name(tmp_path, caplog):
+    """Two dated reviews that share their first words are told two different names."""
+    names = [f"2026-08-29-Dat-Bestelling-Op-Lekker-Snel-8100-{end}" for end in "AB"]
+    site = make_site(tmp_path, *(review(name) for name in names))
+    errors = " ".join(build_errors(site, caplog))
+    for name in names:
+        assert f"e.g. {name.lower()}.md" in errors
+
+
 def test_unknown_key_is_an_error_not_lost_text(tmp_path, caplog):
     site = make_site(tmp_path, review("r", note="call me"))
     errors = build_errors(site, caplog)

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import RedressError
-from .rules import SLUG_RE, slugify
+from .rules import SLUG_RE, slug_words
 
 SOURCES = ("invited", "organic")
 IMPORTED_PREFIX = "imported:"
@@ -414,9 +414,15 @@ def parse_gtin(value: str) -> tuple[str | None, str | None]:
     return digits, None
 
 
+#: The longest name a file's suggested new name keeps (file systems allow 255 bytes).
+FILE_SLUG_CHARS = 200
+
+
 def check_slug(slug: str, kind: str) -> str | None:
     if not SLUG_RE.match(slug):
-        suggestion = slugify(slug)
+        # The whole name lower-cased, not a few of its words: two files told to take
+        # the same name (dated reviews often share their first words) would clash.
+        suggestion = "-".join(slug_words(slug))[:FILE_SLUG_CHARS].strip("-") or kind
         return (
             f"the file name {slug!r} cannot be used in a web address; "
             f"use lowercase letters, digits and hyphens, e.g. {suggestion}.md"
