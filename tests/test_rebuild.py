@@ -106,6 +106,22 @@ def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path, monk
     assert {p: p.stat().st_mtime_ns for p in before} == before  # the section wrote nothing else
 
 
+@pytest.mark.parametrize("checked", ["here", "beside"])
+def test_a_build_that_empties_the_output_first_writes_every_page_again(tmp_path, monkeypatch, checked):
+    """publishconf.py often sets DELETE_OUTPUT_DIRECTORY: Pelican empties the output before any
+    generator reads, and the cache, kept elsewhere, still lists every page. Each is written again."""
+    from pelican.plugins.redress.site import output
+
+    monkeypatch.setattr(output, "CHECK_BESIDE_MIN_BYTES", 10**12 if checked == "here" else 0)
+    site = make_site(tmp_path, review("a", product="mill"), review("b"), response("b-1", "b"))
+    write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
+    out = build(site, DELETE_OUTPUT_DIRECTORY=True)
+    first = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert "reviews/a/index.html" in first and "reviews/products/mill/index.html" in first
+    build(site, DELETE_OUTPUT_DIRECTORY=True)
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+
+
 def test_without_cache_every_build_is_complete(tmp_path):
     site = make_site(tmp_path, review("a"))
     out = build(site, REVIEWS_CACHE=False)
