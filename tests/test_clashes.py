@@ -123,6 +123,21 @@ def test_two_of_the_sections_own_files_on_one_path_stop_the_build_naming_both(tm
     assert (out / "reviews/items/products/index.html").exists()
 
 
+@pytest.mark.parametrize("review_save_as", [None, "reviews/./{slug}/index.html"])
+def test_a_products_page_where_a_reviews_page_is_stops_the_build(tmp_path, caplog, review_save_as):
+    """Products moved next to the reviews' own pages, and a product named like a review: the
+    reviews' pages are known by their pattern (or one by one for a pattern that is not plain)."""
+    site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("mill"), review("b"))
+    settings = {"REVIEWS_PRODUCT_URL": "reviews/{slug}/"}
+    if review_save_as:
+        settings["REVIEWS_REVIEW_SAVE_AS"] = review_save_as
+    errors = build_errors(site, caplog, **settings)
+    line = next(e for e in errors if e.startswith("reviews/mill/index.html: "))
+    assert "a review's page" in line and "the review page of mill" in line, line
+    assert "REVIEWS_PRODUCT_URL" in line
+    assert not (site / "output" / "reviews").exists()
+
+
 def test_the_pelican_command_prints_the_clash_and_exits_1_without_a_traceback(tmp_path):
     site = make_site(tmp_path, review("r"), ("pages/reviews.md", OUR_PAGE))
     (site / "pelicanconf.py").write_text(

@@ -123,7 +123,7 @@ class Section(Mapping[str, Claim]):
         #: Lines for two of the section's own files on one path (see :func:`section_files`).
         self.within = within
 
-    def _is_review_page(self, save_as: str) -> bool:
+    def is_review_page(self, save_as: str) -> bool:
         pre, post = self._pre, self._post
         if len(save_as) <= len(pre) + len(post) or not save_as.startswith(pre) or not save_as.endswith(post):
             return False
@@ -133,12 +133,12 @@ class Section(Mapping[str, Claim]):
         claim = self.files.get(save_as)
         if claim is not None:
             return claim
-        if self._is_review_page(save_as):
+        if self.is_review_page(save_as):
             return self._claim
         raise KeyError(save_as)
 
     def __contains__(self, save_as: object) -> bool:
-        return save_as in self.files or (isinstance(save_as, str) and self._is_review_page(save_as))
+        return save_as in self.files or (isinstance(save_as, str) and self.is_review_page(save_as))
 
     def __iter__(self) -> Iterator[str]:
         yield from self.files
@@ -181,13 +181,15 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
             path = _norm(save_as)
             first = files.setdefault(path, claim(what, setting))
             if first.what != what:
-                # Two of the section's own files on one path (settings that move one folder
-                # into another): the second would be lost, without a word but a warning.
-                mine = claim(what, setting)
-                within.append(
-                    f"{path}: Redress would write {first.what} ({first.setting}) and {mine.what} "
-                    f"({mine.setting}) to the same file; move one: {first.fix} or {mine.fix}"
-                )
+                both(path, first, claim(what, setting))
+
+    def both(path: str, first: Claim, second: Claim) -> None:
+        # Two of the section's own files on one path (settings that move one folder
+        # into another): the second would be lost, without a word but a warning.
+        within.append(
+            f"{path}: Redress would write {first.what} ({first.setting}) and {second.what} "
+            f"({second.setting}) to the same file; move one: {first.fix} or {second.fix}"
+        )
 
     index, product_setting = moved_by("INDEX"), moved_by("PRODUCT")
     for name, what in (("redress.css", "the stylesheet"), ("favicon.svg", "the icon")):
@@ -201,7 +203,10 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
     # A pattern that is normal with one {slug} (the usual) stays one; any other is written out.
     by_pattern = _norm(pattern) == pattern and pattern.count("{slug}") == 1 and pattern.count("{") == 1
     for review in shop.reviews if pattern and not by_pattern else ():
-        files.setdefault(_norm(pattern.format(slug=review.slug)), review_claim)
+        path = _norm(pattern.format(slug=review.slug))
+        first = files.setdefault(path, review_claim)
+        if first is not review_claim:
+            both(path, first, review_claim)
 
     per_page, archive_per_page = int(rs["REVIEWS_PER_PAGE"]), int(rs["REVIEWS_ARCHIVE_PER_PAGE"])
     if listings is None:
@@ -253,7 +258,14 @@ def section_files(shop: Shop, urls: Urls, listings: Iterable[Listing] | None = N
         products_page = shop_folder + "widgets/" + widgets.PRODUCTS_PAGE + "index.html"
         add(products_page, "the products' widget code", index)
     slugs = [review.slug for review in shop.reviews] if pattern and by_pattern else []
-    return Section(files, pattern or "", slugs, review_claim, within)
+    section = Section(files, pattern or "", slugs, review_claim, within)
+    if slugs:
+        # The reviews' pages go by their pattern: a file of the section at one of them
+        # (a product's page where a review's is) is looked for here, among the few.
+        for path, first in files.items():
+            if first.what != review_claim.what and section.is_review_page(path):
+                both(path, review_claim, first)
+    return section
 
 
 # -- what the rest of the site writes -------------------------------------------------------
