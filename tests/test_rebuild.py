@@ -791,6 +791,25 @@ def test_a_build_leaves_its_shop_out_of_the_collector_until_the_next_build(tmp_p
     assert gone() is None
 
 
+def test_the_check_of_kept_pages_is_used_only_if_it_read_the_same_record(tmp_path):
+    """The forked check and the writer read the page record each: a check that read another
+    one (a record replaced in between) is not trusted, and each page is looked at instead."""
+    from conftest import pelican_settings
+    from pelican.plugins.redress.site import output
+
+    site = make_site(tmp_path, review("a"), review("b"))
+    build(site)
+    settings = pelican_settings(site)
+    record = output.KeptDict(output.record_path(settings, settings["OUTPUT_PATH"]))
+
+    def writer(checked):
+        return output.PageWriter(settings, settings["OUTPUT_PATH"], "key", True, {}, checked)
+
+    assert writer((len(record), ["reviews/a/index.html"]))._missing == {"reviews/a/index.html"}
+    assert writer((len(record) + 1, []))._missing is None
+    assert writer(None)._missing is None
+
+
 def test_a_rebuild_that_parses_a_few_files_makes_no_collector_pass(tmp_path, monkeypatch):
     """The parser's young passes come every COLLECT_EVERY files parsed, counted across
     builds: a pass after one changed file would walk every record loaded from the cache."""

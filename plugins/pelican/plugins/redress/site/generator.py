@@ -70,7 +70,7 @@ class ReviewsGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.shop: Shop | None = None
         self.listings: tuple[Listing, ...] = ()
-        self._missing: set[str] | None = None
+        self._checked: tuple[int, list[str]] | None = None
         # The pages' language is the one their text is in: a site language
         # Redress has no catalog for gives English pages that say lang="en",
         # with English dates and numbers; each review keeps its own Lang.
@@ -103,8 +103,7 @@ class ReviewsGenerator(Generator):
                 self._read_shop()
                 _freeze_what_the_build_keeps()
         finally:
-            missing = checking.result() if checking is not None else None
-            self._missing = set(missing) if isinstance(missing, list) else None
+            self._checked = checking.result() if checking is not None else None
 
     def _read_shop(self) -> None:
         try:
@@ -168,7 +167,7 @@ class ReviewsGenerator(Generator):
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
-        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context, self._missing)
+        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context, self._checked)
         try:
             cards, card_digests = review_pages.render_cards(
                 shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls

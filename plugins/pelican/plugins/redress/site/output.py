@@ -78,12 +78,9 @@ class PageWriter:
         build_key: str,
         use_cache: bool,
         context: dict[str, Any],
-        missing: set[str] | None = None,
+        checked: tuple[int, list[str]] | None = None,
     ):
         self.settings = settings
-        # The recorded pages found not on disk as the build began (None: not
-        # known, each is looked at when asked; see :func:`pages_not_on_disk`).
-        self._missing = missing
         self.context = context
         self.output_path = output_path
         self._root = os.path.abspath(output_path)
@@ -102,6 +99,12 @@ class PageWriter:
         self.previous: KeptDict | dict[str, str] = (
             self.record if self.record.get(BUILD_KEY) == build_key else {}
         )
+        # The recorded pages found not on disk as the build began (see
+        # :func:`pages_not_on_disk`), if that check read the record read here;
+        # otherwise (None) each page is looked at when asked.
+        self._missing: set[str] | None = None
+        if isinstance(checked, tuple) and len(checked) == 2 and checked[0] == len(self.record):
+            self._missing = set(checked[1])
         self.current: dict[str, Any] = {}
         self.written = 0
         self.skipped = 0
@@ -363,8 +366,11 @@ def record_path(settings: dict[str, Any], output_path: str) -> str:
 
 def pages_not_on_disk(
     settings: dict[str, Any], output_path: str, use_cache: bool
-) -> forked.Beside[list[str]] | None:
+) -> forked.Beside[tuple[int, list[str]]] | None:
     """The pages the last build recorded that are no longer on disk, looked for by a forked process.
+
+    Its result is the number of records it read, and those pages: the
+    writer uses them only if it reads as many (see :class:`PageWriter`).
 
     A rebuild keeps every unchanged page after checking that its file is
     still there; at 100,000 reviews that is a stat per page, half a second,
@@ -382,9 +388,10 @@ def pages_not_on_disk(
         return None
     root = os.path.abspath(output_path)
 
-    def missing() -> list[str]:
+    def missing() -> tuple[int, list[str]]:
         gone = []
-        for save_as in KeptDict(path).keys():
+        record = KeptDict(path)
+        for save_as in record.keys():
             if not isinstance(save_as, str) or not save_as or save_as.startswith("\x00"):
                 continue  # the build key and the groups: not files
             try:
@@ -392,7 +399,7 @@ def pages_not_on_disk(
                     gone.append(save_as)
             except RuntimeError:
                 continue  # not a page of this folder: the writer refuses it itself
-        return gone
+        return len(record), gone
 
     return forked.beside(missing)
 
