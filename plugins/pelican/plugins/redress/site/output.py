@@ -369,15 +369,14 @@ def pages_not_on_disk(
 ) -> forked.Beside[tuple[int, list[str]]] | None:
     """The pages the last build recorded that are no longer on disk, looked for by a forked process.
 
-    Its result is the number of records it read, and those pages: the
-    writer uses them only if it reads as many (see :class:`PageWriter`).
-
     A rebuild keeps every unchanged page after checking that its file is
     still there; at 100,000 reviews that is a stat per page, half a second,
-    while the other core has little to do as the shop is read. None for a
-    small record (the pages are then looked at one by one as they come),
-    without a cache, or where processes cannot fork; :meth:`Beside.result`
-    is None if the child failed.
+    while the other core has little to do as the shop is read. The result
+    is the number of records the child read and those pages: the writer
+    uses them only if it read as many itself (see :class:`PageWriter`).
+    None for a small record (the pages are then looked at one by one as
+    they come), without a cache, or where processes cannot fork;
+    :meth:`Beside.result` is None if the child failed.
     """
     path = record_path(settings, output_path)
     try:
