@@ -188,6 +188,45 @@ def test_parsed_files_come_back_from_the_cache_as_they_were(tmp_path):
             assert type(back.body_html) is type(item.body_html)
 
 
+def test_the_parsed_objects_are_kept_as_their_field_values_and_every_field_comes_back():
+    """The parse cache's objects pickle as (class, field values): every field, none left to its default."""
+    import dataclasses
+    import datetime as dt
+
+    from pelican.plugins.redress.content.model import Product, Review, ThreadEntry
+
+    def not_default(f: dataclasses.Field, number: int) -> object:
+        # A value unlike the field's default, of the field's kind.
+        kind = str(f.type)
+        if "datetime" in kind:
+            return dt.datetime(2026, 1, 1 + number, tzinfo=dt.UTC)
+        if kind.startswith("bool"):
+            return True
+        if kind.startswith("int"):
+            return number
+        if "dict" in kind:
+            return {"email": f"a{number}@example.org"}
+        if "frozenset" in kind:
+            return frozenset({f"email:{number}"})
+        if "tuple" in kind:
+            return (f"v{number}",)
+        if "list" in kind:
+            return [f"v{number}"]
+        if "Product" in kind:
+            return Product(slug="mill", title="Mill")
+        return f"{f.name}-{number}"
+
+    for cls in (Product, ThreadEntry, Review):
+        fields = dataclasses.fields(cls)
+        item = cls(**{f.name: not_default(f, n) for n, f in enumerate(fields)})
+        made_by, values = item.__reduce__()
+        assert made_by is cls and values == tuple(getattr(item, f.name) for f in fields)
+        back = pickle.loads(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is cls
+        for f in fields:
+            assert getattr(back, f.name) == getattr(item, f.name) != f.default, f.name
+
+
 def test_a_page_is_never_written_outside_the_output_folder(tmp_path):
     import pytest
     from pelican.plugins.redress.site.output import PageWriter

@@ -9,7 +9,9 @@ as :class:`Problem` lines a shop owner can act on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -122,6 +124,30 @@ LANG_RE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
 URL_RE = re.compile(r"^(https?://[^\s<>\"']+|/[^\s<>\"']*)$")
 
 
+def _pickled_as_fields(cls: type[Any]) -> type[Any]:
+    """Pickle ``cls`` as itself and its field values in order, made again by calling it.
+
+    The parse cache holds one of these per file (132,000 objects at
+    100,000 reviews) and every build loads them all. Pickle's own way with
+    a slotted dataclass sets each field by name, after a dictionary of
+    them: a third of the load's time. A tuple given to the class is loaded
+    in two thirds of it (0.46 s against 0.69 s at 100,000 reviews), and
+    the file is a tenth smaller. Every field is passed, so nothing is left
+    to a default; a field added to the class changes this module, and so
+    the cache's name (:data:`~redress.content.reader.PARSING_MODULES`).
+    """
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if any(not f.init for f in dataclasses.fields(cls)):
+        raise TypeError(f"{cls.__name__}: a field the class is not called with cannot be pickled this way")
+    values = operator.attrgetter(*names)
+
+    def __reduce__(self: Any) -> tuple[type[Any], tuple[Any, ...]]:
+        return (type(self), values(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment]
+    return cls
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one file, said so the shop owner can fix it."""
@@ -147,6 +173,7 @@ class ContentError(RedressError):
         )
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Product:
     slug: str
@@ -163,6 +190,7 @@ class Product:
     page_url: str = ""
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class ThreadEntry:
     """One entry in the thread under a review: a shop response or a customer follow-up."""
@@ -197,6 +225,7 @@ class ThreadEntry:
         return "entry-" + self.slug
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Review:
     slug: str
