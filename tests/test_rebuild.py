@@ -855,6 +855,53 @@ def test_a_build_reads_the_cards_fingerprints_from_their_index(tmp_path):
     assert dict(db.execute(cards.FINGERPRINTS)).keys() == {"a", "b"}
 
 
+def test_the_cards_a_build_makes_are_read_from_memory_up_to_a_budget(tmp_path, monkeypatch):
+    """A first build reads each card four to six times; those it just made come from memory, not the file.
+
+    With room for none, or for one card, the rest are read from the file, and
+    the pages are the same byte for byte. A rebuild keeps only the card it made.
+    """
+    from pelican.plugins.redress.site import cards
+
+    files = [review(f"r{i}", rating=(i % 5) + 1, date=f"2026-09-{i + 1:02d} 10:00") for i in range(6)]
+    files += [response("r1-1", "r1", status="resolved")]
+    reads: list[str] = []
+    real_conn = cards.CardStore._conn
+
+    class Counting:
+        def __init__(self, db):
+            self.db = db
+
+        def execute(self, sql, *args):
+            if sql.startswith(("SELECT slug, html", "SELECT slug, json", "SELECT html")):
+                reads.append(sql)
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    monkeypatch.setattr(cards.CardStore, "_conn", lambda self: Counting(real_conn(self)))
+    sites, counted = {}, {}
+    for name, room in (("all", 10**9), ("one", 1), ("none", 0)):
+        monkeypatch.setattr(cards, "FRESH_CHARS", room)
+        reads.clear()
+        out = build(make_site(tmp_path / name, *files))
+        sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        counted[name] = len(reads)
+    assert counted["all"] == 0 and counted["none"] >= counted["one"] > 0
+    assert len([p for p in sites["all"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 6
+    assert sites["one"] == sites["all"] and sites["none"] == sites["all"]
+
+    monkeypatch.setattr(cards, "FRESH_CHARS", 10**9)
+    site = tmp_path / "all" / "site"
+    write(site, *response("r2-1", "r2", status="resolved", body="A new lid is on its way."))
+    reads.clear()
+    out = build(site)
+    assert soup(out / "reviews/r2/index.html").find(id="entry-r2-1")
+    assert soup(out / "reviews/index.html").find(id="entry-r2-1")
+    assert reads, "the cards this rebuild did not make are read from the file"
+
+
 def test_a_built_shop_is_not_freed_object_by_object_as_the_build_ends(tmp_path):
     """The shop outlives the build (frozen, in a cycle nothing reaches) until the next build frees it.
 
