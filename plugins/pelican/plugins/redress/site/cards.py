@@ -45,7 +45,7 @@ INDEX = "CREATE INDEX IF NOT EXISTS fingerprints ON cards (slug, fingerprint)"
 CHUNK = 900
 #: The cards a build makes are also kept in memory for its pages, up to this many
 #: characters (cards and JSON): see :meth:`CardStore.update`.
-FRESH_CHARS = 48 * 1024 * 1024
+FRESH_CHARS = 32 * 1024 * 1024
 
 
 class CardStore:
