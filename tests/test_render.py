@@ -53,6 +53,35 @@ def test_fast_path_matches_the_renderer(seed):
     assert render.markdown_to_html(text) == full(text)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_plain_text_in_any_script_needs_nothing_from_the_sanitiser(seed):
+    """The shortcut's text is not sanitised again: for any characters, the sanitiser would change nothing.
+
+    Random code points from the whole of Unicode (noncharacters, private
+    use, joiners, marks, emoji; control characters and surrogates are not
+    text) between plain words: the plain texts among them render as the
+    renderer and the sanitiser would render them.
+    """
+    rng = random.Random(seed)
+
+    def character() -> str:
+        if rng.random() < 0.5:
+            return rng.choice("abcdefgh ijk lmn \n")
+        while 0xD800 <= (code := rng.randint(0x20, 0x10FFFF)) <= 0xDFFF:
+            pass
+        return chr(code)
+
+    plain = 0
+    for _ in range(400):
+        text = strip_control("".join(character() for _ in range(rng.randint(1, 40))))
+        if not text.strip() or not render._is_plain(text):
+            continue
+        plain += 1
+        html = render.markdown_to_html(text)
+        assert html == render._sanitise(html) == full(text), repr(text)
+    assert plain > 300
+
+
 @pytest.mark.parametrize(
     "text",
     [
