@@ -620,10 +620,10 @@ def folder_cost(where: Path, count: int = 2000) -> float:
     much for a while after many were removed (one machine measured 25 to
     500 microseconds, all of it system time), so a cold build's ratio moves
     with what the machine did just before. This figure, and each build's
-    system time, say how much of a run that was. The folders are left for
-    the end of the run (removing them would be such a removal).
+    system time, say how much of a run that was. ``where`` is beside the
+    site, on its disk; its folders are removed only at the end of the run
+    (removing them now would be such a removal).
     """
-    where.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     for number in range(count):
         os.mkdir(where / f"f{number}")
@@ -999,7 +999,7 @@ def bench_line(result: Result) -> str:
 # --- main ------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
+def run(args: argparse.Namespace, site: Path, scratch: Path, probe: Path) -> Result:
     n = args.n
     baseline_n = args.baseline_n if args.baseline_n else min(n, BASELINE_CAP)
     start = time.perf_counter()
@@ -1009,7 +1009,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path) -> Result:
     generate_s = time.perf_counter() - start
     print(f"generated {n:,} reviews and {len(shop.entries):,} responses in {site}", file=sys.stderr)
 
-    folder_us = folder_cost(scratch / "folder-cost")  # the scratch folder is removed at the end
+    folder_us = folder_cost(probe)
     cold = build(site, "cold")
     check_output(site / "output", shop)
     permalinks = count_pages(site / "output", shop.reviews, permalink_page, "the Redress build")
@@ -1154,11 +1154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     compile_the_plugin()
     scratch = Path(tempfile.mkdtemp(prefix="redress-bench-"))
+    probe: Path | None = None
     try:
         site = args.keep.resolve() if args.keep else scratch / "site"
         site.mkdir(parents=True, exist_ok=True)
+        # Beside the site, on its disk, and removed only at the end (see folder_cost).
+        probe = Path(tempfile.mkdtemp(prefix=".redress-folder-cost-", dir=site.parent))
         try:
-            result = run(args, site, scratch)
+            result = run(args, site, scratch, probe)
         except BuildFailed as err:
             print(f"bench: FAILED: {err}", file=sys.stderr)
             return 2
@@ -1168,6 +1171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if probe is not None:
+            shutil.rmtree(probe, ignore_errors=True)
     print(report(result))
     if args.keep:
         print(f"\nsite kept in {site}")

@@ -226,6 +226,13 @@ def test_the_parsed_objects_are_kept_as_their_field_values_and_every_field_comes
         for f in fields:
             assert getattr(back, f.name) == getattr(item, f.name) != f.default, f.name
 
+    @dataclasses.dataclass(slots=True)
+    class Bigger(Product):  # a subclass's own field would be lost without a pickling of its own
+        colour: str = "red"
+
+    with pytest.raises(TypeError, match="Bigger must be decorated"):
+        pickle.dumps(Bigger(slug="mill", title="Mill"))
+
 
 def test_a_page_is_never_written_outside_the_output_folder(tmp_path):
     import pytest

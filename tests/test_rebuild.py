@@ -883,7 +883,7 @@ def test_the_cards_a_build_makes_are_read_from_memory_up_to_a_budget(tmp_path, m
     monkeypatch.setattr(cards.CardStore, "_conn", lambda self: Counting(real_conn(self)))
     sites, counted = {}, {}
     for name, room in (("all", 10**9), ("one", 1), ("none", 0)):
-        monkeypatch.setattr(cards, "FRESH_CHARS", room)
+        monkeypatch.setattr(cards, "FRESH_BYTES", room)
         reads.clear()
         out = build(make_site(tmp_path / name, *files))
         sites[name] = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -892,7 +892,7 @@ def test_the_cards_a_build_makes_are_read_from_memory_up_to_a_budget(tmp_path, m
     assert len([p for p in sites["all"] if re.fullmatch(r"reviews/r\d+/index.html", p)]) == 6
     assert sites["one"] == sites["all"] and sites["none"] == sites["all"]
 
-    monkeypatch.setattr(cards, "FRESH_CHARS", 10**9)
+    monkeypatch.setattr(cards, "FRESH_BYTES", 10**9)
     site = tmp_path / "all" / "site"
     write(site, *response("r2-1", "r2", status="resolved", body="A new lid is on its way."))
     reads.clear()

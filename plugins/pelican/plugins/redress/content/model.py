@@ -135,14 +135,19 @@ def _pickled_as_fields(cls: type[Any]) -> type[Any]:
     the file is a tenth smaller. Every field is passed, so nothing is left
     to a default; a field added to the class changes this module, and so
     the cache's name (:data:`~redress.content.reader.PARSING_MODULES`).
+    The values are made before the object, so no object may reach itself
+    through its fields: none does (an entry names its review by slug).
     """
     names = tuple(f.name for f in dataclasses.fields(cls))
-    if any(not f.init for f in dataclasses.fields(cls)):
-        raise TypeError(f"{cls.__name__}: a field the class is not called with cannot be pickled this way")
-    values = operator.attrgetter(*names)
+    if len(names) < 2 or any(not f.init for f in dataclasses.fields(cls)):
+        raise TypeError(f"{cls.__name__}: pickled as fields only with two or more fields, all passed to it")
+    values = operator.attrgetter(*names)  # a tuple, for two or more names
 
     def __reduce__(self: Any) -> tuple[type[Any], tuple[Any, ...]]:
-        return (type(self), values(self))
+        if type(self) is not cls:
+            # A subclass's own fields would be lost: it must be made so itself.
+            raise TypeError(f"{type(self).__name__} must be decorated with _pickled_as_fields too")
+        return (cls, values(self))
 
     cls.__reduce__ = __reduce__  # type: ignore[assignment]
     return cls
