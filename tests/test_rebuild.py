@@ -931,3 +931,52 @@ def test_a_built_shop_is_not_freed_object_by_object_as_the_build_ends(tmp_path):
         assert shops[1]() is not None
     finally:
         report_lines.disconnect(remember)
+
+
+@pytest.mark.parametrize(
+    ("change", "gone"),
+    [
+        ({"REVIEWS_FORM_ACTION": None}, ["reviews/static/write.js"]),
+        (
+            {"REVIEWS_STATIC_URL": "assets/redress/"},
+            ["reviews/static/redress.css", "reviews/static/favicon.svg", "reviews/static/write.js"],
+        ),
+    ],
+)
+def test_a_static_file_the_section_no_longer_needs_is_removed(tmp_path, change, gone):
+    """Static files are recorded like pages: the forms turned off take their script, a move its old copies."""
+    site = make_site(tmp_path, review("a"), review("b", rating=1, date="2026-09-01 10:00"))
+    out = build(site)
+    assert all((out / path).is_file() for path in gone)
+    build(site, **change)
+    assert not any((out / path).exists() for path in gone)
+    if "REVIEWS_STATIC_URL" in change:
+        assert (out / "assets/redress/redress.css").is_file()
+        assert not (out / "reviews/static").exists()
+    else:
+        assert (out / "reviews/static/redress.css").is_file()
+
+
+def test_a_build_without_the_cache_leaves_no_record_for_the_next_build_to_trust(tmp_path):
+    """A build with REVIEWS_CACHE off rewrites pages without recording them; the record before it goes.
+
+    Otherwise, once the content is back to what that record saw (content
+    stamps, or a file restored with its time), the next cached build kept
+    the cache-less build's pages: the old average on the listing.
+    """
+    kept = dict(CHECK_MODIFIED_METHOD="sha256")
+    site = make_site(
+        tmp_path,
+        review("a", rating=5),
+        review("b", rating=5, date="2026-09-01 10:00"),
+        review("c", rating=4, date="2026-08-01 10:00"),
+    )
+    out = build(site, **kept)
+    write(site, *review("a", rating=1))
+    build(site, **kept, REVIEWS_CACHE=False)
+    assert "1 out of 5" in soup(out / "reviews/a/index.html").get_text()
+    write(site, *review("a", rating=5))
+    build(site, **kept)
+    assert "5 out of 5" in soup(out / "reviews/a/index.html").get_text()
+    average = soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"]
+    assert "4.7 out of 5" in average, average

@@ -171,13 +171,19 @@ class Build:
         return self.env.get_template(name)
 
     def static(self, name: str) -> str:
-        """Copy one static file into the output; its URL carries a content hash."""
+        """Copy one static file into the output; its URL carries a content hash.
+
+        Copied as it is (a theme's may be in any encoding), and named in the
+        page record like every page, so a build that no longer needs it (no
+        forms, the static files moved) removes it.
+        """
         data = static_file(name, self.theme)
         url = self.urls.static(name)
-        target = Path(self.output_path) / url
+        target = Path(self.pages.path_of(url))
         os.makedirs(target.parent, exist_ok=True)
         if not target.is_file() or target.read_bytes() != data:
             target.write_bytes(data)
+        self.pages.copied(url, hashlib.sha256(data).hexdigest())
         return versioned_url(self.urls, name, data)
 
     def write_url(self, product_slug: str | None) -> str:

@@ -125,6 +125,13 @@ class PageWriter:
         if save_as:
             self._gone.add(save_as)
 
+    def copied(self, save_as: str, fingerprint: str) -> None:
+        """A file copied into the output as it is (a static file): recorded like a page written."""
+        if save_as in self.current and self.current[save_as] != fingerprint:
+            logger.warning("reviews: %s would be written twice; keeping the first", save_as)
+            return
+        self.current[save_as] = fingerprint
+
     # -- groups: the files of one listing, kept whole while its inputs are unchanged --
 
     def group_unchanged(self, name: str, key: str) -> bool:
@@ -339,8 +346,24 @@ class PageWriter:
         for name, (key, files) in self._groups.items():
             self.current[GROUP + name] = (key, tuple(files))
         self.current[BUILD_KEY] = self.build_key
-        self.record.replace(self.current)
-        self.record.save()
+        if self.record.enabled:
+            self.record.replace(self.current)
+            self.record.save()
+        else:
+            # This build wrote pages without recording them: a record an earlier build
+            # left would vouch for files that are no longer what it says.
+            for stale in (self.record.path, self.record.path + ".changes"):
+                try:
+                    os.remove(stale)
+                except FileNotFoundError:
+                    pass
+                except OSError as err:
+                    logger.warning(
+                        "reviews: %s could not be removed (%s): remove it by hand, or the next "
+                        "build with REVIEWS_CACHE on may keep pages this build changed",
+                        stale,
+                        err.strerror,
+                    )
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
 
 
