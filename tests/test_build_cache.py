@@ -339,3 +339,22 @@ def test_a_page_is_written_as_its_utf8_bytes_and_replaces_a_longer_file(tmp_path
     assert page.read_bytes() == b"<p>in pieces\r\n</p>"
     with pytest.raises(UnicodeEncodeError):
         _write_file(str(tmp_path / "bad.html"), "a lone surrogate \ud800")
+
+
+def test_a_file_that_already_holds_the_bytes_is_left_as_it_is(tmp_path, monkeypatch):
+    """Same bytes: not written (its inode is not touched). Other bytes of the same size, or
+    pieces past the size held whole: written."""
+    from pelican.plugins.redress.site import output
+
+    page = tmp_path / "index.html"
+    output._write_file(str(page), "<p>same</p>")
+    inode_time = page.stat().st_ctime_ns
+    time.sleep(0.02)
+    output._write_file(str(page), "<p>same</p>")
+    output._write_file(str(page), iter(["<p>", "same", "</p>"]))
+    assert page.stat().st_ctime_ns == inode_time
+    output._write_file(str(page), "<p>SAME</p>")
+    assert page.read_bytes() == b"<p>SAME</p>" and page.stat().st_ctime_ns != inode_time
+    monkeypatch.setattr(output, "WHOLE_MAX_CHARS", 3)
+    output._write_file(str(page), iter(["<p>", "in", " pieces", "</p>"]))
+    assert page.read_bytes() == b"<p>in pieces</p>"

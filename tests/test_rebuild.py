@@ -980,3 +980,26 @@ def test_a_build_without_the_cache_leaves_no_record_for_the_next_build_to_trust(
     assert "5 out of 5" in soup(out / "reviews/a/index.html").get_text()
     average = soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"]
     assert "4.7 out of 5" in average, average
+
+
+def test_a_review_file_touched_or_edited_in_place_with_its_old_time(tmp_path):
+    """Touched: pages whose bytes did not change keep their files. Edited keeping time and size: seen.
+
+    A file's stamp covers its change time (ctime), which ``cp -p``,
+    ``rsync -t --inplace`` and ``touch -r`` cannot set back.
+    """
+    site = make_site(tmp_path, review("a", rating=5), review("b", rating=4, date="2026-09-01 10:00"))
+    out = build(site)
+    before = {p: p.stat().st_mtime_ns for p in (out / "reviews").rglob("*") if p.is_file()}
+    source = site / "content/reviews/a.md"
+    later = source.stat().st_mtime_ns + 5_000_000_000
+    os.utime(source, ns=(later, later))
+    build(site)
+    assert {p: p.stat().st_mtime_ns for p in (out / "reviews").rglob("*") if p.is_file()} == before
+
+    kept = source.stat()
+    source.write_text(source.read_text(encoding="utf-8").replace("Rating: 5", "Rating: 1"), encoding="utf-8")
+    os.utime(source, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert source.stat().st_size == kept.st_size and source.stat().st_mtime_ns == kept.st_mtime_ns
+    build(site)
+    assert "1 out of 5" in soup(out / "reviews/a/index.html").get_text()

@@ -397,9 +397,11 @@ def _walk(folder: str) -> Iterator[tuple[str, int]]:
         try:
             st = entry.stat()
             # The name is in the stamp too: a file renamed keeps its time, size and inode.
-            # (Its bytes as os.fsencode gives them, without a Python call per file.)
+            # (Its bytes as os.fsencode gives them, without a Python call per file.) So is
+            # the inode's change time: a file written in place with its old time and size
+            # (cp -p, rsync -t --inplace, touch -r) keeps its mtime, never its ctime.
             name_crc = zlib.crc32(path.encode(_FS_ENCODING, "surrogateescape"))
-            stamp = hash((st.st_mtime_ns, st.st_size, st.st_ino, name_crc))
+            stamp = hash((st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, name_crc))
         except OSError:
             stamp = -1  # gone since the listing: the parse reports it
         yield path, stamp

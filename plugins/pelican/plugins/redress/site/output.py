@@ -447,6 +447,10 @@ def _legacy_pages(path: str) -> set[str]:
 
 
 #: How a page's file is opened: created or emptied, for writing bytes.
+#: A data file written in pieces is held whole (and left as it is when its bytes did
+#: not change) up to this many characters; a bigger one is written as it comes.
+WHOLE_MAX_CHARS = 4 * 1024 * 1024
+
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 _WRITE_FLAGS |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
@@ -457,17 +461,45 @@ def _write_file(path: str, text: str | Iterable[str]) -> None:
     A page is written with three system calls, not Python's text file
     (which also asks whether the file is a terminal, where it stands, and
     more): a tenth of a millisecond per file, at 100,000 review pages
-    seconds of a first build.
+    seconds of a first build. A file that already holds these bytes is
+    left as it is: a page whose inputs moved but whose text did not (a
+    review file touched) is nothing new for a CDN or a sync tool.
     """
     if not isinstance(text, str):
-        # Pieces of a big file (the data of a big listing), written as they come.
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(text)
+        # Pieces of a data file: joined while they are few, then looked at as a page is;
+        # a big listing's are written as they come, never held whole.
+        pieces = iter(text)
+        held: list[str] = []
+        size = 0
+        for piece in pieces:
+            held.append(piece)
+            size += len(piece)
+            if size > WHOLE_MAX_CHARS:
+                with open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.writelines(held)
+                    handle.writelines(pieces)
+                return
+        text = "".join(held)
+    encoded = text.encode("utf-8")
+    if _same_bytes(path, encoded):
+        # Its inputs moved, its bytes did not (a review file touched or restored): left as it
+        # is, so a CDN or a sync tool has nothing new to fetch.
         return
-    data = memoryview(text.encode("utf-8"))
+    data = memoryview(encoded)
     descriptor = os.open(path, _WRITE_FLAGS, 0o666)
     try:
         while data:
             data = data[os.write(descriptor, data) :]
     finally:
         os.close(descriptor)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (a stat, and a read only at the same size)."""
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
