@@ -1003,3 +1003,38 @@ def test_a_review_file_touched_or_edited_in_place_with_its_old_time(tmp_path):
     assert source.stat().st_size == kept.st_size and source.stat().st_mtime_ns == kept.st_mtime_ns
     build(site)
     assert "1 out of 5" in soup(out / "reviews/a/index.html").get_text()
+
+
+def test_without_the_cache_a_deleted_or_renamed_reviews_page_goes_and_nothing_else(tmp_path, caplog):
+    """No page record: the reviews' folder is looked through for pages of reviews no longer there.
+
+    A page there that is not a review's page of this section (the blog's, another
+    plugin's) stays. A deleted product's folders are named in a warning.
+    """
+    site = make_site(
+        tmp_path,
+        review("a", product="mill"),
+        review("b", date="2026-09-01 10:00"),
+        review("c", date="2026-08-01 10:00"),
+        response("b-1", "b"),
+    )
+    write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
+    out = build(site, REVIEWS_CACHE=False)
+    own = out / "reviews/faq/index.html"  # the blog's own page in the reviews' folder
+    own.parent.mkdir()
+    own.write_text('<p id="review-faq">Questions</p>', encoding="utf-8")
+    other = out / "reviews/old-one/index.html"  # someone's page named like a review, without its anchor
+    other.parent.mkdir()
+    other.write_text("<p>An old page</p>", encoding="utf-8")
+    for gone in ("reviews/b.md", "responses/b-1.md", "products/mill.md"):
+        (site / "content" / gone).unlink()
+    (site / "content/reviews/c.md").rename(site / "content/reviews/c2.md")
+    write(site, *review("a"))
+    caplog.clear()
+    build(site, REVIEWS_CACHE=False)
+    assert not (out / "reviews/b").exists() and not (out / "reviews/c").exists()
+    assert (out / "reviews/c2/index.html").is_file() and (out / "reviews/a/index.html").is_file()
+    assert own.is_file() and other.is_file()
+    warned = [r.getMessage() for r in caplog.records if "no longer in the shop" in r.getMessage()]
+    assert len(warned) == 1 and "reviews/products/mill/ and reviews/write/mill/" in warned[0], warned
+    assert not (out / "reviews/widgets/products").exists()  # no product left: its code page goes

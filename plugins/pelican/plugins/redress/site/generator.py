@@ -28,7 +28,7 @@ from ..content.settings import DEFAULTS, SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
 from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
-from . import embed, feeds, forms, review_pages, widgets
+from . import embed, feeds, forms, leftovers, review_pages, widgets
 from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
 from .menu import add_to_menu
@@ -203,6 +203,8 @@ class ReviewsGenerator(Generator):
             feeds.write_feeds(build)
             forms.write_forms(build)
             widgets.write_widgets(build)
+            if not use_cache:
+                leftovers.name_left_pages(build)  # no record of what the last build wrote
             pages.finish()
         except BaseException:
             pages.abandon()

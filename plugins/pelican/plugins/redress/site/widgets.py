@@ -324,11 +324,13 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
             absolute=build.urls.absolute,
         ),
     )
+    products_save_as = shop_place.widgets_save_as + PRODUCTS_PAGE + "index.html"
     if not products:
+        build.pages.gone(products_save_as)  # the last product went: so does its page, cache or not
         return
     of_products = build.template("redress/widgets/gallery_products.html")
     build.pages.write(
-        shop_place.widgets_save_as + PRODUCTS_PAGE + "index.html",
+        products_save_as,
         repr([*code, shared]),
         lambda: of_products.render(
             build.base,
