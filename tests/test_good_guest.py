@@ -201,3 +201,30 @@ def test_an_unrelated_redress_module_does_not_replace_the_plugin(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Quick delivery." in (site / "output" / "reviews" / "index.html").read_text(encoding="utf-8")
     assert not marker.exists()
+
+
+def test_another_plugin_hears_of_every_file_the_section_writes_with_the_sites_context(tmp_path):
+    """``content_written`` for each file written, with the site's context (as Pelican sends it).
+
+    With Redress's own receiver alone, the announcements carry only what it reads;
+    a plugin that listens gets the whole context, background pages included.
+    """
+    from pelican import signals
+
+    heard: dict[str, dict] = {}
+
+    def listener(path, context=None, **_kwargs):
+        heard[os.path.relpath(path, out)] = context or {}
+
+    site = make_site(tmp_path, review("a"), review("b", rating=1, date="2026-09-01 10:00"))
+    out = site / "output"
+    signals.content_written.connect(listener)
+    try:
+        build(site, SITENAME="Koffiehuis")
+    finally:
+        signals.content_written.disconnect(listener)
+    page = heard["reviews/a/index.html"]
+    assert page["SITENAME"] == "Koffiehuis" and page["output_file"] == "reviews/a/index.html"
+    assert "SITEURL" in page and "reviews/index.html" in heard
+    written = {p.relative_to(out).as_posix() for p in (out / "reviews").rglob("*") if p.is_file()}
+    assert written - {p for p in written if p.startswith("reviews/static/")} <= heard.keys()

@@ -43,7 +43,7 @@ from . import feeds, widgets
 from .build import has_feed
 from .generator import ReviewsGenerator, thaw
 from .listings import Listing, listing_pages, make_listings
-from .output import WRITTEN_BY_REDRESS
+from .output import LIGHT_RECEIVERS, WRITTEN_BY_REDRESS
 from .urls import Urls
 
 logger = logging.getLogger(__name__)
@@ -562,6 +562,10 @@ def note_written(path: str, context: dict[str, Any] | None = None, **_kwargs: An
     for folder, ledger in _ledgers.items():
         if target.startswith(folder + os.sep):
             ledger.written(target, context or {})
+
+
+# It reads only the file's name and whose it is from Redress's own announcements.
+LIGHT_RECEIVERS.add(note_written)
 
 
 def stop_on_late_clashes(pelican: Any) -> None:

@@ -51,6 +51,10 @@ SITEURL_MARK = "\x1esiteurl\x1e"
 #: a receiver (:mod:`redress.site.clashes`) can tell them from another writer's.
 WRITTEN_BY_REDRESS = "redress_written"
 
+#: Receivers of ``content_written`` that read only ``output_file`` and the flag above
+#: of Redress's own announcements (:func:`redress.site.clashes.note_written`).
+LIGHT_RECEIVERS: set[Callable[..., Any]] = set()
+
 
 def digest(*parts: str | bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
@@ -242,15 +246,24 @@ class PageWriter:
         _write_file(path, text)
 
     def _announce(self, path: str, save_as: str) -> None:
-        signals.content_written.send(
-            path,
-            context=dict(
+        """Send ``content_written`` for one file, with the site's context as Pelican does.
+
+        When Redress's own receiver is the only one, it gets the two keys it
+        reads: a copy of the whole site context per file was most of the
+        cost of announcing a big shop's pages, after the background writer
+        is done and nothing else runs.
+        """
+        # blinker keys its receivers by id(); these functions live as long as their modules.
+        if signals.content_written.receivers.keys() <= {id(r) for r in LIGHT_RECEIVERS}:
+            context: dict[str, Any] = {"output_file": save_as, WRITTEN_BY_REDRESS: True}
+        else:
+            context = dict(
                 self.context,
                 SITEURL=self.siteurl_for(save_as),
                 output_file=save_as,
                 **{WRITTEN_BY_REDRESS: True},
-            ),
-        )
+            )
+        signals.content_written.send(path, context=context)
 
     def start_background(self) -> None:
         """Render and write the background pages, in a forked process when there are many.
