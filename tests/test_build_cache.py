@@ -358,3 +358,55 @@ def test_a_file_that_already_holds_the_bytes_is_left_as_it_is(tmp_path, monkeypa
     monkeypatch.setattr(output, "WHOLE_MAX_CHARS", 3)
     output._write_file(str(page), iter(["<p>", "in", " pieces", "</p>"]))
     assert page.read_bytes() == b"<p>in pieces</p>"
+
+
+def test_a_whole_base_written_beside_is_there_once_waited_for_and_a_failed_one_leaves_the_last(
+    tmp_path, monkeypatch
+):
+    """``save(beside=True)``: a forked process writes the new base; failed, the files stay as they were."""
+    monkeypatch.setattr(cache_module, "SAVE_BESIDE_MIN", 2)
+    monkeypatch.setattr(cache_module, "REWRITE_MIN", 2)
+    path = str(tmp_path / "kept")
+    kept = KeptDict(path)
+    for number in range(10):
+        kept[f"{number}.md"] = (number, f"record {number}")
+    child = kept.save(beside=True)
+    assert child is not None and child.result() is True
+    assert dict(KeptDict(path)._data) == {f"{n}.md": (n, f"record {n}") for n in range(10)}
+
+    again = KeptDict(path)
+    again["0.md"] = (0, "changed")  # one change: the small file of changes, written here
+    assert again.save(beside=True) is None and os.path.exists(path + ".changes")
+
+    parent = os.getpid()
+    real_dump = cache_module._dump
+
+    def failing_in_the_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise OSError(28, "No space left on device")
+        return real_dump(*args, **kwargs)
+
+    monkeypatch.setattr(cache_module, "_dump", failing_in_the_child)
+    third = KeptDict(path)
+    third.replace({f"{n}.md": (n, "all new") for n in range(10)})  # all changed: a whole new base
+    child = third.save(beside=True)
+    assert child is not None and child.result() is not True
+    left = dict(KeptDict(path)._data)  # what the last build left: its base and its changes
+    assert left["0.md"] == (0, "changed") and left["5.md"] == (5, "record 5")
+
+
+def test_a_first_build_writes_its_parse_cache_beside_and_the_next_build_parses_nothing(tmp_path, monkeypatch):
+    from pelican.plugins.redress.content import cache as kept_cache
+
+    monkeypatch.setattr(kept_cache, "SAVE_BESIDE_MIN", 2)
+    parsed: list[int] = []
+    real_parse = reader._parse
+    monkeypatch.setattr(
+        reader, "_parse", lambda files, ctx: parsed.append(len(files)) or real_parse(files, ctx)
+    )
+    site = make_site(tmp_path, *[review(f"r{i}", date=f"2026-09-{i + 1:02d} 10:00") for i in range(6)])
+    build(site)
+    assert sum(parsed) == 6
+    parsed.clear()
+    build(site)
+    assert sum(parsed) == 0

@@ -21,6 +21,8 @@ import tempfile
 import time
 from typing import Any
 
+from . import forked
+
 logger = logging.getLogger(__name__)
 
 #: The first frame of each file (a file without it is another version's, not read).
@@ -38,6 +40,11 @@ REWRITE_MIN = 2000
 #: (see :func:`remove_unused`); one of this code and other settings, after the second.
 UNUSED_FOR = 7 * 24 * 3600
 SETTINGS_UNUSED_FOR = 61 * 24 * 3600
+#: A whole base of this many records may be written by a forked process (see
+#: :meth:`KeptDict.save`); above the most, the child would copy too much of the
+#: build's memory as it reads every record (a gigabyte at a million reviews).
+SAVE_BESIDE_MIN = 5000
+SAVE_BESIDE_MAX = 300_000
 
 
 class KeptDict:
@@ -136,9 +143,20 @@ class KeptDict:
         for key, value in data.items():
             self[key] = value
 
-    def save(self) -> None:
+    def save(self, beside: bool = False) -> forked.Beside[bool] | None:
+        """Write what changed: the changes alone, or a whole new base.
+
+        With ``beside``, a whole base of SAVE_BESIDE_MIN to SAVE_BESIDE_MAX
+        records is written by a forked process, returned for the caller to wait for:
+        a first build of 10,000 reviews spent 0.12 s writing its parse cache
+        (1.3 s at 100,000) between reading and linking, with the other core
+        idle. The child writes from the records as they are at the fork.
+        If it fails, the files stay as the last build left them, which
+        still say rightly what each file was: the next build reads the
+        files changed since again.
+        """
         if not self.enabled or not self._dirty:
-            return
+            return None
         folder = os.path.dirname(self.path) or "."
         os.makedirs(folder, exist_ok=True)
         if (
@@ -147,17 +165,31 @@ class KeptDict:
             or len(self._changes) * REWRITE_SHARE >= len(self._data)
         ):
             # A new base, with a new generation: a file of changes left beside it is not applied.
-            self._generation = int.from_bytes(os.urandom(7), "big") or 1
-            _dump(self.path, self._generation, self._data, self._codec)
-            try:
-                os.remove(self.path + ".changes")
-            except FileNotFoundError:
-                pass
+            generation = int.from_bytes(os.urandom(7), "big") or 1
+            child = None
+            if beside and SAVE_BESIDE_MIN <= len(self._data) <= SAVE_BESIDE_MAX:
+                path, data, codec = self.path, self._data, self._codec
+                child = forked.beside(lambda: _write_base(path, generation, data, codec))
+            if child is None:
+                _write_base(self.path, generation, self._data, self._codec)
+            self._generation = generation
             self._changes = {}
-        else:
-            changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
-            _dump(self.path + ".changes", self._generation, changes, self._codec)
+            self._dirty = False
+            return child
+        changes = {k: (_GONE_MARK if v is _GONE else v) for k, v in self._changes.items()}
+        _dump(self.path + ".changes", self._generation, changes, self._codec)
         self._dirty = False
+        return None
+
+
+def _write_base(path: str, generation: int, records: dict[Any, Any], codec: Any) -> bool:
+    """A whole new base at ``path``; the file of changes beside it, of the base before, goes."""
+    _dump(path, generation, records, codec)
+    try:
+        os.remove(path + ".changes")
+    except FileNotFoundError:
+        pass
+    return True
 
 
 def _dump(path: str, generation: int, records: dict[Any, Any], codec: Any) -> None:

@@ -551,7 +551,9 @@ def contacts_of(settings: dict[str, Any], rs: dict[str, Any]) -> privacy.ShopCon
     )
 
 
-def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
+def read_content(
+    settings: dict[str, Any], rs: dict[str, Any], saving: list[forked.Beside[bool]] | None = None
+) -> ReadResult:
     """Read every review, response and product file under the site's PATH.
 
     ``rs`` is the merged REVIEWS_* settings. Files that are not ``.md`` are
@@ -641,8 +643,11 @@ def read_content(settings: dict[str, Any], rs: dict[str, Any]) -> ReadResult:
                 result.stamps[item.source_path] = stamps[file_path]
         for file_path in cache.keys() - stamps.keys():
             cache.pop(file_path)  # a file gone since the last build
-    # Only what changed is written (see KeptDict): one new response, one record.
-    cache.save()
+    # Only what changed is written (see KeptDict): one new response, one record. A caller
+    # that passes ``saving`` waits for a whole new cache written beside (the build).
+    child = cache.save(beside=saving is not None)
+    if child is not None and saving is not None:
+        saving.append(child)
     return result
 
 

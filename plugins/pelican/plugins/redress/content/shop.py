@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import translations
-from . import model, privacy
+from . import forked, model, privacy
 from .cache import KeptDict, remove_unused
 from .collector import collector_paused
 from .model import ContentError, Problem, Product, Review, ThreadEntry
@@ -64,10 +64,14 @@ class Shop:
         return items
 
 
-def load_shop(settings: dict[str, Any]) -> Shop:
-    """Read, check and link all content of a site. Raises ContentError."""
+def load_shop(settings: dict[str, Any], saving: list[forked.Beside[bool]] | None = None) -> Shop:
+    """Read, check and link all content of a site. Raises ContentError.
+
+    A caller that passes ``saving`` gets the forked processes still writing
+    a cache in it, and waits for them (see :meth:`.cache.KeptDict.save`).
+    """
     rs = get_settings(settings)
-    raw = read_content(settings, rs)
+    raw = read_content(settings, rs, saving)
     # Linking makes a list per review and touches every object: no collector
     # passes over the shop while it grows (see collector_paused).
     with collector_paused():

@@ -96,18 +96,28 @@ class ReviewsGenerator(Generator):
         # The pages the last build wrote are checked to be on disk by a forked
         # process meanwhile (see pages_not_on_disk), and waited for here: a
         # build that stops in the reading leaves no child behind.
+        # A first build's parse cache is written by a forked process while the shop is
+        # linked and laid out (see KeptDict.save), and waited for here too.
         use_cache = bool(self.settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]))
         checking = pages_not_on_disk(self.settings, self.output_path, use_cache)
+        saving: list[forked.Beside[bool]] = []
         try:
             with collector_paused():
-                self._read_shop()
+                self._read_shop(saving)
                 _freeze_what_the_build_keeps()
         finally:
             self._checked = checking.result() if checking is not None else None
+            for child in saving:
+                if child.result() is not True:
+                    logger.warning(
+                        "reviews: the cache of the review files read could not be written in %s; "
+                        "the next build reads the files changed since the last one again",
+                        self.settings.get("CACHE_PATH"),
+                    )
 
-    def _read_shop(self) -> None:
+    def _read_shop(self, saving: list[forked.Beside[bool]]) -> None:
         try:
-            shop = load_shop(self.settings)
+            shop = load_shop(self.settings, saving)
             siteurl = self.settings.get("SITEURL", "") or ""
             if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
                 raise SettingsError(
