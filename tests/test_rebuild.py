@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 from conftest import build, make_site, response, review, soup, write
@@ -1038,3 +1040,89 @@ def test_without_the_cache_a_deleted_or_renamed_reviews_page_goes_and_nothing_el
     warned = [r.getMessage() for r in caplog.records if "no longer in the shop" in r.getMessage()]
     assert len(warned) == 1 and "reviews/products/mill/ and reviews/write/mill/" in warned[0], warned
     assert not (out / "reviews/widgets/products").exists()  # no product left: its code page goes
+
+
+@pytest.mark.parametrize(
+    ("during", "after"),
+    [
+        ({}, {"REVIEWS_FORM_ACTION": None}),  # the forms turned off by the build without the cache
+        ({}, {"REVIEWS_REVIEW_URL": "r/{slug}/"}),  # the reviews moved by it
+        ({"delete_product": True}, {}),  # a product deleted before it
+    ],
+)
+def test_what_a_build_without_the_cache_left_is_removed_by_the_next_cached_build(tmp_path, during, after):
+    """The build without the cache keeps the record's names, none of its fingerprints: nothing is orphaned."""
+    site = make_site(
+        tmp_path,
+        review("a", product="mill"),
+        review("b", rating=1, date="2026-09-01 10:00"),
+        review("c", date="2026-08-01 10:00"),
+    )
+    write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
+    out = build(site)
+    if during:
+        (site / "content/products/mill.md").unlink()
+        write(site, *review("a"))
+    build(site, REVIEWS_CACHE=False, **after)
+    build(site, **after)
+    fresh = make_site(tmp_path / "fresh")
+    shutil.copytree(site / "content", fresh / "content", dirs_exist_ok=True)
+    fresh_out = build(fresh, **after)
+    mine = {p.relative_to(out).as_posix() for p in (out / "reviews").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(fresh_out).as_posix() for p in (fresh_out / "reviews").rglob("*") if p.is_file()}
+    assert mine == theirs
+
+
+def test_a_build_that_fails_after_writing_pages_leaves_no_record_to_trust(tmp_path):
+    """A build that fails half-way (a theme's broken widget template) changed pages it did not record.
+
+    Put back as it was, the next build writes every page again: none keeps
+    the failed build's numbers. The same holds for a build killed while writing.
+    """
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).parent / "themes" / "flexlike", theme)
+    settings = dict(THEME=str(theme), REVIEWS_LAYOUT="standalone")
+    site = make_site(
+        tmp_path, review("a", rating=5), review("b", rating=4, date="2026-09-01 10:00"), review("c", rating=3)
+    )
+    out = build(site, **settings)
+    listing = soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"]
+    write(site, *review("a", rating=1))
+    broken = theme / "templates/redress/widgets/badge.svg"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{{ no_such_function() }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_function"):
+        build(site, **settings)
+    assert "1 out of 5" in soup(out / "reviews/a/index.html").get_text()  # written before it failed
+    write(site, *review("a", rating=5))
+    shutil.rmtree(theme / "templates/redress")
+    build(site, **settings)
+    assert "5 out of 5" in soup(out / "reviews/a/index.html").get_text()
+    assert soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"] == listing
+
+
+def test_without_the_cache_reviews_at_the_top_of_the_output_are_looked_through_too(tmp_path):
+    site = make_site(tmp_path, review("a"), review("b", date="2026-09-01 10:00"))
+    out = build(site, REVIEWS_CACHE=False, REVIEWS_REVIEW_URL="review-{slug}/")
+    assert (out / "review-b/index.html").is_file()
+    (site / "content/reviews/b.md").unlink()
+    build(site, REVIEWS_CACHE=False, REVIEWS_REVIEW_URL="review-{slug}/")
+    assert not (out / "review-b").exists() and (out / "review-a/index.html").is_file()
+
+
+def test_a_build_killed_while_writing_has_the_next_one_write_every_page(tmp_path):
+    """A killed build cannot clean up: its mark, made before its first page, says not to trust the record."""
+    site = make_site(tmp_path, review("a"), review("b", rating=1, date="2026-09-01 10:00"))
+    out = build(site)
+    (record,) = [p for p in (site / "cache").glob("redress-pages-*") if "." not in p.name]
+    page = out / "reviews/a/index.html"
+    page.write_text("<p>half of a page a killed build wrote</p>", encoding="utf-8")
+    Path(str(record) + ".writing").touch()
+    build(site)
+    assert "Awaiting" not in page.read_text(encoding="utf-8") or page.read_text(encoding="utf-8").startswith(
+        "<!"
+    )
+    assert "half of a page" not in page.read_text(encoding="utf-8")
+    assert not Path(str(record) + ".writing").exists()
+    build(site)  # and the next one trusts the record again
+    assert "half of a page" not in page.read_text(encoding="utf-8")

@@ -73,7 +73,7 @@ def _at_pattern(build: Build, pattern: str) -> Iterator[tuple[str, str]]:
     folder, _, lead = prefix.rpartition("/")
     tail = suffix.split("/", 1)[0]  # what follows the slug in the same name
     try:
-        names = os.listdir(build.pages.path_of(folder) if folder else build.pages.path_of("."))
+        names = os.listdir(build.pages.path_of(folder) if folder else build.pages.root)
     except (OSError, RuntimeError):
         return
     for name in names:

@@ -99,10 +99,17 @@ class PageWriter:
         # when they leave the section at the first build after an upgrade.
         self._legacy = _legacy_pages(self.record.path) if use_cache and not len(self.record) else set()
         # The build key is kept once, not in each page's fingerprint: when it
-        # changes (a template, a setting), every page is written again.
+        # changes (a template, a setting), every page is written again. So
+        # are they when the last build stopped while writing (see _mark_writing):
+        # the record's names are still used, to remove what leaves the section.
+        self._writing = self.record.path + ".writing"
+        stopped = use_cache and os.path.exists(self._writing)
+        if stopped:
+            logger.info("reviews: the last build stopped while writing pages; every page is written again")
         self.previous: KeptDict | dict[str, str] = (
-            self.record if self.record.get(BUILD_KEY) == build_key else {}
+            self.record if self.record.get(BUILD_KEY) == build_key and not stopped else {}
         )
+        self._marked = False
         # The recorded pages found not on disk as the build began (see
         # :func:`pages_not_on_disk`), if that check read the record read here;
         # otherwise (None) each page is looked at when asked.
@@ -186,6 +193,11 @@ class PageWriter:
         """The file ``save_as`` names in the output folder; never a file outside it."""
         return _inside(self._root, save_as)
 
+    @property
+    def root(self) -> str:
+        """The output folder, absolute."""
+        return self._root
+
     def _on_disk(self, save_as: str) -> bool:
         """Whether a page the last build recorded is still there (a folder emptied by hand is not)."""
         if self._missing is not None:
@@ -232,7 +244,24 @@ class PageWriter:
         self._render_and_write(path, save_as, render)
         self._announce(path, save_as)
 
+    def _mark_writing(self) -> None:
+        """Say, before the first page is written, that this build is writing pages.
+
+        The record vouches for the files on disk; a build that fails or is
+        killed half-way has changed some of them without recording it. The
+        mark stays until the record is saved, and the next build that finds
+        it trusts none of the record's fingerprints.
+        """
+        if self._marked:
+            return
+        self._marked = True
+        if self.record.enabled:  # a site without a cache gets no file (see _keep_names_only)
+            os.makedirs(os.path.dirname(self._writing) or ".", exist_ok=True)
+            with open(self._writing, "wb"):
+                pass
+
     def _render_and_write(self, path: str, save_as: str, render: Callable[[], str | Iterable[str]]) -> None:
+        self._mark_writing()
         text = render()
         if isinstance(text, str):
             text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
@@ -274,6 +303,7 @@ class PageWriter:
         last pages and waits for it in :meth:`finish`, and fails the build
         if it failed.
         """
+        self._mark_writing()  # before the fork: the child's pages count too
         if len(self._deferred) < FORK_MIN_PAGES or not hasattr(os, "fork"):
             self._write_deferred()
             return
@@ -329,11 +359,35 @@ class PageWriter:
         self._deferred = []
 
     def abandon(self) -> None:
-        """The build failed: stop the background writer, if any, and reap it (no record is kept)."""
+        """The build failed: stop the background writer, if any, and reap it.
+
+        No fingerprint of this build is kept, and if it wrote pages, none of
+        the last build's is trusted either (see :meth:`_keep_names_only`).
+        """
         if self._child is not None:
             self._child.stop()
             self._child = None
         self._deferred = []
+        if self._marked:
+            self._keep_names_only()
+
+    def _keep_names_only(self) -> None:
+        """Keep the names of the files the record and this build know, and none of their fingerprints.
+
+        A build that changed files without recording them (it failed, or it
+        keeps no cache) leaves a record that vouches for what is no longer on
+        disk; deleted, the files it names would never be removed. Kept as
+        names, the next cached build writes every page again and removes
+        those it no longer writes. A site that keeps no cache gets no record.
+        """
+        record = self.record
+        if not record.enabled:
+            if not os.path.exists(record.path):
+                return
+            record = KeptDict(record.path)
+        names = {name for name in (*record.keys(), *self.current) if not name.startswith("\x00")}
+        record.replace(dict.fromkeys(names))
+        record.save()
 
     def _remove_empty_folders(self, folder: str) -> None:
         root = os.path.abspath(self.output_path)
@@ -362,21 +416,14 @@ class PageWriter:
         if self.record.enabled:
             self.record.replace(self.current)
             self.record.save()
+            try:
+                os.remove(self._writing)  # the record says what is on disk again
+            except FileNotFoundError:
+                pass
         else:
             # This build wrote pages without recording them: a record an earlier build
-            # left would vouch for files that are no longer what it says.
-            for stale in (self.record.path, self.record.path + ".changes"):
-                try:
-                    os.remove(stale)
-                except FileNotFoundError:
-                    pass
-                except OSError as err:
-                    logger.warning(
-                        "reviews: %s could not be removed (%s): remove it by hand, or the next "
-                        "build with REVIEWS_CACHE on may keep pages this build changed",
-                        stale,
-                        err.strerror,
-                    )
+            # left must not vouch for them, but still names what to remove.
+            self._keep_names_only()
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
 
 
@@ -459,11 +506,11 @@ def _legacy_pages(path: str) -> set[str]:
     return pages
 
 
-#: How a page's file is opened: created or emptied, for writing bytes.
 #: A data file written in pieces is held whole (and left as it is when its bytes did
 #: not change) up to this many characters; a bigger one is written as it comes.
 WHOLE_MAX_CHARS = 4 * 1024 * 1024
 
+#: How a page's file is opened: created or emptied, for writing bytes.
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 _WRITE_FLAGS |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
