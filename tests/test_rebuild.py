@@ -1076,8 +1076,9 @@ def test_what_a_build_without_the_cache_left_is_removed_by_the_next_cached_build
 def test_a_build_that_fails_after_writing_pages_leaves_no_record_to_trust(tmp_path):
     """A build that fails half-way (a theme's broken widget template) changed pages it did not record.
 
-    Put back as it was, the next build writes every page again: none keeps
-    the failed build's numbers. The same holds for a build killed while writing.
+    Put back as it was, the next build writes again the pages the failed
+    one wrote or was to write: none keeps the failed build's numbers, and
+    the others are left as they are.
     """
     theme = tmp_path / "theme"
     shutil.copytree(Path(__file__).parent / "themes" / "flexlike", theme)
@@ -1087,6 +1088,7 @@ def test_a_build_that_fails_after_writing_pages_leaves_no_record_to_trust(tmp_pa
     )
     out = build(site, **settings)
     listing = soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"]
+    untouched = (out / "reviews/c/index.html").stat().st_mtime_ns
     write(site, *review("a", rating=1))
     broken = theme / "templates/redress/widgets/badge.svg"
     broken.parent.mkdir(parents=True)
@@ -1099,6 +1101,8 @@ def test_a_build_that_fails_after_writing_pages_leaves_no_record_to_trust(tmp_pa
     build(site, **settings)
     assert "5 out of 5" in soup(out / "reviews/a/index.html").get_text()
     assert soup(out / "reviews/index.html").find("meta", attrs={"name": "description"})["content"] == listing
+    # Only what the failed build wrote or was to write is written again: not every page.
+    assert (out / "reviews/c/index.html").stat().st_mtime_ns == untouched
 
 
 def test_without_the_cache_reviews_at_the_top_of_the_output_are_looked_through_too(tmp_path):

@@ -117,6 +117,8 @@ class PageWriter:
         if isinstance(checked, tuple) and len(checked) == 2 and checked[0] == len(self.record):
             self._missing = set(checked[1])
         self.current: dict[str, Any] = {}
+        #: The pages this build writes (or queued for the background writer).
+        self._touched: set[str] = set()
         self.written = 0
         self.skipped = 0
         self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
@@ -238,6 +240,7 @@ class PageWriter:
             self.skipped += 1
             return
         self.written += 1
+        self._touched.add(save_as)
         if background:
             self._deferred.append((save_as, render))
             return
@@ -361,15 +364,30 @@ class PageWriter:
     def abandon(self) -> None:
         """The build failed: stop the background writer, if any, and reap it.
 
-        No fingerprint of this build is kept, and if it wrote pages, none of
-        the last build's is trusted either (see :meth:`_keep_names_only`).
+        If it wrote pages, the record keeps the last build's fingerprints of
+        the pages this build did not touch, and only the names of those it
+        wrote or was to write: a theme's typo under ``pelican -r`` costs the
+        next build those pages, not every page of the shop.
         """
         if self._child is not None:
             self._child.stop()
             self._child = None
         self._deferred = []
-        if self._marked:
+        if not self._marked:
+            return
+        if not self.record.enabled:
             self._keep_names_only()
+            return
+        record = self.record
+        for name in [name for name in record.keys() if name.startswith(GROUP)]:
+            record.pop(name)  # a listing's files kept whole: some may be among those touched
+        for name in self._touched:
+            record[name] = None
+        record.save()
+        try:
+            os.remove(self._writing)  # the record says again what it can vouch for
+        except FileNotFoundError:
+            pass
 
     def _keep_names_only(self) -> None:
         """Keep the names of the files the record and this build know, and none of their fingerprints.
