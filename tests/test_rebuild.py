@@ -1130,3 +1130,25 @@ def test_a_build_killed_while_writing_has_the_next_one_write_every_page(tmp_path
     assert not Path(str(record) + ".writing").exists()
     build(site)  # and the next one trusts the record again
     assert "half of a page" not in page.read_text(encoding="utf-8")
+
+
+def test_a_build_that_fails_after_a_killed_one_keeps_nothing_of_the_record_it_did_not_trust(tmp_path):
+    """Killed, then failed: the failed build's record must not vouch for what the killed one wrote."""
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(__file__).parent / "themes" / "flexlike", theme)
+    settings = dict(THEME=str(theme), REVIEWS_LAYOUT="standalone")
+    site = make_site(tmp_path, review("a", rating=5), review("b", rating=4, date="2026-09-01 10:00"))
+    out = build(site, **settings)
+    (record,) = [p for p in (site / "cache").glob("redress-pages-*") if "." not in p.name]
+    for name in ("a", "b"):
+        (out / f"reviews/{name}/index.html").write_text("<p>half of a page</p>", encoding="utf-8")
+    Path(str(record) + ".writing").touch()  # a build killed after writing those
+    broken = theme / "templates/redress/widgets/badge.svg"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{{ no_such_function() }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_function"):
+        build(site, **settings)
+    shutil.rmtree(theme / "templates/redress")
+    build(site, **settings)
+    for name in ("a", "b"):
+        assert "half of a page" not in (out / f"reviews/{name}/index.html").read_text(encoding="utf-8")

@@ -109,6 +109,7 @@ class PageWriter:
         self.previous: KeptDict | dict[str, str] = (
             self.record if self.record.get(BUILD_KEY) == build_key and not stopped else {}
         )
+        self._stopped = stopped
         self._marked = False
         # The recorded pages found not on disk as the build began (see
         # :func:`pages_not_on_disk`), if that check read the record read here;
@@ -375,8 +376,10 @@ class PageWriter:
         self._deferred = []
         if not self._marked:
             return
-        if not self.record.enabled:
+        if not self.record.enabled or self._stopped:
+            # Nothing to keep: the record was not trusted to begin with (a killed build's).
             self._keep_names_only()
+            self._unmark()
             return
         record = self.record
         for name in [name for name in record.keys() if name.startswith(GROUP)]:
@@ -384,8 +387,11 @@ class PageWriter:
         for name in self._touched:
             record[name] = None
         record.save()
+        self._unmark()  # the record says again what it can vouch for
+
+    def _unmark(self) -> None:
         try:
-            os.remove(self._writing)  # the record says again what it can vouch for
+            os.remove(self._writing)
         except FileNotFoundError:
             pass
 
@@ -434,10 +440,7 @@ class PageWriter:
         if self.record.enabled:
             self.record.replace(self.current)
             self.record.save()
-            try:
-                os.remove(self._writing)  # the record says what is on disk again
-            except FileNotFoundError:
-                pass
+            self._unmark()  # the record says what is on disk again
         else:
             # This build wrote pages without recording them: a record an earlier build
             # left must not vouch for them, but still names what to remove.
