@@ -228,3 +228,32 @@ def test_another_plugin_hears_of_every_file_the_section_writes_with_the_sites_co
     assert "SITEURL" in page and "reviews/index.html" in heard
     written = {p.relative_to(out).as_posix() for p in (out / "reviews").rglob("*") if p.is_file()}
     assert written - {p for p in written if p.startswith("reviews/static/")} <= heard.keys()
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_blog_page_where_a_section_page_was_or_might_be_is_never_removed(tmp_path, cache):
+    """The blog's page at a deleted review's address, or past the archive's last page, stays.
+
+    The section removes the files it no longer writes (by its record, or the
+    archive pages past a filter's last one); a file another writer wrote in
+    the same build is that writer's.
+    """
+
+    def page(name: str, save_as: str) -> tuple[str, str]:
+        url = save_as[: -len("index.html")]
+        return f"pages/{name}.md", f"Title: {name}\nSave_as: {save_as}\nURL: {url}\n\nA page of the blog.\n"
+
+    site = make_site(
+        tmp_path,
+        review("a"),
+        review("b", date="2026-09-01 10:00"),
+        review("c", date="2026-08-01 10:00"),
+        page("ninety-nine", "reviews/page/99/index.html"),
+    )
+    out = build(site, REVIEWS_CACHE=cache)
+    assert (out / "reviews/page/99/index.html").is_file()
+    (site / "content/reviews/b.md").unlink()
+    write(site, *page("moved", "reviews/b/index.html"))
+    build(site, REVIEWS_CACHE=cache)
+    assert "A page of the blog" in (out / "reviews/b/index.html").read_text(encoding="utf-8")
+    assert "A page of the blog" in (out / "reviews/page/99/index.html").read_text(encoding="utf-8")

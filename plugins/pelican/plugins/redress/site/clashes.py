@@ -43,7 +43,7 @@ from . import feeds, widgets
 from .build import has_feed
 from .generator import ReviewsGenerator, thaw
 from .listings import Listing, listing_pages, make_listings
-from .output import LIGHT_RECEIVERS, WRITTEN_BY_REDRESS
+from .output import LIGHT_RECEIVERS, OTHER_WRITERS, WRITTEN_BY_REDRESS
 from .urls import Urls
 
 logger = logging.getLogger(__name__)
@@ -566,6 +566,20 @@ def note_written(path: str, context: dict[str, Any] | None = None, **_kwargs: An
 
 # It reads only the file's name and whose it is from Redress's own announcements.
 LIGHT_RECEIVERS.add(note_written)
+
+
+def written_by_others(output_path: str, save_as: str) -> bool:
+    """Whether another writer (the blog, a plugin) wrote ``save_as`` in this build of ``output_path``.
+
+    The section removes the files it no longer writes; one the blog now
+    writes at the same address (a page given a deleted review's address)
+    is the blog's, and stays.
+    """
+    ledger = _ledgers.get(output_path)
+    return ledger is not None and ledger.others.get(_norm(save_as)) is not None
+
+
+OTHER_WRITERS.append(written_by_others)
 
 
 def stop_on_late_clashes(pelican: Any) -> None:

@@ -55,6 +55,10 @@ WRITTEN_BY_REDRESS = "redress_written"
 #: of Redress's own announcements (:func:`redress.site.clashes.note_written`).
 LIGHT_RECEIVERS: set[Callable[..., Any]] = set()
 
+#: Ask (output folder, file) whether another writer wrote that file in this build
+#: (:func:`redress.site.clashes.written_by_others`): such a file is never removed.
+OTHER_WRITERS: list[Callable[[str, str], bool]] = []
+
 
 def digest(*parts: str | bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
@@ -430,6 +434,10 @@ class PageWriter:
                 path = self.path_of(save_as)
             except RuntimeError:
                 continue  # not a page of this output folder
+            if any(theirs(self._root, save_as) for theirs in OTHER_WRITERS):
+                # The blog (or a plugin) now has a page where one of the section's was.
+                logger.info("reviews: %s is another writer's file now; left as it is", save_as)
+                continue
             if os.path.isfile(path):
                 os.remove(path)
                 logger.info("reviews: removed %s, which is no longer part of the review section", save_as)
