@@ -1152,3 +1152,28 @@ def test_a_build_that_fails_after_a_killed_one_keeps_nothing_of_the_record_it_di
     build(site, **settings)
     for name in ("a", "b"):
         assert "half of a page" not in (out / f"reviews/{name}/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("forked_writer", [False, True])
+def test_the_report_counts_a_page_whose_bytes_were_already_there_as_unchanged(
+    tmp_path, monkeypatch, caplog, forked_writer
+):
+    """Every review file touched: pages are rendered again, none is written, and the line says so."""
+    import logging
+
+    from pelican.plugins.redress.site import output
+
+    if forked_writer:
+        monkeypatch.setattr(output, "FORK_MIN_PAGES", 1)
+    # Another number of reviews each time: Pelican lets a log message through once per process.
+    count = 6 if forked_writer else 5
+    site = make_site(tmp_path, *[review(f"r{i}", date=f"2026-09-{i + 1:02d} 10:00") for i in range(count)])
+    build(site)
+    later = time.time() + 5
+    for source in (site / "content/reviews").iterdir():
+        os.utime(source, (later, later))
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    build(site)
+    lines = [r.getMessage() for r in caplog.records if "files written" in r.getMessage()]
+    assert lines and " 0 files written" in lines[-1], lines

@@ -126,8 +126,10 @@ class PageWriter:
         self._touched: set[str] = set()
         self.written = 0
         self.skipped = 0
+        #: Pages rendered whose bytes were already on disk (not written: see _write_file).
+        self._same = 0
         self._deferred: list[tuple[str, Callable[[], str | Iterable[str]]]] = []
-        self._child: forked.Beside[bool] | None = None
+        self._child: forked.Beside[tuple[bool, int]] | None = None
         self._queue: forked.SharedQueue | None = None
         self._group: list[str] | None = None
         self._gone: set[str] = set()
@@ -280,7 +282,8 @@ class PageWriter:
             # made once each, and a listing's folder is not asked for again per page.
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        _write_file(path, text)
+        if not _write_file(path, text):
+            self._same += 1
 
     def _announce(self, path: str, save_as: str) -> None:
         """Send ``content_written`` for one file, with the site's context as Pelican does.
@@ -322,13 +325,17 @@ class PageWriter:
             self._queue = None
             self._write_deferred()
 
-    def _write_front(self) -> bool:
-        """The forked writer's work: pages from the front of the queue (all of them without one)."""
+    def _write_front(self) -> tuple[bool, int]:
+        """The forked writer's work: pages from the front of the queue (all of them without one).
+
+        Done, it says how many of its pages were already on disk as rendered.
+        """
         parent = os.getppid()
+        same_before = self._same
         try:
             while part := (self._queue.take_front() if self._queue else (0, len(self._deferred))):
                 if os.getppid() != parent:
-                    return False  # the build is gone (killed): nothing more is written into its output
+                    return False, 0  # the build is gone (killed): nothing more is written into its output
                 for save_as, render in self._deferred[part[0] : part[1]]:
                     self._render_and_write(self.path_of(save_as), save_as, render)
                 if self._queue is None:
@@ -338,7 +345,7 @@ class PageWriter:
             # lock a thread of the parent held at the fork: the error goes straight to fd 2.
             os.write(2, traceback.format_exc().encode("utf-8", "replace"))
             raise
-        return True
+        return True, self._same - same_before
 
     def _write_deferred(self) -> None:
         for save_as, render in self._deferred:
@@ -360,8 +367,9 @@ class PageWriter:
                 break  # the writer ended: done (nothing left), or failed (the build fails now)
         done = self._child.result()
         self._child = None
-        if not done:
+        if not (isinstance(done, tuple) and len(done) == 2 and done[0] is True):
             raise RuntimeError("reviews: writing the review pages failed (see the error above)")
+        self._same += int(done[1])
         for save_as, _render in self._deferred:
             self._announce(self.path_of(save_as), save_as)
         self._deferred = []
@@ -453,6 +461,9 @@ class PageWriter:
             # This build wrote pages without recording them: a record an earlier build
             # left must not vouch for them, but still names what to remove.
             self._keep_names_only()
+        # A page rendered whose bytes were on disk already was not written: unchanged.
+        self.written -= self._same
+        self.skipped += self._same
         logger.info("reviews: wrote %d pages, %d unchanged", self.written, self.skipped)
 
 
@@ -544,7 +555,7 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 _WRITE_FLAGS |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _write_file(path: str, text: str | Iterable[str]) -> None:
+def _write_file(path: str, text: str | Iterable[str]) -> bool:
     """Write a page's text as UTF-8, with newlines as they are on every platform.
 
     A page is written with three system calls, not Python's text file
@@ -552,7 +563,8 @@ def _write_file(path: str, text: str | Iterable[str]) -> None:
     more): a tenth of a millisecond per file, at 100,000 review pages
     seconds of a first build. A file that already holds these bytes is
     left as it is: a page whose inputs moved but whose text did not (a
-    review file touched) is nothing new for a CDN or a sync tool.
+    review file touched) is nothing new for a CDN or a sync tool. Whether
+    the file was written is returned.
     """
     if not isinstance(text, str):
         # Pieces of a data file: joined while they are few, then looked at as a page is;
@@ -567,13 +579,13 @@ def _write_file(path: str, text: str | Iterable[str]) -> None:
                 with open(path, "w", encoding="utf-8", newline="") as handle:
                     handle.writelines(held)
                     handle.writelines(pieces)
-                return
+                return True
         text = "".join(held)
     encoded = text.encode("utf-8")
     if _same_bytes(path, encoded):
         # Its inputs moved, its bytes did not (a review file touched or restored): left as it
         # is, so a CDN or a sync tool has nothing new to fetch.
-        return
+        return False
     data = memoryview(encoded)
     descriptor = os.open(path, _WRITE_FLAGS, 0o666)
     try:
@@ -581,6 +593,7 @@ def _write_file(path: str, text: str | Iterable[str]) -> None:
             data = data[os.write(descriptor, data) :]
     finally:
         os.close(descriptor)
+    return True
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
