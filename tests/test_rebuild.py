@@ -1073,7 +1073,7 @@ def test_what_a_build_without_the_cache_left_is_removed_by_the_next_cached_build
     assert mine == theirs
 
 
-def test_a_build_that_fails_after_writing_pages_leaves_no_record_to_trust(tmp_path):
+def test_a_build_that_fails_after_writing_pages_distrusts_only_the_pages_it_touched(tmp_path):
     """A build that fails half-way (a theme's broken widget template) changed pages it did not record.
 
     Put back as it was, the next build writes again the pages the failed

@@ -10,8 +10,9 @@ build. So without a record, the folder of the reviews' own pages is
 looked through: a page at the reviews' address pattern whose review is
 no longer in the shop, and which is a review's page of this section (it
 carries that review's card, with its anchor, in the section's region), is
-removed; a theme whose own card template writes it otherwise keeps them. Nothing else in that
-folder is touched: another plugin's or the blog's pages there stay.
+removed. Nothing else in that folder is touched: another plugin's or the
+blog's pages there stay, and so do the pages of a theme whose own card
+template writes the card otherwise.
 
 A deleted product's pages (its listing, filters, widgets, feeds and form)
 cannot all be told apart from other files this way: its listing page is
