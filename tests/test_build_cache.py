@@ -360,6 +360,30 @@ def test_a_file_that_already_holds_the_bytes_is_left_as_it_is(tmp_path, monkeypa
     assert page.read_bytes() == b"<p>in pieces</p>"
 
 
+def test_a_folder_made_by_the_build_is_known_new_and_its_pages_are_not_looked_at_first(tmp_path, monkeypatch):
+    """A first build makes each review's folder with one call and knows it holds nothing yet;
+    a folder already there (an earlier build's) is not new, and a file in the way fails as before."""
+    from pelican.plugins.redress.site import output
+
+    deep = tmp_path / "out" / "reviews" / "a-review"
+    assert output._make_folder(str(deep)) is True and deep.is_dir()
+    assert output._make_folder(str(deep)) is False
+    (tmp_path / "in-the-way").write_text("a file")
+    with pytest.raises(FileExistsError):
+        output._make_folder(str(tmp_path / "in-the-way"))
+    with pytest.raises((FileExistsError, NotADirectoryError)):
+        output._make_folder(str(tmp_path / "in-the-way" / "below"))
+
+    looked: list[str] = []
+    real = output._same_bytes
+    monkeypatch.setattr(output, "_same_bytes", lambda path, data: looked.append(path) or real(path, data))
+    assert output._write_file(str(deep / "index.html"), "<p>new</p>", new=True) is True
+    assert looked == []
+    # Not new: the file is looked at, and the same bytes are not written again.
+    assert output._write_file(str(deep / "index.html"), "<p>new</p>") is False
+    assert looked == [str(deep / "index.html")]
+
+
 def test_a_whole_base_written_beside_is_there_once_waited_for_and_a_failed_one_leaves_the_last(
     tmp_path, monkeypatch
 ):

@@ -165,3 +165,20 @@ def test_a_text_of_thousands_of_digits_is_read_quickly(tmp_path: Path) -> None:
     shop = load_shop(pelican_settings(site))
     assert time.perf_counter() - start < 5
     assert len(shop.reviews) == len(bodies)
+
+
+def test_the_skeleton_drops_exactly_what_the_separator_pattern_matches_in_all_of_unicode() -> None:
+    """The skeleton (the quick "is the value there at all" test) is one translation table; it must
+    drop exactly the characters the patterns take as separators, plus the combining marks, so
+    that no value the pattern would find is passed over."""
+    import re
+
+    from pelican.plugins.redress.content import privacy
+
+    dropped = re.compile(f"{privacy._SEP}|[\u0300-\u036f]")
+    table = privacy._SKELETON_TABLE
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        assert (table.get(code, 0) is None) == bool(dropped.fullmatch(chr(code))), hex(code)
+    assert privacy._skeleton("BB\u2011777\u00a079 İstanbul ı") == "bb77779istanbuli"  # İ: i and a dot, dropped

@@ -84,3 +84,28 @@ def test_dates_with_an_offset_keep_the_order_when_daylight_saving_time_ends(tmp_
     times = [t["datetime"] for t in page.select("article#review-night time[datetime]")]
     assert any(t.startswith("2026-10-25T02:30") and t.endswith("+02:00") for t in times), times
     assert any(t.startswith("2026-10-25T02:10") and t.endswith("+01:00") for t in times), times
+
+
+def test_a_review_longer_than_one_read_is_read_whole(tmp_path: Path) -> None:
+    """Files are read with the system's calls, a chunk at a time: a long review loses nothing."""
+    from pelican.plugins.redress.content import reader
+
+    words = " ".join(f"word{n}" for n in range(40_000))  # several chunks of reading
+    site = make_site(tmp_path, review("long", body=words + " THE-LAST-WORD"))
+    page = soup(build(site) / "reviews/long/index.html")
+    assert "THE-LAST-WORD" in page.get_text() and "word39999" in page.get_text()
+    assert len(words) > 3 * reader._READ_CHUNK
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert reader.read_bytes(str(empty)) == b""
+
+
+def test_a_folder_named_like_a_review_is_reported_not_a_crash(tmp_path: Path) -> None:
+    from pelican.plugins.redress.content import reader
+
+    folder = tmp_path / "x.md"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError):
+        reader.read_bytes(str(folder))
+    item, problems = reader.parse_one("review", str(folder), "content/reviews/x.md", "x", None)  # type: ignore[arg-type]
+    assert item is None and [p.message for p in problems] == ["cannot be read: Is a directory"]

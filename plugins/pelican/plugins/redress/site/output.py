@@ -92,7 +92,8 @@ class PageWriter:
         self.context = context
         self.output_path = output_path
         self._root = os.path.abspath(output_path)
-        self._folders: set[str] = set()
+        #: Each folder a page went into, and whether this process made it in this build.
+        self._folders: dict[str, bool] = {}
         self.build_key = build_key
         self.relative = bool(settings.get("RELATIVE_URLS"))
         self.siteurl = settings.get("SITEURL", "") or ""
@@ -277,12 +278,12 @@ class PageWriter:
             text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
         # Otherwise pieces of a big file (data with absolute links only), written as they come.
         folder = os.path.dirname(path)
-        if folder not in self._folders:
-            # One makedirs per folder, not per file: ten thousand review folders are
+        made = self._folders.get(folder)
+        if made is None:
+            # Once per folder, not per file: ten thousand review folders are
             # made once each, and a listing's folder is not asked for again per page.
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        if not _write_file(path, text):
+            made = self._folders[folder] = _make_folder(folder)
+        if not _write_file(path, text, new=made):
             self._same += 1
 
     def _announce(self, path: str, save_as: str) -> None:
@@ -555,7 +556,30 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 _WRITE_FLAGS |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _write_file(path: str, text: str | Iterable[str]) -> bool:
+def _make_folder(folder: str) -> bool:
+    """Make ``folder`` and any missing parents; whether it was made now (so it holds no file yet).
+
+    A first build makes a folder for each review's page (``reviews/<slug>/``):
+    one ``mkdir`` each, where ``os.makedirs`` first asks whether the parent
+    is there. A folder this build made holds only what this build writes
+    into it, so its pages need no look at an earlier file (see :func:`_write_file`).
+    """
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        parent = os.path.dirname(folder)
+        if not parent or parent == folder:
+            raise
+        _make_folder(parent)
+        return _make_folder(folder)
+    except FileExistsError:
+        if os.path.isdir(folder):
+            return False  # there already (an earlier build's, or made by the forked writer)
+        raise
+    return True
+
+
+def _write_file(path: str, text: str | Iterable[str], new: bool = False) -> bool:
     """Write a page's text as UTF-8, with newlines as they are on every platform.
 
     A page is written with three system calls, not Python's text file
@@ -564,7 +588,9 @@ def _write_file(path: str, text: str | Iterable[str]) -> bool:
     seconds of a first build. A file that already holds these bytes is
     left as it is: a page whose inputs moved but whose text did not (a
     review file touched) is nothing new for a CDN or a sync tool. Whether
-    the file was written is returned.
+    the file was written is returned. In a ``new`` folder (made by this
+    build) there is no earlier file to look at: a first build of 10,000
+    reviews asked for 15,000 files that were not there.
     """
     if not isinstance(text, str):
         # Pieces of a data file: joined while they are few, then looked at as a page is;
@@ -582,7 +608,7 @@ def _write_file(path: str, text: str | Iterable[str]) -> bool:
                 return True
         text = "".join(held)
     encoded = text.encode("utf-8")
-    if _same_bytes(path, encoded):
+    if not new and _same_bytes(path, encoded):
         # Its inputs moved, its bytes did not (a review file touched or restored): left as it
         # is, so a CDN or a sync tool has nothing new to fetch.
         return False

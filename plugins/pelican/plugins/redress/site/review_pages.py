@@ -658,6 +658,13 @@ def _gone_filter_pages(build: Build, listing: Listing, per_page: int, archive_pe
     every filter without a page, and the archive pages past a filter's last
     one found in its folder, are named here (see :meth:`.output.PageWriter.gone`).
     """
+    try:
+        # Every filter's pages are in the folder of the listing's own page: on a
+        # first build none is there yet, and there is nothing to look through.
+        if not os.path.isdir(os.path.dirname(build.pages.path_of(listing.save_as))):
+            return
+    except RuntimeError:
+        return  # outside the output folder: never written, never removed
     per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
     for key, items in listing.groups.items():
         if not has_page(listing, key, per_page):
