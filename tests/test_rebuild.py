@@ -767,6 +767,46 @@ def test_letting_go_of_review_texts_changes_no_file(tmp_path, monkeypatch):
     assert "Text of review 0" in (released / "reviews/r00/index.html").read_text(encoding="utf-8")
 
 
+def test_a_rebuild_that_made_few_cards_keeps_the_texts_and_one_that_made_every_card_lets_go(
+    tmp_path, monkeypatch
+):
+    """Letting go of the texts is for a build that writes every page in two processes; a
+    rebuild that made a card or two writes a few pages and keeps them (it costs time, not
+    memory). Either way the site is the same, byte for byte, as a fresh build's."""
+    from pelican.plugins.redress.site import generator
+
+    monkeypatch.setattr(generator, "RELEASE_MIN_REVIEWS", 3)
+    files = [
+        review(f"r{i}", date=f"2026-10-{i + 1:02d} 10:00", body=f"Text of review {i}.") for i in range(12)
+    ]
+    site = make_site(tmp_path / "site", *files)
+    released: list[int] = []
+    real = generator.release_bodies
+
+    def counted(build_) -> None:  # type: ignore[no-untyped-def]
+        real(build_)
+        released.append(sum(1 for r in build_.shop.reviews if r.body_html == ""))
+
+    monkeypatch.setattr(generator, "release_bodies", counted)
+    build(site, REVIEWS_PER_PAGE=2)
+    assert released[-1] > 0  # the first build made every card
+    write(site, "reviews/new.md", "Date: 2026-10-09 10:00\nRating: 2\n\nA new one.\n")
+    out = build(site, REVIEWS_PER_PAGE=2)
+    assert released[-1] == 0  # one card made: every text kept
+    fresh = build(
+        make_site(
+            tmp_path / "fresh",
+            *files,
+            ("reviews/new.md", "Date: 2026-10-09 10:00\nRating: 2\n\nA new one.\n"),
+        ),
+        REVIEWS_PER_PAGE=2,
+    )
+    names = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    for name in names:
+        assert (fresh / name).read_bytes() == (out / name).read_bytes(), name
+
+
 def test_a_build_leaves_its_shop_out_of_the_collector_until_the_next_build(tmp_path):
     """The shop is frozen for the cycle collector while pages are written; the next build thaws it.
 

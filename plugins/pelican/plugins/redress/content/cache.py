@@ -108,6 +108,11 @@ class KeptDict:
     def get(self, key: Any, default: Any = None) -> Any:
         return self._data.get(key, default)
 
+    def getter(self) -> Any:
+        """The records' own ``get``, for a loop over every file: a method call per key
+        cost a tenth of a second of a rebuild at 132,000 files. Valid until the next change."""
+        return self._data.get
+
     def __contains__(self, key: Any) -> bool:
         return key in self._data
 

@@ -633,11 +633,12 @@ def read_content(
         found: list[tuple[str, list[Any], Any]] = []
         misses = []
         stamps: dict[str, int] = {}
-        prefix = base + os.sep
-        kept = cache.get
+        separator = os.sep
+        prefix = base + separator
+        kept = cache.getter()
         for (kind, folder, bucket), listing in zip(folders, listings, strict=True):
             for file_path, stamp in listing:
-                cut = file_path.rfind(os.sep) + 1
+                cut = file_path.rfind(separator) + 1
                 if not (file_path.endswith(".md") and file_path[cut] != "."):
                     # Not plainly a Markdown file (most are): reported, or read if its suffix is
                     # .markdown or in capitals; the few are looked at closely.

@@ -58,6 +58,8 @@ class CardStore:
         self._fresh: dict[str, tuple[bytes, bytes]] = {}
         self._db: sqlite3.Connection | None = None
         self._pid = 0
+        #: Cards made (rendered) by the last :meth:`update`; the others were unchanged.
+        self.made = 0
 
     def _conn(self) -> sqlite3.Connection:
         assert self.path is not None
@@ -120,6 +122,7 @@ class CardStore:
             for review in reviews:
                 fingerprints[review.slug] = _fingerprint(review, stamps)
                 self._memory[review.slug] = (template.render(context, review=review), json_of(review))
+            self.made = len(fingerprints)
             return fingerprints
         try:
             return self._update(reviews, template, context, build_key, json_of, stamps)
@@ -157,6 +160,7 @@ class CardStore:
             key = fingerprints[review.slug] = _fingerprint(review, stamps)
             if known.get(review.slug) != key:
                 todo.append((review, key))
+        self.made = len(todo)
         insert = "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)"
         assert self.path is not None
         # Into an empty table (a first build, other templates or code) every card goes:
