@@ -92,7 +92,7 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         negative_count=len(negatives),
         negative_answered=len(delays),
         median_first_response=_median(delays),
-        open_count=sum(1 for r in reviews if r.is_open),
+        open_count=sum(1 for r in negatives if r.is_open),  # only a negative review is open
         resolved_count=sum(1 for r in reviews if r.state == "resolved"),
         platforms=platforms,
         platform_invited=sum(1 for r in imported if r.platform_invited),

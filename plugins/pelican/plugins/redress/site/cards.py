@@ -304,11 +304,11 @@ def _fingerprint(review: Any, stamps: Mapping[str, int]) -> str:
     shop assembled in memory), the review itself is the fingerprint.
     """
     try:
-        numbers = (
-            stamps[review.source_path],
-            stamps[review.product.source_path] if review.product is not None else 0,
-            *[stamps[entry.source_path] for entry in review.thread],
-        )
+        product = review.product
+        product_stamp = stamps[product.source_path] if product is not None else 0
+        numbers: tuple[int, ...] = (stamps[review.source_path], product_stamp)
+        if review.thread:  # most reviews have none: no list made for them (asked 100,000 times a build)
+            numbers += tuple([stamps[entry.source_path] for entry in review.thread])
     except KeyError:
         return digest(pickle.dumps(review, protocol=pickle.HIGHEST_PROTOCOL))
-    return f"{hash(numbers) & 0xFFFFFFFFFFFFFFFF:016x}"
+    return "%016x" % (hash(numbers) & 0xFFFFFFFFFFFFFFFF)
