@@ -224,6 +224,18 @@ def test_a_withheld_reviews_words_leave_the_product_feed_and_the_filters_cache_o
             assert "SECRETTITLE" not in text and "SECRETWORDS" not in text, page
 
 
+def test_without_a_cache_a_listing_with_no_page_of_its_own_still_loses_its_emptied_filter(tmp_path):
+    """``REVIEWS_INDEX_SAVE_AS = ""`` writes no first page for the shop, but its filters still
+    have pages at the output's root; one that empties is removed, cache or not."""
+    site = make_site(tmp_path, review("a", rating=5), review("b", rating=1, title="SECRETWORDS"))
+    settings = {"REVIEWS_CACHE": False, "REVIEWS_PER_PAGE": 1, "REVIEWS_INDEX_SAVE_AS": ""}
+    out = build(site, **settings)
+    assert "SECRETWORDS" in (out / "stars/1/index.html").read_text(encoding="utf-8")
+    os.remove(site / "content/reviews/b.md")
+    build(site, **settings)
+    assert not (out / "stars/1/index.html").exists() and not (out / "stars/5/index.html").exists()
+
+
 def test_a_failed_writer_fails_the_build_before_the_parent_writes_its_pages(tmp_path, monkeypatch):
     """The parent takes the writer's last pages, but stops as soon as the writer has failed."""
 
@@ -771,11 +783,13 @@ def test_a_rebuild_that_made_few_cards_keeps_the_texts_and_one_that_made_every_c
     tmp_path, monkeypatch
 ):
     """Letting go of the texts is for a build that writes every page in two processes; a
-    rebuild that made a card or two writes a few pages and keeps them (it costs time, not
-    memory). Either way the site is the same, byte for byte, as a fresh build's."""
-    from pelican.plugins.redress.site import generator
+    rebuild that made a card or two, its pages on disk, writes a few pages and keeps them (it
+    costs time, not memory); one after the output was emptied writes every page again and lets
+    go. Either way the site is the same, byte for byte, as a fresh build's."""
+    from pelican.plugins.redress.site import generator, output
 
     monkeypatch.setattr(generator, "RELEASE_MIN_REVIEWS", 3)
+    monkeypatch.setattr(output, "CHECK_BESIDE_MIN_BYTES", 0)  # the kept pages looked for, as on a big shop
     files = [
         review(f"r{i}", date=f"2026-10-{i + 1:02d} 10:00", body=f"Text of review {i}.") for i in range(12)
     ]
@@ -793,6 +807,10 @@ def test_a_rebuild_that_made_few_cards_keeps_the_texts_and_one_that_made_every_c
     write(site, "reviews/new.md", "Date: 2026-10-09 10:00\nRating: 2\n\nA new one.\n")
     out = build(site, REVIEWS_PER_PAGE=2)
     assert released[-1] == 0  # one card made: every text kept
+    kept = sorted((p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file())
+    # The output emptied (publishconf's DELETE_OUTPUT_DIRECTORY): no card made, every page written.
+    build(site, REVIEWS_PER_PAGE=2, DELETE_OUTPUT_DIRECTORY=True)
+    assert released[-1] > 0
     fresh = build(
         make_site(
             tmp_path / "fresh",
@@ -801,10 +819,9 @@ def test_a_rebuild_that_made_few_cards_keeps_the_texts_and_one_that_made_every_c
         ),
         REVIEWS_PER_PAGE=2,
     )
-    names = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
-    assert names == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    for name in names:
-        assert (fresh / name).read_bytes() == (out / name).read_bytes(), name
+    assert kept == sorted(
+        (p.relative_to(fresh).as_posix(), p.read_bytes()) for p in fresh.rglob("*") if p.is_file()
+    )
 
 
 def test_a_build_leaves_its_shop_out_of_the_collector_until_the_next_build(tmp_path):

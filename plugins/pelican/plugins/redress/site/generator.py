@@ -275,14 +275,16 @@ def release_bodies(build: Build) -> None:
     review). The rest are a third of a big shop's memory (650 MB at a million
     reviews), held while every page is written, in two processes.
 
-    A rebuild that made few cards (the page record trusted) writes few
-    pages, here and not in a second process: its memory is what reading the
-    shop took, and letting go of 100,000 texts cost 0.35 s of a rebuild that
-    adds one review.
+    A rebuild that made few cards, with the last build's pages on disk,
+    writes few pages, here and not in a second process: its memory is what
+    reading the shop took, and letting go of 100,000 texts cost 0.35 s of a
+    rebuild that adds one review. After the output folder was emptied
+    (publishconf's DELETE_OUTPUT_DIRECTORY) every page is written again:
+    the texts go.
     """
     if len(build.shop.reviews) < RELEASE_MIN_REVIEWS:
         return
-    if build.pages.previous and build.cards.made < RELEASE_MIN_REVIEWS:
+    if build.cards.made < RELEASE_MIN_REVIEWS and build.pages.few_to_write(RELEASE_MIN_REVIEWS):
         return
     per_page = max(int(build.shop.settings["REVIEWS_PER_PAGE"]), embed.EMBED_REVIEWS)
     kept: set[int] = set()

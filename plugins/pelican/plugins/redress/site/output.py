@@ -211,6 +211,16 @@ class PageWriter:
         """The output folder, absolute."""
         return self._root
 
+    def few_to_write(self, most: int) -> bool:
+        """Whether the last build's pages are known to be on disk but for at most ``most``.
+
+        The record is trusted (same build key, not stopped) and the check made
+        as the build began found at most ``most`` of its pages gone. Not so after
+        the output folder was emptied (``DELETE_OUTPUT_DIRECTORY``, publishconf's
+        default), or when that check was not made: every page may be written.
+        """
+        return bool(self.previous) and self._missing is not None and len(self._missing) <= most
+
     def _all_on_disk(self, files: Iterable[str]) -> bool:
         """Whether every one of ``files`` is still there (see :meth:`_on_disk`)."""
         if self._missing is not None:

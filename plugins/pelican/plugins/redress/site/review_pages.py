@@ -658,13 +658,17 @@ def _gone_filter_pages(build: Build, listing: Listing, per_page: int, archive_pe
     every filter without a page, and the archive pages past a filter's last
     one found in its folder, are named here (see :meth:`.output.PageWriter.gone`).
     """
-    try:
-        # Every filter's pages are in the folder of the listing's own page: on a
-        # first build none is there yet, and there is nothing to look through.
-        if not os.path.isdir(os.path.dirname(build.pages.path_of(listing.save_as))):
-            return
-    except RuntimeError:
-        return  # outside the output folder: never written, never removed
+    # Every filter's pages are in the folder of the listing's own page (the output
+    # folder for a listing that is not written, SAVE_AS ""): on a first build none
+    # is there yet, and there is nothing to look through.
+    folder = build.pages.root
+    if listing.save_as:
+        try:
+            folder = os.path.dirname(build.pages.path_of(listing.save_as))
+        except RuntimeError:
+            pass  # not a page of the output folder: the output folder is looked at
+    if not os.path.isdir(folder):
+        return
     per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
     for key, items in listing.groups.items():
         if not has_page(listing, key, per_page):
