@@ -769,3 +769,40 @@ def test_a_themes_own_gallery_that_lists_the_products_follows_their_names(tmp_pa
     write(site, "products/mill.md", "Title: Mall\n\nA mill.\n")  # the same length: the same sizes
     build(site, THEME=str(theme))
     assert [p.get_text() for p in soup(gallery).select("p.name")] == ["Mall"]
+
+
+def test_the_data_is_generated_at_the_newest_review_entry_or_update() -> None:
+    """newest_date gathers dates by map: it must still take an entry's update and an
+    answer newer than every review, and say None for no reviews."""
+    import datetime as dt
+    import random
+
+    from pelican.plugins.redress.content.model import Review, ThreadEntry
+    from pelican.plugins.redress.site.public_data import newest_date
+
+    rng = random.Random(7)
+    zone = dt.timezone(dt.timedelta(hours=2))
+
+    def day() -> dt.datetime:
+        return dt.datetime(2026, 1, 1, tzinfo=zone) + dt.timedelta(hours=rng.randrange(20_000))
+
+    for _ in range(200):
+        reviews = []
+        for n in range(rng.randrange(0, 6)):
+            review = Review(slug=f"r{n}", date=day(), rating=3)
+            review.thread = [
+                ThreadEntry(
+                    slug=f"r{n}-{k}",
+                    review_slug=f"r{n}",
+                    date=day(),
+                    by="shop",
+                    updated=day() if rng.random() < 0.5 else None,
+                )
+                for k in range(rng.randrange(0, 3))
+            ]
+            reviews.append(review)
+        naive = max(
+            [r.date for r in reviews] + [max(e.date, e.updated or e.date) for r in reviews for e in r.thread],
+            default=None,
+        )
+        assert newest_date(reviews) == naive

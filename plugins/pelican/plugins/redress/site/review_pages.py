@@ -110,7 +110,7 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
         if slug is None:
             # The shop's own reviews (no product) are a group of their own.
             group = SHOP_REVIEWS
-            key = digest(announced, *(build.card_digests[r.slug] for r in reviews))
+            key = digest(announced, *build.digests_of(reviews))
             if build.pages.group_unchanged(group, key):
                 continue
         elif build.unchanged(listings[slug]):
@@ -624,7 +624,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         if page.is_archive != (part == "archive"):
             continue
         items = listing.groups[page.key]
-        digests = [build.card_digests[r.slug] for r in page.reviews]
+        digests = build.digests_of(page.reviews)
         save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
         if page.is_archive:
             newer = page.number + 1 if page.number < page.archive else 0

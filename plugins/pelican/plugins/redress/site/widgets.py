@@ -183,7 +183,7 @@ def _write_listing(
     """A listing's badges, frame and data; ``index`` (the products' files) only for the shop's."""
     pages = build.pages
     summary_key = repr((listing.summary, listing.ledger, place.name, place.url, embed.LAYOUT))
-    newest = [build.card_digests[r.slug] for r in listing.reviews[: embed.EMBED_REVIEWS]]
+    newest = build.digests_of(listing.reviews[: embed.EMBED_REVIEWS])
     badge = build.template("redress/widgets/badge.svg")
     badge_key = repr((listing.summary.count, listing.summary.average))
     for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
@@ -224,7 +224,7 @@ def _write_listing(
     # listing): an answer to an older review changes it, not only the newest cards.
     generated = str(public_data.newest_date(listing.reviews))
     if index is None:
-        in_full = [build.card_digests[r.slug] for r in listing.reviews]
+        in_full = build.digests_of(listing.reviews)
     else:  # the shop's file: its own reviews, and where each product's are
         in_full = [build.card_digests[r.slug] for r in listing.reviews if r.product_slug is None]
         in_full.append(repr(index))
