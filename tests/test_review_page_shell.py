@@ -331,3 +331,34 @@ def test_a_filter_that_works_on_the_values_text_gets_every_page_right(tmp_path, 
     expected = soup(without / f"reviews/m{wrong}/index.html").select_one("p.extra").get_text()
     assert got == expected, (name, got, expected)
     assert_same_files(with_shells, without)
+
+
+def test_rendering_with_one_copy_of_the_context_gives_what_jinja_gives() -> None:
+    """templating.render passes one dictionary to Jinja instead of two copies: the names a
+    template sees (globals, under the context, under the names given), its output and its
+    errors must be Jinja's own."""
+    import jinja2
+    from pelican.plugins.redress.templating import render
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.globals.update(shown="global", kept="global")
+    template = env.from_string(
+        "{{ shown }} {{ kept }} {{ review }}{% set local = 1 %}{{ local }}"
+        "{% for i in items %}{{ i }}{% endfor %}"
+    )
+    context = {"shown": "context", "items": [1, 2]}
+    assert render(template, context, review="r") == template.render(context, review="r")
+    assert render(template, context, review="r", shown="name") == "name global r112"
+    assert context == {"shown": "context", "items": [1, 2]}  # the caller's context is left as it was
+    broken = env.from_string("line one\n{{ missing.attribute }}")
+    with pytest.raises(jinja2.UndefinedError) as ours:
+        render(broken, {})
+    with pytest.raises(jinja2.UndefinedError) as theirs:
+        broken.render({})
+    assert str(ours.value) == str(theirs.value)
+    import traceback
+
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(ours.value.__traceback__)]
+    assert ("<template>", 2) in frames  # the template's own line, as Jinja rewrites it
+    asynchronous = jinja2.Environment(enable_async=True).from_string("{{ a }}")
+    assert render(asynchronous, {"a": "async"}) == "async"

@@ -66,6 +66,27 @@ TEMPLATE_SETTINGS = (
 )
 
 
+def render(template: jinja2.Template, context: Mapping[str, Any], **names: Any) -> str:
+    """``template.render(context, **names)``, with the context copied once instead of twice.
+
+    Jinja's ``render`` copies its arguments into a dictionary, then that
+    dictionary again with the template's globals (``new_context``); a site's
+    context has some 170 names, and a first build of 10,000 reviews renders
+    25,000 templates with it. Here the one dictionary, globals first as
+    Jinja makes it, is given to ``new_context`` as it is (``shared``), and
+    an error in the template is reported as ``render`` reports it.
+    """
+    if template.environment.is_async:
+        return template.render(context, **names)
+    parent = {**template.globals, **context, **names}
+    try:
+        return template.environment.concat(
+            template.root_render_func(template.new_context(parent, shared=True))
+        )
+    except Exception:
+        template.environment.handle_exception()
+
+
 def template_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {key: settings[key] for key in TEMPLATE_SETTINGS if key in settings}
 

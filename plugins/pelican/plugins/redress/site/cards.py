@@ -26,6 +26,7 @@ from typing import Any
 from jinja2 import Template
 
 from ..content import forked
+from ..templating import render
 from .output import digest
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class CardStore:
         if self.path is None:
             for review in reviews:
                 fingerprints[review.slug] = _fingerprint(review, stamps)
-                self._memory[review.slug] = (template.render(context, review=review), json_of(review))
+                self._memory[review.slug] = (render(template, context, review=review), json_of(review))
             self.made = len(fingerprints)
             return fingerprints
         try:
@@ -225,7 +226,7 @@ def _render_rows(
     """Cards and JSON of ``todo`` (review, fingerprint), a batch at a time."""
     for start in range(0, len(todo), BATCH):
         yield [
-            (review.slug, key, template.render(context, review=review), json_of(review))
+            (review.slug, key, render(template, context, review=review), json_of(review))
             for review, key in todo[start : start + BATCH]
         ]
 

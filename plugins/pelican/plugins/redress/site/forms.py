@@ -18,6 +18,7 @@ from babel import Locale
 
 from ..content.model import LIMITS, Product
 from ..i18n import LANGUAGES
+from ..templating import render
 from .build import Build
 
 
@@ -114,4 +115,4 @@ def write_forms(build: Build) -> None:
 
 
 def _render(template: Any, page: dict[str, Any]) -> str:
-    return template.render(page, languages=language_choices(page["page_lang"]))
+    return render(template, page, languages=language_choices(page["page_lang"]))

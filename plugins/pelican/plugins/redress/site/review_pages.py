@@ -23,7 +23,7 @@ from jinja2 import Template
 from markupsafe import Markup, escape
 
 from ..content.model import Review
-from ..templating import TEMPLATES_DIR
+from ..templating import TEMPLATES_DIR, render
 from . import public_data, structured_data
 from .build import Build
 from .cards import CardStore
@@ -137,7 +137,8 @@ def render_review_page(build: Build, page: Template, review: Review, cards: Card
 
 
 def _render_full(build: Build, page: Template, review: Review, card: str) -> str:
-    return page.render(
+    return render(
+        page,
         build.base,
         review=review,
         card=Markup(card_on_own_page(card)),
@@ -518,7 +519,8 @@ class PageShells:
         probes, printed = _probes(nonce, review, longest)
         why = ""
         try:
-            text = self.page.render(
+            text = render(
+                self.page,
                 self.build.base,
                 review=_StandIn(review, probes),
                 card=probes["card"],
@@ -589,7 +591,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
 
     def shared_blocks() -> dict[str, Markup]:
         if not blocks:
-            blocks["summary_html"] = Markup(build.template("redress/summary.html").render(scope))
+            blocks["summary_html"] = Markup(render(build.template("redress/summary.html"), scope))
             # "How reviews work" reads the settings, the ledger and two facts of the summary:
             # most products share one, made once.
             summary = listing.summary
@@ -600,7 +602,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             how = build.memo.get(how_key)
             if how is None:
                 how = build.memo[how_key] = Markup(
-                    build.template("redress/how_reviews_work.html").render(scope)
+                    render(build.template("redress/how_reviews_work.html"), scope)
                 )
             blocks["how_html"] = how
         return blocks
@@ -691,7 +693,7 @@ def _gone_filter_pages(build: Build, listing: Listing, per_page: int, archive_pe
 def _with_cards(build: Build, context: dict[str, Any], page: ListingPage, cards: CardStore) -> dict[str, Any]:
     """The page's reviews: whole cards on "All", a row each on a filter (see ``review_rows.html``)."""
     if page.key != "all":
-        rows = build.template("redress/review_rows.html").render(context, reviews=page.reviews)
+        rows = render(build.template("redress/review_rows.html"), context, reviews=page.reviews)
         return dict(context, cards=page.reviews, cards_html=Markup(rows))
     of_product = context.get("product") is not None
     chunk = [card_on_listing(card, of_product) for card in cards.many([r.slug for r in page.reviews])]
@@ -713,7 +715,7 @@ def _render_archive(
         first_date=page.reviews[-1].date,
         last_date=page.reviews[0].date,
     )
-    return build.template("redress/archive.html").render(_with_cards(build, context, page, cards))
+    return render(build.template("redress/archive.html"), _with_cards(build, context, page, cards))
 
 
 def _render_first(
@@ -726,9 +728,9 @@ def _render_first(
 ) -> str:
     full = _with_cards(build, context(), page, cards)
     full.update(shared_blocks())
-    full["filters_html"] = Markup(build.template("redress/filters.html").render(full))
+    full["filters_html"] = Markup(render(build.template("redress/filters.html"), full))
     # Structured data on the product's own listing, not on its filters.
     full["jsonld"] = (
         structured_data.listing_jsonld(build, listing, page.reviews) if page.key == "all" else Markup("")
     )
-    return build.template("redress/listing.html").render(full)
+    return render(build.template("redress/listing.html"), full)

@@ -37,7 +37,7 @@ from jinja2 import Template
 from pelican.utils import sanitised_join
 
 from ..content.model import Product
-from ..templating import STATIC_DIR
+from ..templating import STATIC_DIR, render
 from . import embed, public_data
 from .build import Build
 from .listings import Listing
@@ -188,8 +188,8 @@ def _write_listing(
     badge_key = repr((listing.summary.count, listing.summary.average))
     for name, dark in (("badge.svg", False), ("badge-dark.svg", True)):
         url, save_as = place.widget(name)
-        render = partial(_badge, build, badge, listing.summary, dark)
-        pages.write(save_as, badge_key, partial(_within_budget, url, render))
+        make = partial(_badge, build, badge, listing.summary, dark)
+        pages.write(save_as, badge_key, partial(_within_budget, url, make))
         place.files[name] = url
 
     withheld = listing.ledger.total > 0
@@ -198,7 +198,8 @@ def _write_listing(
 
     def render_frame() -> str:
         items = embed.embed_items(build, listing.reviews)
-        return frame.render(
+        return render(
+            frame,
             build.base,
             heading=place.name,
             page_url=place.url,
@@ -260,12 +261,12 @@ def _badge(build: Build, template: Template, summary: Any, dark: bool) -> str:
     key = (summary.count, summary.average, dark)
     text = memo.get(key)
     if text is None:
-        text = memo[key] = template.render(build.base, summary=summary, dark=dark)
+        text = memo[key] = render(template, build.base, summary=summary, dark=dark)
     return str(text)
 
 
 def _finished(finish: Callable[[str], str], template: Template, context: Mapping[str, Any]) -> str:
-    return finish(template.render(context, L=embed.LAYOUT))
+    return finish(render(template, context, L=embed.LAYOUT))
 
 
 def _write_shared(build: Build, shop_url: str, shop_save_as: str) -> dict[str, Any]:
@@ -314,7 +315,8 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
         # The products' code too: Redress's gallery only links to it, but a theme's own
         # gallery.html (from an earlier version) may still show it.
         repr([*code, products_url, shop_now, shared]),
-        lambda: template.render(
+        lambda: render(
+            template,
             build.base,
             shop=shop_place,
             products=products,
@@ -332,7 +334,8 @@ def _write_gallery(build: Build, places: list[Place], shared: dict[str, Any]) ->
     build.pages.write(
         products_save_as,
         repr([*code, shared]),
-        lambda: of_products.render(
+        lambda: render(
+            of_products,
             build.base,
             products=products,
             shared=shared,
@@ -349,9 +352,9 @@ def _check_budgets(files: dict[str, str], sizes: dict[str, int]) -> None:
             _over_budget(files[name], sizes[name], limit)
 
 
-def _within_budget(url: str, render: Callable[[], str]) -> str:
+def _within_budget(url: str, make: Callable[[], str]) -> str:
     """A widget's text, with a warning when it weighs more than its budget."""
-    text = render()
+    text = make()
     limit = BUDGETS.get(posixpath.basename(url))
     if limit is not None:
         size = len(text.encode("utf-8"))
