@@ -227,7 +227,7 @@ def _write_listing(
     if index is None:
         in_full = build.digests_of(listing.reviews)
     else:  # the shop's file: its own reviews, and where each product's are
-        in_full = [build.card_digests[r.slug] for r in listing.reviews if r.product_slug is None]
+        in_full = build.digests_of(r for r in listing.reviews if r.product_slug is None)
         in_full.append(repr(index))
     # A small product's embed.json holds every review and names itself as the
     # data (absolute_full): its key changes with its data's address.
