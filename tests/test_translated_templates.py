@@ -1,0 +1,143 @@
+"""Redress's own templates compiled with their catalog's words in them give the pages a lookup gives.
+
+``templating.RedressEnvironment`` puts each plain ``_("text")`` and
+``{% trans %}`` of Redress's own templates in the compiled template as its
+translation. Each site here is built for real with that on and with
+``templating.TRANSLATE_WHEN_COMPILED`` off (every word looked up as the page
+renders), and every file of the two outputs must be the same, in each
+language Redress has a catalog for and in the site theme's layout. The
+compiled templates are kept in the cache folder: a site that changes its
+language must not get the last language's words from there.
+"""
+
+from __future__ import annotations
+
+import gettext
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_CONTENT, build, soup
+from pelican.plugins.redress import templating
+from pelican.plugins.redress.i18n import translations
+
+THEME = Path(__file__).resolve().parent.parent / "theme"
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def demo_site(tmp_path: Path) -> Path:
+    site = tmp_path / "demo"
+    shutil.copytree(DEMO_CONTENT, site / "content")
+    return site
+
+
+@pytest.mark.parametrize(
+    ("lang", "layout", "word"),
+    [
+        ("en", {"REVIEWS_LAYOUT": "standalone"}, "Verified buyer"),
+        ("nl", {"REVIEWS_LAYOUT": "standalone"}, "Geverifieerde koper"),
+        ("et", {"REVIEWS_LAYOUT": "standalone"}, "Kinnitatud ostja"),
+        ("nl", {"REVIEWS_LAYOUT": "theme", "THEME": str(THEME)}, "Geverifieerde koper"),
+    ],
+)
+def test_words_compiled_in_give_the_same_files_as_words_looked_up(tmp_path, monkeypatch, lang, layout, word):
+    site = demo_site(tmp_path)
+    build(site, DEFAULT_LANG=lang, OUTPUT_PATH="compiled", CACHE_PATH="cache-compiled", **layout)
+    monkeypatch.setattr(templating, "TRANSLATE_WHEN_COMPILED", False)
+    build(site, DEFAULT_LANG=lang, OUTPUT_PATH="looked-up", CACHE_PATH="cache-looked-up", **layout)
+    compiled, looked_up = files_of(site / "compiled"), files_of(site / "looked-up")
+    assert sorted(compiled) == sorted(looked_up)
+    assert len(compiled) > 20
+    for name, data in looked_up.items():
+        assert compiled[name] == data, name
+    # The pages are in the language asked for: the comparison is of translated pages.
+    assert word in (site / "compiled/reviews/index.html").read_text(encoding="utf-8")
+
+
+def test_the_compiled_card_holds_the_translation_not_a_lookup():
+    """The proof that words are compiled in: the card's code names the Dutch word, not the English one."""
+    env = templating.environment({}, "nl")
+    name = "redress/review_card.html"
+    source, filename, _uptodate = env.loader.get_source(env, name)
+    code = env.compile(source, name, filename, raw=True)
+    assert "Geverifieerde koper" in code
+    assert "Verified buyer" not in code
+    looked_up = env.compile(source, name, None, raw=True)  # not a file of Redress's: as it was
+    assert "Verified buyer" in looked_up and "Geverifieerde koper" not in looked_up
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% set _ = gettext %}{{ _('All reviews') }}",
+        "{% macro _(text) %}[{{ text }}]{% endmacro %}{{ _('All reviews') }}",
+        "{% from 'x.html' import label as _ %}{{ _('All reviews') }}",
+        "{% import 'x.html' as gettext %}{{ _('All reviews') }}",
+        "{% for _ in [1] %}{{ gettext('All reviews') }}{% endfor %}",
+        "{% macro m(gettext) %}{{ gettext('All reviews') }}{% endmacro %}",
+    ],
+)
+def test_a_template_that_names_its_own_underscore_is_left_as_it_is(source):
+    env = templating.environment({}, "nl")
+    tree = env.parse(source)
+    before = env.compile(tree, raw=True)
+    after = env.compile(templating.translated(env.parse(source), translations("nl")), raw=True)
+    assert after == before
+    assert "Alle reviews" not in after
+
+
+def test_only_plain_messages_are_compiled_in():
+    """A message with values of its own, a count or a context is looked up as the page renders."""
+    env = templating.environment({}, "nl")
+    tree = templating.translated(
+        env.parse(
+            "{{ _('All reviews') }}|{{ _('Page %(n)s', n=2) }}|"
+            "{% trans count=3 %}{{ count }} star{% pluralize count %}{{ count }} stars{% endtrans %}|"
+            "{{ pgettext('menu', 'All reviews') }}|{{ _(name) }}"
+        ),
+        translations("nl"),
+    )
+    code = env.compile(tree, raw=True)
+    assert "Alle reviews" in code
+    assert code.count("gettext") >= 4  # the four others still call their lookup
+    assert env.from_string(tree).render(name="All reviews") == (
+        "Alle reviews|Page 2|3 sterren|All reviews|Alle reviews"
+    )
+
+
+def test_a_site_that_changes_its_language_gets_the_new_words_from_its_cache(tmp_path):
+    """The compiled templates are kept per catalog: English ones are not taken for a Dutch build."""
+    site = demo_site(tmp_path)
+    (site / "cache").mkdir()  # compiled templates are kept only in a cache folder the site has
+    out = build(site, DEFAULT_LANG="en")
+    assert "Verified buyer" in (out / "reviews/index.html").read_text(encoding="utf-8")
+    out = build(site, DEFAULT_LANG="nl")
+    page = (out / "reviews/index.html").read_text(encoding="utf-8")
+    assert "Geverifieerde koper" in page and "Verified buyer" not in page
+    assert soup(out / "reviews/index.html").find("html")["lang"] == "nl"
+    kept = sorted(p.name for p in (site / "cache").glob("redress-templates-*"))
+    assert len(kept) == 2, kept
+
+
+def test_each_catalog_names_its_own_compiled_templates():
+    keys = {
+        templating.catalog_key(translations("nl")),
+        templating.catalog_key(translations("et")),
+        templating.catalog_key(translations("en")),
+        templating.catalog_key(gettext.NullTranslations()),
+    }
+    assert len(keys) == 3  # English has no catalog: the null one
+    assert templating.catalog_key(translations("nl")) == templating.catalog_key(translations("nl"))
+
+
+def test_another_catalog_installed_later_compiles_the_templates_again():
+    """An environment given a second catalog does not keep the first one's words compiled in."""
+    env = templating.environment({}, "en")
+    stars = "{% import 'redress/stars.html' as s %}{{ s.stars(4, 5) }}"
+    assert "4 out of 5 stars" in env.from_string(stars).render()
+    templating.install_gettext(env, translations("nl"))
+    assert "4 van 5 sterren" in env.from_string(stars).render()
+    assert env.bytecode_cache is None
