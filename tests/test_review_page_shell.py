@@ -362,3 +362,38 @@ def test_rendering_with_one_copy_of_the_context_gives_what_jinja_gives() -> None
     assert ("<template>", 2) in frames  # the template's own line, as Jinja rewrites it
     asynchronous = jinja2.Environment(enable_async=True).from_string("{{ a }}")
     assert render(asynchronous, {"a": "async"}) == "async"
+
+
+def test_a_card_that_starts_with_white_space_on_its_own_page_gives_the_right_pages(tmp_path, monkeypatch):
+    """Shapes are planned on the cards as kept. A theme's card that opens with a part its own page
+    cuts, and then a space, starts with white space there: its pages are rendered in full."""
+    theme = tmp_path / "theme"
+    (theme / "templates/redress").mkdir(parents=True)
+    own = (OWN_REVIEW_HTML.parent / "review_card.html").read_text(encoding="utf-8")
+    card = '{{ link_mark }}<span class="to-cut">cut</span>{{ link_mark }} ' + own
+    (theme / "templates/redress/review_card.html").write_text(card, encoding="utf-8")
+    with_shells, without, rendered = build_both(mills(tmp_path), monkeypatch, THEME=str(theme))
+    assert_same_files(with_shells, without)
+    assert "to-cut" not in (with_shells / "reviews/m2/index.html").read_text(encoding="utf-8")
+    assert '<span class="to-cut">' in (with_shells / "reviews/index.html").read_text(encoding="utf-8")
+    assert rendered == 9  # every card starts with a space on its own page: no page from a shell
+
+
+def test_a_card_made_for_its_own_page_is_never_longer_and_gains_no_white_space_at_its_ends():
+    """What planning on the kept cards rests on, over random cards made of marks, spaces and text."""
+    import random
+
+    rng = random.Random(11)
+    pieces = [
+        review_pages.TITLE_MARK,
+        review_pages.PANEL_MARK,
+        review_pages.ABOUT_MARK,
+        review_pages.LINK_MARK,
+    ]
+    pieces += [" ", "\n", "<p>", "x", "é", "\x1e", "h2"]
+    for _ in range(20000):
+        kept = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        made = review_pages.card_on_own_page(kept)
+        assert len(made) <= len(kept)
+        if kept == kept.strip():
+            assert made == made.strip(), repr(kept)

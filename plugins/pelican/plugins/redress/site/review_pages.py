@@ -334,7 +334,12 @@ _FAILED = _Shell([], [])
 
 
 def _slot_values(build: Build, review: Review, card: str) -> dict[str, str]:
-    """What fills each slot on this review's page: each value escaped as Jinja's autoescape would."""
+    """What fills each slot on this review's page: each value escaped as Jinja's autoescape would.
+
+    ``card`` is the card as its own page shows it (:func:`card_on_own_page`),
+    printed as it is; planning passes the card as it is kept, which is never
+    shorter (see :meth:`PageShells._plan`).
+    """
     return {
         "title": str(escape(review.title)),
         "rating": str(escape(review.rating)),
@@ -342,7 +347,7 @@ def _slot_values(build: Build, review: Review, card: str) -> dict[str, str]:
         "slug": str(escape(review.slug)),
         "anchor": str(escape(review.anchor)),
         "page_url": str(escape(build.urls.review(review.slug))),
-        "card": card_on_own_page(card),  # Markup: printed as it is
+        "card": card,
     }
 
 
@@ -455,7 +460,7 @@ class PageShells:
         shape = self._shapes.get(review.slug)
         if shape is None or self._count[shape] < SHELL_MIN_PAGES or SHELLS_OFF in self.build.memo:
             return _render_full(self.build, self.page, review, card)
-        values = _slot_values(self.build, review, card)
+        values = _slot_values(self.build, review, card_on_own_page(card))
         self._left[shape] -= 1
         shell = self._shells.get(shape)
         if shell is None:
@@ -495,7 +500,13 @@ class PageShells:
         """Each page's shape, and the longest value of each slot per shape, at the first page rendered.
 
         The cards are read a chunk at a time and let go; they are read again
-        when their pages are rendered.
+        when their pages are rendered. They are planned as they are kept, not
+        made for their own page (that took a tenth of the background
+        writer's time, twice per page). The card on its own page only loses
+        marks and the parts between them, so the kept card's length is an
+        upper bound for a probe's; and a kept card with no white space at
+        either end has none once made, because a mark is white space to
+        ``str.strip`` and what it cuts or replaces lies between marks.
         """
         self._planned = True
         if not (SHELLS and self.build.memo.setdefault(OWN_TEMPLATES, _own_templates(self.build))):
