@@ -184,3 +184,78 @@ def test_redress_templates_escape_with_it():
     assert (
         env.from_string("{{ x }}|{{ y }}").render(x="<&>", y=markupsafe.Markup("<b>")) == "&lt;&amp;&gt;|<b>"
     )
+
+
+class _Words(gettext.NullTranslations):
+    """A catalog whose translations hold the characters HTML escapes."""
+
+    def gettext(self, message: str) -> str:
+        return {"Plain": "Tom & Jerry's", "Trans": "Tom & Jerry's", "Safe": "Rien à signaler"}.get(
+            message, message
+        )
+
+
+def code_of(source: str, words: gettext.NullTranslations) -> str:
+    env = templating.environment({}, "en")
+    return env.compile(templating.translated(env.parse(source), words), raw=True)
+
+
+def test_a_trans_block_keeps_its_lookup_when_its_translation_holds_html_characters():
+    """Around {% trans %} Jinja marks the text safe if the page escapes as it renders; a constant
+    would be marked as the template compiles. The same only for a text with nothing to escape."""
+    code = code_of("{% trans %}Trans{% endtrans %}|{% trans %}Safe{% endtrans %}|{{ _('Plain') }}", _Words())
+    assert "Tom &amp; Jerry&#39;s" in code  # printed: escaped as it compiles, as it would be as it renders
+    assert "Rien à signaler" in code
+    assert "'Trans'" in code and "Tom & Jerry" not in code  # looked up as the page renders
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ _('Safe')|upper }}", "{{ _('Safe') ~ x }}", "{% if _('Safe') is string %}y{% endif %}"],
+)
+def test_a_message_under_a_filter_a_test_or_a_join_keeps_its_lookup(source):
+    """Jinja works those out as it compiles, with the filter of that moment: left to the page."""
+    code = code_of(source, _Words())
+    assert "Rien à signaler" not in code and "'Safe'" in code
+
+
+def test_a_sites_finalize_keeps_every_lookup():
+    """Jinja runs finalize on a printed constant after escaping it, on a looked-up text before."""
+    env = templating.environment({"JINJA_ENVIRONMENT": {"finalize": lambda value: value}}, "nl")
+    name = "redress/review_card.html"
+    source, filename, _uptodate = env.loader.get_source(env, name)
+    code = env.compile(source, name, filename, raw=True)
+    assert "Geverifieerde koper" not in code and "Verified buyer" in code
+
+
+def test_redress_strings_come_from_its_catalog_whatever_else_names_underscore(tmp_path):
+    """A theme whose base.html defines `_` for its own strings, and a site's JINJA_GLOBALS `_`,
+    do not reach Redress's strings: Jinja's `_` is `gettext`, Redress's catalog."""
+    theme = shutil.copytree(Path(__file__).resolve().parent / "themes" / "flexlike", tmp_path / "theme")
+    base = theme / "templates" / "base.html"
+    text = base.read_text(encoding="utf-8")
+    text = text.replace("{% macro _(msg) %}", "{% endif %}{% macro _(msg) %}[theme] ", 1)
+    text = text.replace("{% endmacro %}\n{% endif %}", "{% endmacro %}{% if true %}{% endif %}", 1)
+    base.write_text(text, encoding="utf-8")
+    site = demo_site(tmp_path)
+    out = build(
+        site,
+        DEFAULT_LANG="nl",
+        THEME=str(theme),
+        REVIEWS_LAYOUT="theme",
+        JINJA_GLOBALS={"_": lambda text, **kw: "[site]"},
+    )
+    page = (out / "reviews/index.html").read_text(encoding="utf-8")
+    assert "Geverifieerde koper" in page
+    redress = soup(out / "reviews/index.html").select_one(".redress").get_text(" ")
+    assert "[theme]" not in redress and "[site]" not in redress
+    assert "Built with" in page  # the theme's own footer still uses its own `_`
+
+
+def test_a_change_to_how_templates_are_compiled_compiles_them_again(tmp_path, monkeypatch):
+    settings = {"CACHE_PATH": str(tmp_path)}
+    before = templating.bytecode_cache(settings, {}, "words")
+    monkeypatch.setattr(templating, "_compiled_by", lambda: "another")
+    after = templating.bytecode_cache(settings, {}, "words")
+    assert before is not None and after is not None
+    assert before.directory != after.directory

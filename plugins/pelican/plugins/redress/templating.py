@@ -43,7 +43,6 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 from jinja2.utils import pass_context
-from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
 
@@ -206,12 +205,13 @@ class RedressEnvironment(Environment):
     rendering a card. The words cannot change while an environment lives:
     it has one language and one catalog (:func:`install_gettext`). So a
     message that is a plain text, with no values of its own, is put in the
-    compiled template as its translation, exactly what the lookup would
-    return. Messages with a count (``ngettext``) or a context are looked up
-    as before. Only Redress's own template files are compiled so: a
-    theme's template may define its own ``_`` (Flex does), and one of
-    Redress's that gave a name ``_`` or ``gettext`` a value of its own would
-    be left as it is too (:func:`translated`).
+    compiled template as its translation where that gives exactly what the
+    lookup gives (see :func:`translated`). Messages with a count
+    (``ngettext``) or a context are looked up as before. Only Redress's own
+    template files are compiled so, and only without a site's ``finalize``
+    (Jinja runs it on a printed constant after escaping it, on a value
+    before). The compiled templates are kept under a name that covers this
+    module, so a change to how they are compiled compiles them again.
     """
 
     #: The catalog of :func:`install_gettext`; None until one is installed.
@@ -226,7 +226,13 @@ class RedressEnvironment(Environment):
         raw: bool = False,
         defer_init: bool = False,
     ) -> Any:
-        if isinstance(source, str) and self.words is not None and TRANSLATE_WHEN_COMPILED and _own(filename):
+        if (
+            isinstance(source, str)
+            and self.words is not None
+            and self.finalize is None
+            and TRANSLATE_WHEN_COMPILED
+            and _own(filename)
+        ):
             source = translated(self.parse(source, name, filename), self.words)
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
@@ -239,16 +245,37 @@ def _own(filename: str | None) -> bool:
 #: The names a template asks for a plain translation by.
 _GETTEXT_NAMES = frozenset({"_", "gettext"})
 
+#: Where a translation may stand as a constant: printed, passed to a call or a macro, put in a
+#: dictionary, a list or a name. Not under a filter, a test or ``~``: Jinja works those out
+#: as it compiles (with the filter of that moment, and ``~`` joins as plain text).
+_CONSTANT_PLACES = (
+    nodes.Output,
+    nodes.MarkSafeIfAutoescape,
+    nodes.Call,
+    nodes.Keyword,
+    nodes.Pair,
+    nodes.Assign,
+    nodes.Tuple,
+    nodes.List,
+)
+
 
 def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> nodes.Template:
-    """``tree`` with each ``_("text")`` and ``gettext("text")`` replaced by the text's translation.
+    """``tree`` with ``_("text")`` and ``gettext("text")`` replaced by the text's translation.
 
     What the call would return as the page renders: :func:`install_gettext`'s
-    ``gettext`` of a message with no values is the catalog's text, as it is
-    (escaped where it is printed, marked safe around a ``{% trans %}``,
-    which keeps its own node). A template that gives either name a value of
-    its own (``{% set _ = … %}``, a macro, an import, a loop or macro
-    argument) is left whole.
+    ``gettext`` of a message with no values is the catalog's text, as it is,
+    escaped where it is printed. Around a ``{% trans %}`` Jinja marks it safe
+    if the page escapes at that moment; a constant is marked as it compiles,
+    so there only a translation without ``& < > " '`` is put in (the same
+    text either way). Elsewhere (see :data:`_CONSTANT_PLACES`) the call stays.
+
+    Every other ``_(…)`` of the template calls ``gettext``, which is what
+    Jinja's ``_`` does: Redress's strings come from Redress's catalog even
+    where a theme's template around them, or the site's ``JINJA_GLOBALS``,
+    gives ``_`` a meaning of its own. A template that gives ``_`` or
+    ``gettext`` a value itself (``{% set _ = … %}``, a macro, an import, a
+    loop or macro argument) is left whole.
     """
     for node in tree.find_all((nodes.Name, nodes.Macro, nodes.Import, nodes.FromImport)):
         if isinstance(node, nodes.Name):
@@ -262,32 +289,43 @@ def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> 
             named = {each if isinstance(each, str) else each[1] for each in names}
         if named & _GETTEXT_NAMES:
             return tree
-    result = _Translate(words).visit(tree)
-    assert isinstance(result, nodes.Template)
-    return result
+    _translate_children(tree, words)
+    return tree
 
 
-class _Translate(NodeTransformer):
-    def __init__(self, words: gettext_module.NullTranslations):
-        self.words = words
+def _translate_children(parent: nodes.Node, words: gettext_module.NullTranslations) -> None:
+    for field, value in parent.iter_fields():
+        if isinstance(value, list):
+            value[:] = [
+                _translate(parent, child, words) if isinstance(child, nodes.Node) else child
+                for child in value
+            ]
+        elif isinstance(value, nodes.Node):
+            setattr(parent, field, _translate(parent, value, words))
 
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        self.generic_visit(node)
-        called = node.node
-        if (
-            isinstance(called, nodes.Name)
-            and called.name in _GETTEXT_NAMES
-            and len(node.args) == 1
-            and isinstance(node.args[0], nodes.Const)
-            and isinstance(node.args[0].value, str)
-            and not node.kwargs
-            and node.dyn_args is None
-            and node.dyn_kwargs is None
-        ):
-            return nodes.Const(
-                str(self.words.gettext(node.args[0].value)), lineno=node.lineno, environment=node.environment
-            )
+
+def _translate(parent: nodes.Node, node: nodes.Node, words: gettext_module.NullTranslations) -> nodes.Node:
+    """``node`` (a child of ``parent``) translated where it is a plain message, its children too."""
+    _translate_children(node, words)
+    if not (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name)):
         return node
+    if node.node.name == "_":
+        node.node = nodes.Name("gettext", "load", lineno=node.node.lineno, environment=node.node.environment)
+    if not (
+        node.node.name == "gettext"
+        and isinstance(parent, _CONSTANT_PLACES)
+        and len(node.args) == 1
+        and isinstance(node.args[0], nodes.Const)
+        and isinstance(node.args[0].value, str)
+        and not node.kwargs
+        and node.dyn_args is None
+        and node.dyn_kwargs is None
+    ):
+        return node
+    text = str(words.gettext(node.args[0].value))
+    if isinstance(parent, nodes.MarkSafeIfAutoescape) and str(markupsafe_escape(text)) != text:
+        return node
+    return nodes.Const(text, lineno=node.lineno, environment=node.environment)
 
 
 def catalog_key(words: gettext_module.NullTranslations) -> str:
@@ -344,7 +382,15 @@ def bytecode_cache(
     if not folder or not settings.get("REVIEWS_CACHE", True) or not os.path.isdir(folder):
         return None
     how = hashlib.sha256(
-        repr((jinja2.__version__, sorted(options.items(), key=str), words, TRANSLATE_WHEN_COMPILED)).encode()
+        repr(
+            (
+                jinja2.__version__,
+                sorted(options.items(), key=str),
+                words,
+                TRANSLATE_WHEN_COMPILED,
+                _compiled_by(),
+            )
+        ).encode()
     ).hexdigest()
     target = os.path.join(folder, f"redress-templates-{how[:12]}")
     try:
@@ -352,6 +398,12 @@ def bytecode_cache(
     except OSError:
         return None
     return _QuietBytecodeCache(target)
+
+
+@functools.cache
+def _compiled_by() -> str:
+    """This module's own fingerprint: how Redress compiles its templates is part of what they are."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def jinja_environment_setting(settings: Mapping[str, Any]) -> dict[str, Any]:
