@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,16 +151,17 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
     contacts = contacts_of(settings, rs)
     redacted = RedactedThreads(settings, rs, contacts)
     for review in reviews.values():
-        review.thread.sort(key=lambda e: (e.date, e.slug))
-        for entry in review.thread:
-            if not entry.by_shop and not entry.author:
-                entry.author = review.author
-        redacted.apply(review, raw.stamps)
+        if review.thread:  # most reviews have none: nothing to order, name or hide
+            review.thread.sort(key=_BY_DATE)
+            for entry in review.thread:
+                if not entry.by_shop and not entry.author:
+                    entry.author = review.author
+            redacted.apply(review, raw.stamps)
         review.state = model.case_state(review)
         (shop.withheld if review.withheld else shop.reviews).append(review)
     redacted.save()
-    shop.reviews.sort(key=lambda r: (r.date, r.slug), reverse=True)
-    shop.withheld.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    shop.reviews.sort(key=_BY_DATE, reverse=True)
+    shop.withheld.sort(key=_BY_DATE, reverse=True)
     logger.info(
         "reviews: read %d reviews (%d withheld), %d thread entries, %d products",
         len(reviews),
@@ -168,6 +170,11 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
         len(products),
     )
     return shop
+
+
+#: Reviews and thread entries in the order of their dates (a tie by slug): a key
+#: made in C, asked for 100,000 times a build.
+_BY_DATE = operator.attrgetter("date", "slug")
 
 
 #: The redacted threads' files are named ``redress-threads-<code>-<settings>``.
