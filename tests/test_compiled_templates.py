@@ -211,7 +211,15 @@ def test_a_trans_block_keeps_its_lookup_when_its_translation_holds_html_characte
 
 @pytest.mark.parametrize(
     "source",
-    ["{{ _('Safe')|upper }}", "{{ _('Safe') ~ x }}", "{% if _('Safe') is string %}y{% endif %}"],
+    [
+        "{{ _('Safe')|upper }}",
+        "{{ _('Safe') ~ x }}",
+        "{% if _('Safe') is string %}y{% endif %}",
+        "{{ 'a'|replace('a', _('Safe')) }}",
+        "{{ 'a'|format(label=_('Safe')) }}",
+        "{{ ('a' ~ _('Safe'))|upper }}",
+        "{{ [_('Safe')]|first }}",
+    ],
 )
 def test_a_message_under_a_filter_a_test_or_a_join_keeps_its_lookup(source):
     """Jinja works those out as it compiles, with the filter of that moment: left to the page."""

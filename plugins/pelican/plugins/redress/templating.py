@@ -246,8 +246,9 @@ def _own(filename: str | None) -> bool:
 _GETTEXT_NAMES = frozenset({"_", "gettext"})
 
 #: Where a translation may stand as a constant: printed, passed to a call or a macro, put in a
-#: dictionary, a list or a name. Not under a filter, a test or ``~``: Jinja works those out
-#: as it compiles (with the filter of that moment, and ``~`` joins as plain text).
+#: dictionary, a list or a name. Never anywhere under a filter, a test or ``~``: Jinja works
+#: out what is constant there as it compiles (with the filter of that moment, and ``~`` joins
+#: as plain text), so the call stays (see :data:`_WORKED_OUT_WHEN_COMPILED`).
 _CONSTANT_PLACES = (
     nodes.Output,
     nodes.MarkSafeIfAutoescape,
@@ -258,6 +259,7 @@ _CONSTANT_PLACES = (
     nodes.Tuple,
     nodes.List,
 )
+_WORKED_OUT_WHEN_COMPILED = (nodes.Filter, nodes.Test, nodes.Concat)
 
 
 def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> nodes.Template:
@@ -293,26 +295,32 @@ def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> 
     return tree
 
 
-def _translate_children(parent: nodes.Node, words: gettext_module.NullTranslations) -> None:
+def _translate_children(
+    parent: nodes.Node, words: gettext_module.NullTranslations, constants: bool = True
+) -> None:
+    """Translate the children of ``parent``; without ``constants``, only rename ``_``."""
     for field, value in parent.iter_fields():
         if isinstance(value, list):
             value[:] = [
-                _translate(parent, child, words) if isinstance(child, nodes.Node) else child
+                _translate(parent, child, words, constants) if isinstance(child, nodes.Node) else child
                 for child in value
             ]
         elif isinstance(value, nodes.Node):
-            setattr(parent, field, _translate(parent, value, words))
+            setattr(parent, field, _translate(parent, value, words, constants))
 
 
-def _translate(parent: nodes.Node, node: nodes.Node, words: gettext_module.NullTranslations) -> nodes.Node:
+def _translate(
+    parent: nodes.Node, node: nodes.Node, words: gettext_module.NullTranslations, constants: bool
+) -> nodes.Node:
     """``node`` (a child of ``parent``) translated where it is a plain message, its children too."""
-    _translate_children(node, words)
+    _translate_children(node, words, constants and not isinstance(node, _WORKED_OUT_WHEN_COMPILED))
     if not (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name)):
         return node
     if node.node.name == "_":
         node.node = nodes.Name("gettext", "load", lineno=node.node.lineno, environment=node.node.environment)
     if not (
-        node.node.name == "gettext"
+        constants
+        and node.node.name == "gettext"
         and isinstance(parent, _CONSTANT_PLACES)
         and len(node.args) == 1
         and isinstance(node.args[0], nodes.Const)
@@ -374,9 +382,10 @@ def bytecode_cache(
     Compiling Redress's templates takes about 0.4 s, a large part of a
     rebuild after one new response. Jinja checks each template's source
     against what it compiled, but not the options it was compiled with
-    (``trim_blocks``, extensions) nor the catalog whose words are compiled
-    in (``words``, see :func:`catalog_key`): those name the folder. Only a
-    cache folder the site already has is used: a command never creates one.
+    (``trim_blocks``, extensions), the catalog whose words are compiled in
+    (``words``, see :func:`catalog_key`) or the code that compiles them
+    (:func:`_compiled_by`): those name the folder. Only a cache folder the
+    site already has is used: a command never creates one.
     """
     folder = settings.get("CACHE_PATH")
     if not folder or not settings.get("REVIEWS_CACHE", True) or not os.path.isdir(folder):
