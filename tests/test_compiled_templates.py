@@ -25,7 +25,7 @@ from conftest import DEMO_CONTENT, build, soup
 from pelican.plugins.redress import templating
 from pelican.plugins.redress.i18n import translations
 
-THEME = Path(__file__).resolve().parent.parent / "theme"
+THEMES = Path(__file__).resolve().parent / "themes"
 
 
 def files_of(out: Path) -> dict[str, bytes]:
@@ -44,7 +44,8 @@ def demo_site(tmp_path: Path) -> Path:
         ("en", {"REVIEWS_LAYOUT": "standalone"}, "Verified buyer"),
         ("nl", {"REVIEWS_LAYOUT": "standalone"}, "Geverifieerde koper"),
         ("et", {"REVIEWS_LAYOUT": "standalone"}, "Kinnitatud ostja"),
-        ("nl", {"REVIEWS_LAYOUT": "theme", "THEME": str(THEME)}, "Geverifieerde koper"),
+        ("nl", {"REVIEWS_LAYOUT": "theme", "THEME": str(THEMES / "flexlike")}, "Geverifieerde koper"),
+        ("en", {"REVIEWS_LAYOUT": "theme", "THEME": "notmyidea"}, "Verified buyer"),
     ],
 )
 def test_compiled_templates_give_the_same_files_as_jinjas_own(tmp_path, monkeypatch, lang, layout, word):
@@ -58,8 +59,12 @@ def test_compiled_templates_give_the_same_files_as_jinjas_own(tmp_path, monkeypa
     assert len(compiled) > 20
     for name, data in looked_up.items():
         assert compiled[name] == data, name
-    # The pages are in the language asked for: the comparison is of translated pages.
-    assert word in (site / "compiled/reviews/index.html").read_text(encoding="utf-8")
+    # The pages are in the language asked for (in the theme's layout when asked): the
+    # comparison is of translated pages, and of the theme's layout template.
+    page = soup(site / "compiled/reviews/index.html")
+    assert word in page.get_text(" ")
+    in_theme = page.select_one(".redress") is not None and page.select_one("body.redress") is None
+    assert in_theme == (layout["REVIEWS_LAYOUT"] == "theme")
 
 
 def test_the_compiled_card_holds_the_translation_not_a_lookup():
@@ -187,12 +192,16 @@ def test_redress_templates_escape_with_it():
 
 
 class _Words(gettext.NullTranslations):
-    """A catalog whose translations hold the characters HTML escapes."""
+    """A catalog whose translations hold the characters HTML escapes, and a value to format."""
 
     def gettext(self, message: str) -> str:
-        return {"Plain": "Tom & Jerry's", "Trans": "Tom & Jerry's", "Safe": "Rien à signaler"}.get(
-            message, message
-        )
+        words = {
+            "Plain": "Tom & Jerry's",
+            "Trans": "Tom & Jerry's",
+            "Safe": "Rien à signaler",
+            "Fmt": "Voir %(link)s",
+        }
+        return words.get(message, message)
 
 
 def code_of(source: str, words: gettext.NullTranslations) -> str:
@@ -200,13 +209,83 @@ def code_of(source: str, words: gettext.NullTranslations) -> str:
     return env.compile(templating.translated(env.parse(source), words), raw=True)
 
 
-def test_a_trans_block_keeps_its_lookup_when_its_translation_holds_html_characters():
-    """Around {% trans %} Jinja marks the text safe if the page escapes as it renders; a constant
-    would be marked as the template compiles. The same only for a text with nothing to escape."""
-    code = code_of("{% trans %}Trans{% endtrans %}|{% trans %}Safe{% endtrans %}|{{ _('Plain') }}", _Words())
-    assert "Tom &amp; Jerry&#39;s" in code  # printed: escaped as it compiles, as it would be as it renders
-    assert "Rien à signaler" in code
-    assert "'Trans'" in code and "Tom & Jerry" not in code  # looked up as the page renders
+def both_ways(tmp_path, monkeypatch, own: dict[str, str], theme: dict[str, str], **values) -> dict[bool, str]:
+    """``redress/page.html`` of ``own`` (taken for Redress's own templates) in ``theme``, rendered
+    with the words compiled in and looked up."""
+    for folder, files in (("own", own), ("theme/templates", theme)):
+        for name, text in files.items():
+            path = tmp_path / folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(templating, "TEMPLATES_DIR", tmp_path / "own")
+    pages = {}
+    for compiled in (True, False):
+        monkeypatch.setattr(templating, "TRANSLATE_WHEN_COMPILED", compiled)
+        env = templating.environment({"THEME": str(tmp_path / "theme")}, "en")
+        templating.install_gettext(env, _Words())
+        pages[compiled] = env.get_template("redress/page.html").render(**values)
+    return pages
+
+
+def test_a_trans_block_is_marked_safe_as_the_page_renders(tmp_path, monkeypatch):
+    """Jinja marks a {% trans %} safe if the page escapes as it renders: a theme's base.html may
+    turn escaping off around Redress's block. The compiled text must follow it, values too."""
+    pages = both_ways(
+        tmp_path,
+        monkeypatch,
+        own={
+            "redress/page.html": "{% extends 'base.html' %}{% block content %}{% trans %}Trans{% endtrans %}|"
+            "{% trans link=l %}Fmt{% endtrans %}|{% trans %}Safe{% endtrans %}|{{ _('Plain') }}{% endblock %}"
+        },
+        theme={"base.html": "{% autoescape false %}[{% block content %}{% endblock %}]{% endautoescape %}"},
+        l=markupsafe.Markup("<a href='x'>y</a>"),
+    )
+    assert pages[True] == pages[False]
+    assert "Voir &lt;a" in pages[True] and "Tom &amp; Jerry&#39;s" in pages[True]
+
+
+def test_a_page_that_decides_its_escaping_as_it_renders_keeps_its_lookups(tmp_path, monkeypatch):
+    pages = both_ways(
+        tmp_path,
+        monkeypatch,
+        own={
+            "redress/page.html": "{% autoescape flag %}{{ _('Plain') }}|"
+            "{% trans %}Trans{% endtrans %}{% endautoescape %}"
+        },
+        theme={},
+        flag=False,
+    )
+    assert pages[True] == pages[False] == "Tom & Jerry's|Tom & Jerry's"
+
+
+def test_a_themes_own_gettext_does_not_reach_redress_strings(tmp_path, monkeypatch):
+    """Looked up, a theme's base.html that defines gettext would translate Redress's strings."""
+    pages = both_ways(
+        tmp_path,
+        monkeypatch,
+        own={
+            "redress/page.html": "{% extends 'base.html' %}{% block content %}{{ _('Safe') }}|{{ _(name) }}|"
+            "{{ _('Safe')|upper }}|{% trans %}Trans{% endtrans %}{% endblock %}"
+        },
+        theme={"base.html": "{% macro gettext(m) %}[theme]{% endmacro %}{% block content %}{% endblock %}"},
+        name="Safe",
+    )
+    # (A {% trans %} is the catalog's own markup: printed as it is, as Jinja prints it.)
+    assert pages[True] == "Rien à signaler|Rien à signaler|RIEN À SIGNALER|Tom & Jerry's"
+    assert "[theme]" in pages[False]  # what Jinja's own lookup does there
+
+
+def test_an_error_in_a_compiled_template_names_its_source(tmp_path, monkeypatch):
+    from jinja2 import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError) as raised:
+        both_ways(
+            tmp_path,
+            monkeypatch,
+            own={"redress/page.html": "{% block a %}{% endblock %}{% block a %}{% endblock %}"},
+            theme={},
+        )
+    assert raised.value.source is not None and "block a" in raised.value.source
 
 
 @pytest.mark.parametrize(
@@ -239,7 +318,7 @@ def test_a_sites_finalize_keeps_every_lookup():
 def test_redress_strings_come_from_its_catalog_whatever_else_names_underscore(tmp_path):
     """A theme whose base.html defines `_` for its own strings, and a site's JINJA_GLOBALS `_`,
     do not reach Redress's strings: Jinja's `_` is `gettext`, Redress's catalog."""
-    theme = shutil.copytree(Path(__file__).resolve().parent / "themes" / "flexlike", tmp_path / "theme")
+    theme = shutil.copytree(THEMES / "flexlike", tmp_path / "theme")
     base = theme / "templates" / "base.html"
     text = base.read_text(encoding="utf-8")
     text = text.replace("{% macro _(msg) %}", "{% endif %}{% macro _(msg) %}[theme] ", 1)

@@ -39,6 +39,7 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     TemplateNotFound,
+    TemplateSyntaxError,
     nodes,
 )
 from jinja2.runtime import Context
@@ -233,7 +234,19 @@ class RedressEnvironment(Environment):
             and TRANSLATE_WHEN_COMPILED
             and _own(filename)
         ):
-            source = translated(self.parse(source, name, filename), self.words)
+            text = source
+            try:
+                return super().compile(  # type: ignore[call-overload]
+                    translated(self.parse(source, name, filename), self.words),
+                    name,
+                    filename,
+                    raw,
+                    defer_init,
+                )
+            except TemplateSyntaxError as error:
+                if error.source is None:
+                    error.source = text  # as Jinja reports an error it finds compiling a text
+                raise
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
 
@@ -242,8 +255,16 @@ def _own(filename: str | None) -> bool:
     return bool(filename) and os.path.abspath(str(filename)).startswith(str(TEMPLATES_DIR) + os.sep)
 
 
-#: The names a template asks for a plain translation by.
-_GETTEXT_NAMES = frozenset({"_", "gettext"})
+#: Jinja's names for the catalog's lookups (``_`` is ``gettext``), and the names Redress's own
+#: templates call them by once compiled: globals of their own, which no theme or context
+#: shadows, so Redress's strings always come from Redress's catalog (see :func:`install_gettext`).
+_LOOKUPS = {
+    "_": "redress_gettext",
+    "gettext": "redress_gettext",
+    "ngettext": "redress_ngettext",
+    "pgettext": "redress_pgettext",
+    "npgettext": "redress_npgettext",
+}
 
 #: Where a translation may stand as a constant: printed, passed to a call or a macro, put in a
 #: dictionary, a list or a name. Never anywhere under a filter, a test or ``~``: Jinja works
@@ -251,7 +272,6 @@ _GETTEXT_NAMES = frozenset({"_", "gettext"})
 #: as plain text), so the call stays (see :data:`_WORKED_OUT_WHEN_COMPILED`).
 _CONSTANT_PLACES = (
     nodes.Output,
-    nodes.MarkSafeIfAutoescape,
     nodes.Call,
     nodes.Keyword,
     nodes.Pair,
@@ -267,17 +287,21 @@ def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> 
 
     What the call would return as the page renders: :func:`install_gettext`'s
     ``gettext`` of a message with no values is the catalog's text, as it is,
-    escaped where it is printed. Around a ``{% trans %}`` Jinja marks it safe
-    if the page escapes at that moment; a constant is marked as it compiles,
-    so there only a translation without ``& < > " '`` is put in (the same
-    text either way). Elsewhere (see :data:`_CONSTANT_PLACES`) the call stays.
+    escaped where it is printed (see :data:`_CONSTANT_PLACES`). Around a
+    ``{% trans %}`` Jinja marks the text safe if the page escapes at that
+    moment: there the constant is marked safe or not as the page renders,
+    unless it has nothing to escape and no values to format (then both are
+    the same text). A template whose escaping is only known as it renders
+    (``{% autoescape flag %}``) keeps every lookup, since Jinja escapes a
+    printed constant as it compiles.
 
-    Every other ``_(…)`` of the template calls ``gettext``, which is what
-    Jinja's ``_`` does: Redress's strings come from Redress's catalog even
-    where a theme's template around them, or the site's ``JINJA_GLOBALS``,
-    gives ``_`` a meaning of its own. A template that gives ``_`` or
-    ``gettext`` a value itself (``{% set _ = … %}``, a macro, an import, a
-    loop or macro argument) is left whole.
+    Every lookup of the template calls Redress's catalog by a name of its
+    own (:data:`_LOOKUPS`): a theme's template around Redress's, or the
+    render's context, may give ``_`` or ``gettext`` a meaning of its own, and
+    Redress's strings would otherwise come from it wherever they are not
+    constants. A template that gives one of Jinja's names a value itself
+    (``{% set _ = … %}``, a macro, an import, a loop or macro argument) is
+    left whole.
     """
     for node in tree.find_all((nodes.Name, nodes.Macro, nodes.Import, nodes.FromImport)):
         if isinstance(node, nodes.Name):
@@ -289,16 +313,22 @@ def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> 
         else:
             names = getattr(node, "names", ())  # a FromImport's: "name" or ("name", "alias")
             named = {each if isinstance(each, str) else each[1] for each in names}
-        if named & _GETTEXT_NAMES:
+        if not named.isdisjoint(_LOOKUPS):
             return tree
-    _translate_children(tree, words)
+    decided_as_compiled = all(
+        isinstance(value, nodes.Const)
+        for modifier in tree.find_all(nodes.EvalContextModifier)
+        for keyword in modifier.options
+        for value in [keyword.value]
+    )
+    _translate_children(tree, words, decided_as_compiled)
     return tree
 
 
 def _translate_children(
     parent: nodes.Node, words: gettext_module.NullTranslations, constants: bool = True
 ) -> None:
-    """Translate the children of ``parent``; without ``constants``, only rename ``_``."""
+    """Translate the children of ``parent``; without ``constants``, only rename the lookups."""
     for field, value in parent.iter_fields():
         if isinstance(value, list):
             value[:] = [
@@ -314,14 +344,40 @@ def _translate(
 ) -> nodes.Node:
     """``node`` (a child of ``parent``) translated where it is a plain message, its children too."""
     _translate_children(node, words, constants and not isinstance(node, _WORKED_OUT_WHEN_COMPILED))
-    if not (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name)):
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in _LOOKUPS:
+        node.node = nodes.Name(
+            _LOOKUPS[node.node.name], "load", lineno=node.node.lineno, environment=node.node.environment
+        )
+    if not constants:
         return node
-    if node.node.name == "_":
-        node.node = nodes.Name("gettext", "load", lineno=node.node.lineno, environment=node.node.environment)
-    if not (
-        constants
-        and node.node.name == "gettext"
-        and isinstance(parent, _CONSTANT_PLACES)
+    if isinstance(node, nodes.MarkSafeIfAutoescape):
+        text = _plain_message(node.expr, words)
+        env = node.environment
+        if text is None or env is None:
+            return node
+        made = nodes.Const(text, lineno=node.lineno, environment=node.environment)
+        if not isinstance(parent, nodes.Mod) and str(markupsafe_escape(text)) == text:
+            node.expr = made  # nothing to escape or format: Markup or not, the same text
+            return node
+        # Markup if the page escapes as it renders, else the text (what Jinja's own node does).
+        escaping = nodes.Getattr(
+            nodes.Getattr(nodes.ContextReference(), "eval_ctx", "load"), "autoescape", "load"
+        )
+        safe = nodes.MarkSafe(nodes.Const(text))
+        return nodes.CondExpr(escaping, safe, made, lineno=node.lineno).set_environment(env)
+    if isinstance(parent, _CONSTANT_PLACES):
+        text = _plain_message(node, words)
+        if text is not None:
+            return nodes.Const(text, lineno=node.lineno, environment=node.environment)
+    return node
+
+
+def _plain_message(node: nodes.Node, words: gettext_module.NullTranslations) -> str | None:
+    """The translation of ``node`` if it asks for one of a plain text (one constant, no values)."""
+    if (
+        isinstance(node, nodes.Call)
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == _LOOKUPS["gettext"]
         and len(node.args) == 1
         and isinstance(node.args[0], nodes.Const)
         and isinstance(node.args[0].value, str)
@@ -329,11 +385,8 @@ def _translate(
         and node.dyn_args is None
         and node.dyn_kwargs is None
     ):
-        return node
-    text = str(words.gettext(node.args[0].value))
-    if isinstance(parent, nodes.MarkSafeIfAutoescape) and str(markupsafe_escape(text)) != text:
-        return node
-    return nodes.Const(text, lineno=node.lineno, environment=node.environment)
+        return str(words.gettext(node.args[0].value))
+    return None
 
 
 def catalog_key(words: gettext_module.NullTranslations) -> str:
@@ -535,6 +588,13 @@ def install_gettext(env: Environment, messages: gettext_module.NullTranslations)
 
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=False, pgettext=pgettext, npgettext=npgettext
+    )
+    # The same lookups under the names Redress's own compiled templates call them by (see _LOOKUPS).
+    env.globals.update(
+        redress_gettext=gettext,
+        redress_ngettext=ngettext,
+        redress_pgettext=pgettext,
+        redress_npgettext=npgettext,
     )
     if isinstance(env, RedressEnvironment):
         if env.words is not None and env.words is not messages:
