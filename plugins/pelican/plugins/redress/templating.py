@@ -316,10 +316,9 @@ def translated(tree: nodes.Template, words: gettext_module.NullTranslations) -> 
         if not named.isdisjoint(_LOOKUPS):
             return tree
     decided_as_compiled = all(
-        isinstance(value, nodes.Const)
+        isinstance(keyword.value, nodes.Const)
         for modifier in tree.find_all(nodes.EvalContextModifier)
         for keyword in modifier.options
-        for value in [keyword.value]
     )
     _translate_children(tree, words, decided_as_compiled)
     return tree
