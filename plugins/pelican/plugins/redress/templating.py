@@ -427,7 +427,7 @@ class _QuietBytecodeCache(FileSystemBytecodeCache):
 
 
 def bytecode_cache(
-    settings: Mapping[str, Any], options: Mapping[str, Any], words: str = ""
+    settings: Mapping[str, Any], options: Mapping[str, Any], words: str
 ) -> FileSystemBytecodeCache | None:
     """Compiled templates kept in the site's cache folder, when the site has one.
 
