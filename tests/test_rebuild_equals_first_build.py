@@ -1,0 +1,238 @@
+"""A rebuild gives, file for file, what a first build of the same content gives.
+
+Every rebuild keeps what it can of the last one: parsed files, redacted
+threads, cards, pages and whole product listings whose inputs did not
+change. Each of those is a place where an old page could stay online after
+the content moved on: a withheld review's words, an old rating in a summary,
+a page number that no longer exists. So a shop is changed step by step, the
+way owners and the inbox change it (reviews arriving old and new, responses,
+follow-ups, edits, withholding, deletions, a product renamed, a file saved
+unchanged), and after each step the rebuilt output is compared with a first
+build of a copy of the same content, in a folder of its own with no cache.
+
+With the forked-process thresholds lowered, the same steps run through the
+paths a big shop takes (a forked parser, card maker, page writer and page
+check), which a small test site would otherwise never reach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import build, make_site, response, review, write
+
+PRODUCTS = ("mug", "grinder", "beans", "scale")
+SETTINGS = {"REVIEWS_PER_PAGE": 3, "REVIEWS_ARCHIVE_PER_PAGE": 2}
+WORDS = "good bad slow fast broken lovely cold late fine arrived again never always coffee".split()
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def product_file(slug: str, title: str) -> tuple[str, str]:
+    return f"products/{slug}.md", f"Title: {title}\nSku: SKU-{slug}\n\nA {slug}.\n"
+
+
+class Shop:
+    """The content of a test shop, changed one random step at a time."""
+
+    def __init__(self, rng: random.Random, site: Path):
+        self.rng = rng
+        self.site = site
+        self.reviews: dict[str, dict[str, str]] = {}
+        self.responses: dict[str, tuple[str, dict[str, str]]] = {}
+        self.count = 0
+
+    def text(self) -> str:
+        return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(3, 12))).capitalize() + "."
+
+    def date(self, after: str | None = None) -> str:
+        """A review's date in 2026, or an entry's, up to three days after ``after``."""
+        if after is None:
+            when = dt.datetime(2026, 1, 1) + dt.timedelta(minutes=self.rng.randint(0, 300 * 24 * 60))
+        else:
+            when = dt.datetime.fromisoformat(after) + dt.timedelta(minutes=self.rng.randint(1, 3 * 24 * 60))
+        return f"{when:%Y-%m-%d %H:%M}"
+
+    def save_review(self, slug: str) -> None:
+        fields = dict(self.reviews[slug])
+        rating, date, body = fields.pop("rating"), fields.pop("date"), fields.pop("body")
+        write(self.site, *review(slug, rating=rating, date=date, body=body, **fields))
+
+    def save_response(self, slug: str) -> None:
+        review_slug, fields = self.responses[slug]
+        fields = dict(fields)
+        date, body = fields.pop("date"), fields.pop("body")
+        write(self.site, *response(slug, review_slug, date=date, body=body, **fields))
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def add_review(self) -> None:
+        self.count += 1
+        slug = f"r{self.count}"
+        fields = {
+            "rating": str(self.rng.randint(1, 5)),
+            "date": self.date(),
+            "body": self.text(),
+            "title": self.text()[:30],
+            "author": self.rng.choice(["Anna", "Piet", "Mari", "Jo"]),
+        }
+        if self.rng.random() < 0.8:
+            fields["product"] = self.rng.choice(PRODUCTS)
+        if self.rng.random() < 0.3:
+            fields["lang"] = self.rng.choice(["nl", "et"])
+        if self.rng.random() < 0.4:
+            fields["verified"] = "yes"
+        self.reviews[slug] = fields
+        self.save_review(slug)
+
+    def add_response(self) -> None:
+        shown = [s for s, f in self.reviews.items() if "withheld" not in f]
+        if not shown:
+            return self.add_review()
+        review_slug = self.rng.choice(shown)
+        after = [f["date"] for r, f in self.responses.values() if r == review_slug]
+        fields = {"date": self.date(max([self.reviews[review_slug]["date"], *after])), "body": self.text()}
+        if after and self.rng.random() < 0.4:
+            fields["from"] = "customer"
+            fields["resolved"] = self.rng.choice(["yes", "no"])
+        else:
+            fields["status"] = self.rng.choice(["in-progress", "resolved", "no-action"])
+            if self.rng.random() < 0.5:
+                fields["remedy"] = self.rng.choice(["refund", "replacement", "apology"])
+        self.count += 1
+        slug = f"{review_slug}-e{self.count}"
+        self.responses[slug] = (review_slug, fields)
+        self.save_response(slug)
+
+    def edit_review(self) -> None:
+        if not self.reviews:
+            return self.add_review()
+        slug = self.rng.choice(sorted(self.reviews))
+        fields = self.reviews[slug]
+        what = self.rng.choice(["rating", "body", "product", "title"])
+        if what == "rating":
+            fields["rating"] = str(self.rng.randint(1, 5))
+        elif what == "body":
+            fields["body"] = self.text()
+        elif what == "product":
+            fields["product"] = self.rng.choice(PRODUCTS)
+        else:
+            fields["title"] = self.text()[:30]
+        self.save_review(slug)
+
+    def withhold(self) -> None:
+        if not self.reviews:
+            return self.add_review()
+        slug = self.rng.choice(sorted(self.reviews))
+        fields = self.reviews[slug]
+        if "withheld" in fields:
+            del fields["withheld"]
+        else:
+            fields["withheld"] = self.rng.choice(["spam", "personal-data", "duplicate"])
+        self.save_review(slug)
+
+    def delete_review(self) -> None:
+        if not self.reviews:
+            return self.add_review()
+        slug = self.rng.choice(sorted(self.reviews))
+        del self.reviews[slug]
+        (self.site / "content/reviews" / f"{slug}.md").unlink()
+        for entry, (review_slug, _fields) in list(self.responses.items()):
+            if review_slug == slug:
+                del self.responses[entry]
+                (self.site / "content/responses" / f"{entry}.md").unlink()
+
+    def delete_response(self) -> None:
+        if not self.responses:
+            return self.add_response()
+        slug = self.rng.choice(sorted(self.responses))
+        review_slug = self.responses.pop(slug)[0]
+        (self.site / "content/responses" / f"{slug}.md").unlink()
+        # The entries after it must stay after the review: dates are kept as they are.
+        del review_slug
+
+    def rename_product(self) -> None:
+        slug = self.rng.choice(PRODUCTS)
+        write(self.site, *product_file(slug, f"{slug.capitalize()} {self.rng.randint(1, 99)}"))
+
+    def save_unchanged(self) -> None:
+        files = sorted((self.site / "content").rglob("*.md"))
+        path = self.rng.choice(files)
+        path.write_bytes(path.read_bytes())
+
+    STEPS = (
+        (add_review, 5),
+        (add_response, 4),
+        (edit_review, 2),
+        (withhold, 1),
+        (delete_review, 1),
+        (delete_response, 1),
+        (rename_product, 1),
+        (save_unchanged, 1),
+    )
+
+    def step(self) -> str:
+        steps, weights = zip(*self.STEPS, strict=True)
+        chosen = self.rng.choices(steps, weights)[0]
+        chosen(self)
+        return chosen.__name__
+
+
+def first_build_of(site: Path, where: Path) -> dict[str, bytes]:
+    """A first build of ``site``'s content in a folder of its own, with no cache."""
+    if where.exists():
+        shutil.rmtree(where)
+    shutil.copytree(site / "content", where / "content")
+    return files_of(build(where, **SETTINGS))
+
+
+def start(tmp_path: Path, rng: random.Random) -> Shop:
+    site = make_site(tmp_path, *(product_file(slug, slug.capitalize()) for slug in PRODUCTS))
+    shop = Shop(rng, site)
+    for _ in range(14):
+        shop.add_review()
+    for _ in range(6):
+        shop.add_response()
+    return shop
+
+
+def lower_the_fork_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The paths a big shop takes: forked parsing, card making, page writing and page check."""
+    from pelican.plugins.redress.content import cache, reader
+    from pelican.plugins.redress.site import cards, generator, output
+
+    monkeypatch.setattr(reader, "FORK_MIN_FILES", 1)
+    monkeypatch.setattr(reader, "FORK_WALK_MIN_BYTES", 1)
+    monkeypatch.setattr(cards, "FORK_MIN_CARDS", 1)
+    monkeypatch.setattr(output, "FORK_MIN_PAGES", 1)
+    monkeypatch.setattr(output, "CHECK_BESIDE_MIN_BYTES", 1)
+    monkeypatch.setattr(cache, "SAVE_BESIDE_MIN", 1)
+    monkeypatch.setattr(cache, "REWRITE_MIN", 1)
+    monkeypatch.setattr(generator, "RELEASE_MIN_REVIEWS", 1)
+    monkeypatch.setattr(generator, "FORK_REPORT_MIN_REVIEWS", 1)
+
+
+@pytest.mark.parametrize(
+    ("seed", "forked"), [(1, False), (2, False), (3, True), (4, True)], ids=["1", "2", "3-forked", "4-forked"]
+)
+def test_every_rebuild_gives_what_a_first_build_of_its_content_gives(tmp_path, monkeypatch, seed, forked):
+    if forked:
+        lower_the_fork_thresholds(monkeypatch)
+    rng = random.Random(seed)
+    shop = start(tmp_path, rng)
+    out = build(shop.site, **SETTINGS)
+    done = ["first build"]
+    for _ in range(12):
+        done.append(shop.step())
+        rebuilt = files_of(build(shop.site, **SETTINGS))
+        fresh = first_build_of(shop.site, tmp_path / "fresh")
+        names = rebuilt.keys() | fresh.keys()
+        differ = sorted(name for name in names if rebuilt.get(name) != fresh.get(name))
+        assert not differ, f"after {' > '.join(done)}: {differ[:8]} differ from a first build"
+    assert (out / "reviews/index.html").is_file()
