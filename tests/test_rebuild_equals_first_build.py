@@ -6,9 +6,11 @@ change. Each of those is a place where an old page could stay online after
 the content moved on: a withheld review's words, an old rating in a summary,
 a page number that no longer exists. So a shop is changed step by step, the
 way owners and the inbox change it (reviews arriving old and new, responses,
-follow-ups, edits, withholding, deletions, a product renamed, a file saved
-unchanged), and after each step the rebuilt output is compared with a first
-build of a copy of the same content, in a folder of its own with no cache.
+follow-ups, edits, withholding, deletions, a product renamed or added, a
+review's file renamed, a mistake that fails the build and then its fix, a
+file saved unchanged), and after each step the rebuilt output is compared
+with a first build of a copy of the same content, in a folder of its own
+with no cache.
 
 With the forked-process thresholds lowered, the same steps run through the
 paths a big shop takes (a forked parser, card maker, page writer and page
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build, make_site, response, review, write
+from pelican.plugins.redress.errors import RedressError
 
 PRODUCTS = ("mug", "grinder", "beans", "scale")
 SETTINGS = {"REVIEWS_PER_PAGE": 3, "REVIEWS_ARCHIVE_PER_PAGE": 2}
@@ -47,6 +50,7 @@ class Shop:
         self.reviews: dict[str, dict[str, str]] = {}
         self.responses: dict[str, tuple[str, dict[str, str]]] = {}
         self.count = 0
+        self.products = list(PRODUCTS)
 
     def text(self) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(3, 12))).capitalize() + "."
@@ -83,7 +87,7 @@ class Shop:
             "author": self.rng.choice(["Anna", "Piet", "Mari", "Jo"]),
         }
         if self.rng.random() < 0.8:
-            fields["product"] = self.rng.choice(PRODUCTS)
+            fields["product"] = self.rng.choice(self.products)
         if self.rng.random() < 0.3:
             fields["lang"] = self.rng.choice(["nl", "et"])
         if self.rng.random() < 0.4:
@@ -121,7 +125,7 @@ class Shop:
         elif what == "body":
             fields["body"] = self.text()
         elif what == "product":
-            fields["product"] = self.rng.choice(PRODUCTS)
+            fields["product"] = self.rng.choice(self.products)
         else:
             fields["title"] = self.text()[:30]
         self.save_review(slug)
@@ -158,8 +162,47 @@ class Shop:
         del review_slug
 
     def rename_product(self) -> None:
-        slug = self.rng.choice(PRODUCTS)
+        slug = self.rng.choice(self.products)
         write(self.site, *product_file(slug, f"{slug.capitalize()} {self.rng.randint(1, 99)}"))
+
+    def rename_review(self) -> None:
+        """A review's file renamed (its address changes), its responses pointed at the new name."""
+        if not self.reviews:
+            return self.add_review()
+        old = self.rng.choice(sorted(self.reviews))
+        self.count += 1
+        new = f"{old}-n{self.count}"
+        self.reviews[new] = self.reviews.pop(old)
+        (self.site / "content/reviews" / f"{old}.md").unlink()
+        self.save_review(new)
+        for entry, (review_slug, fields) in list(self.responses.items()):
+            if review_slug == old:
+                self.responses[entry] = (new, fields)
+                self.save_response(entry)
+
+    def new_product(self) -> None:
+        """A product added to the catalog, and a review moved to it."""
+        self.count += 1
+        slug = f"kettle-{self.count}"
+        self.products.append(slug)
+        write(self.site, *product_file(slug, f"Kettle {self.count}"))
+        if self.reviews:
+            moved = self.rng.choice(sorted(self.reviews))
+            self.reviews[moved]["product"] = slug
+            self.save_review(moved)
+
+    def break_and_fix(self) -> None:
+        """A review saved with a mistake fails the build (nothing is written); then it is fixed."""
+        if not self.reviews:
+            return self.add_review()
+        slug = self.rng.choice(sorted(self.reviews))
+        path = self.site / "content/reviews" / f"{slug}.md"
+        good = path.read_bytes()
+        path.write_bytes(good.replace(b"Rating: ", b"Rating: 9", 1))
+        with pytest.raises(RedressError):
+            build(self.site, **SETTINGS)
+        self.reviews[slug]["body"] = self.text()
+        self.save_review(slug)
 
     def save_unchanged(self) -> None:
         files = sorted((self.site / "content").rglob("*.md"))
@@ -174,6 +217,9 @@ class Shop:
         (delete_review, 1),
         (delete_response, 1),
         (rename_product, 1),
+        (rename_review, 1),
+        (new_product, 1),
+        (break_and_fix, 1),
         (save_unchanged, 1),
     )
 
