@@ -44,9 +44,10 @@ def product_file(slug: str, title: str) -> tuple[str, str]:
 class Shop:
     """The content of a test shop, changed one random step at a time."""
 
-    def __init__(self, rng: random.Random, site: Path):
+    def __init__(self, rng: random.Random, site: Path, settings: dict[str, object]):
         self.rng = rng
         self.site = site
+        self.settings = settings
         self.reviews: dict[str, dict[str, str]] = {}
         self.responses: dict[str, tuple[str, dict[str, str]]] = {}
         self.count = 0
@@ -200,7 +201,7 @@ class Shop:
         good = path.read_bytes()
         path.write_bytes(good.replace(b"Rating: ", b"Rating: 9", 1))
         with pytest.raises(RedressError):
-            build(self.site, **SETTINGS)
+            build(self.site, **self.settings)
         self.reviews[slug]["body"] = self.text()
         self.save_review(slug)
 
@@ -230,17 +231,17 @@ class Shop:
         return chosen.__name__
 
 
-def first_build_of(site: Path, where: Path) -> dict[str, bytes]:
-    """A first build of ``site``'s content in a folder of its own, with no cache."""
+def first_build_of(site: Path, where: Path, settings: dict[str, object]) -> dict[str, bytes]:
+    """A first build of ``site``'s content in a folder of its own: no output, no cache yet."""
     if where.exists():
         shutil.rmtree(where)
     shutil.copytree(site / "content", where / "content")
-    return files_of(build(where, **SETTINGS))
+    return files_of(build(where, **settings))
 
 
-def start(tmp_path: Path, rng: random.Random) -> Shop:
+def start(tmp_path: Path, rng: random.Random, settings: dict[str, object]) -> Shop:
     site = make_site(tmp_path, *(product_file(slug, slug.capitalize()) for slug in PRODUCTS))
-    shop = Shop(rng, site)
+    shop = Shop(rng, site, settings)
     for _ in range(14):
         shop.add_review()
     for _ in range(6):
@@ -265,19 +266,24 @@ def lower_the_fork_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("seed", "forked"), [(1, False), (2, False), (3, True), (4, True)], ids=["1", "2", "3-forked", "4-forked"]
+    ("seed", "way"),
+    [(1, "cached"), (2, "cached"), (3, "forked"), (4, "forked"), (5, "no cache")],
+    ids=["1", "2", "3-forked", "4-forked", "5-no-cache"],
 )
-def test_every_rebuild_gives_what_a_first_build_of_its_content_gives(tmp_path, monkeypatch, seed, forked):
-    if forked:
+def test_every_rebuild_gives_what_a_first_build_of_its_content_gives(tmp_path, monkeypatch, seed, way):
+    """Cached, through the forked paths, and with REVIEWS_CACHE off (where the pages
+    that left the section are found by looking through the output instead)."""
+    if way == "forked":
         lower_the_fork_thresholds(monkeypatch)
+    settings = {**SETTINGS, "REVIEWS_CACHE": way != "no cache"}
     rng = random.Random(seed)
-    shop = start(tmp_path, rng)
-    out = build(shop.site, **SETTINGS)
+    shop = start(tmp_path, rng, settings)
+    out = build(shop.site, **settings)
     done = ["first build"]
     for _ in range(12):
         done.append(shop.step())
-        rebuilt = files_of(build(shop.site, **SETTINGS))
-        fresh = first_build_of(shop.site, tmp_path / "fresh")
+        rebuilt = files_of(build(shop.site, **settings))
+        fresh = first_build_of(shop.site, tmp_path / "fresh", settings)
         names = rebuilt.keys() | fresh.keys()
         differ = sorted(name for name in names if rebuilt.get(name) != fresh.get(name))
         assert not differ, f"after {' > '.join(done)}: {differ[:8]} differ from a first build"
