@@ -79,6 +79,12 @@ class Shop:
         date, body = fields.pop("date"), fields.pop("body")
         write(self.site, *response(slug, review_slug, date=date, body=body, **fields))
 
+    def some_review(self) -> str:
+        """A review chosen at random (one is written first when the shop has none)."""
+        if not self.reviews:
+            self.add_review()
+        return self.rng.choice(sorted(self.reviews))
+
     # -- the steps ------------------------------------------------------------------------
 
     def add_review(self) -> None:
@@ -120,9 +126,7 @@ class Shop:
         self.save_response(slug)
 
     def edit_review(self) -> None:
-        if not self.reviews:
-            return self.add_review()
-        slug = self.rng.choice(sorted(self.reviews))
+        slug = self.some_review()
         fields = self.reviews[slug]
         what = self.rng.choice(["rating", "body", "product", "title"])
         if what == "rating":
@@ -136,9 +140,7 @@ class Shop:
         self.save_review(slug)
 
     def withhold(self) -> None:
-        if not self.reviews:
-            return self.add_review()
-        slug = self.rng.choice(sorted(self.reviews))
+        slug = self.some_review()
         fields = self.reviews[slug]
         if "withheld" in fields:
             del fields["withheld"]
@@ -147,9 +149,7 @@ class Shop:
         self.save_review(slug)
 
     def delete_review(self) -> None:
-        if not self.reviews:
-            return self.add_review()
-        slug = self.rng.choice(sorted(self.reviews))
+        slug = self.some_review()
         del self.reviews[slug]
         (self.site / "content/reviews" / f"{slug}.md").unlink()
         for entry, (review_slug, _fields) in list(self.responses.items()):
@@ -170,9 +170,7 @@ class Shop:
 
     def rename_review(self) -> None:
         """A review's file renamed (its address changes), its responses pointed at the new name."""
-        if not self.reviews:
-            return self.add_review()
-        old = self.rng.choice(sorted(self.reviews))
+        old = self.some_review()
         self.count += 1
         new = f"{old}-n{self.count}"
         self.reviews[new] = self.reviews.pop(old)
@@ -197,9 +195,7 @@ class Shop:
     def break_and_fix(self) -> None:
         """A review saved with a mistake fails the build (nothing is written); then it is
         saved again as it was before, or with new words."""
-        if not self.reviews:
-            return self.add_review()
-        slug = self.rng.choice(sorted(self.reviews))
+        slug = self.some_review()
         path = self.site / "content/reviews" / f"{slug}.md"
         good = path.read_bytes()
         path.write_bytes(good.replace(b"Rating: ", b"Rating: 9", 1))
