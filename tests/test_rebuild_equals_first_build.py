@@ -10,7 +10,7 @@ follow-ups, edits, withholding, deletions, a product renamed or added, a
 review's file renamed, a mistake that fails the build and then its fix, a
 file saved unchanged), and after each step the rebuilt output is compared
 with a first build of a copy of the same content, in a folder of its own
-with no cache.
+with no output and no cache yet.
 
 Each case takes every kind of step at least once. With the forked-process
 thresholds lowered, the rebuilds run through the paths a big shop takes (a
