@@ -234,7 +234,6 @@ class RedressEnvironment(Environment):
             and TRANSLATE_WHEN_COMPILED
             and _own(filename)
         ):
-            text = source
             try:
                 return super().compile(  # type: ignore[call-overload]
                     translated(self.parse(source, name, filename), self.words),
@@ -245,7 +244,7 @@ class RedressEnvironment(Environment):
                 )
             except TemplateSyntaxError as error:
                 if error.source is None:
-                    error.source = text  # as Jinja reports an error it finds compiling a text
+                    error.source = source  # as Jinja reports an error it finds compiling a text
                 raise
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
