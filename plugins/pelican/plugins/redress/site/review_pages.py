@@ -581,21 +581,25 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
     archive_per_page = int(shop.settings["REVIEWS_ARCHIVE_PER_PAGE"])
     # Links to filters with a page of their own; the others show their count unlinked.
     scope["filter_urls"] = {link.key: link.url for link in listing.filter_links("", per_page)}
-    # What the summary and "How reviews work" blocks are made of, so an unchanged
-    # listing is skipped without rendering them (a shop has a listing per product).
-    platforms = sorted({r.platform for r in listing.reviews if r.platform})
-    # The structured data's aggregate counts the reviews that may be marked up, not all of them.
-    counted = [r.rating for r in listing.reviews if structured_data.counted(r)]
-    scope_key = digest(
-        repr((len(counted), sum(r or 0 for r in counted))),
-        repr(listing.summary),
-        repr(listing.ledger),
-        pickle.dumps(product),
-        repr(scope["feed_links"]),
-        scope["write_url"],
-        repr(scope["filter_urls"]),
-        repr(platforms),
-    )
+    scope_key = ""
+    if part == "first":
+        # What the summary and "How reviews work" blocks are made of, so an unchanged
+        # listing is skipped without rendering them (a shop has a listing per product).
+        # Only the first pages show them: the archive's call does not go through the
+        # shop's 100,000 reviews for it.
+        platforms = sorted({r.platform for r in listing.reviews if r.platform})
+        # The structured data's aggregate counts the reviews that may be marked up, not all of them.
+        counted = [r.rating for r in listing.reviews if structured_data.counted(r)]
+        scope_key = digest(
+            repr((len(counted), sum(r or 0 for r in counted))),
+            repr(listing.summary),
+            repr(listing.ledger),
+            pickle.dumps(product),
+            repr(scope["feed_links"]),
+            scope["write_url"],
+            repr(scope["filter_urls"]),
+            repr(platforms),
+        )
     # What an archive page shows besides its reviews: never a count.
     archive_key = digest(pickle.dumps(product), repr(scope["feed_links"]), scope["write_url"])
     blocks: dict[str, Markup] = {}

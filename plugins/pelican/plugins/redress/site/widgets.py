@@ -223,7 +223,7 @@ def _write_listing(
     product_key = repr(data.product(place.product)) if place.product is not None else ""
     # The data says when it was "generated" (the newest review or answer of the
     # listing): an answer to an older review changes it, not only the newest cards.
-    generated = str(public_data.newest_date(listing.reviews))
+    generated = str(data.generated(listing))
     if index is None:
         in_full = build.digests_of(listing.reviews)
     else:  # the shop's file: its own reviews, and where each product's are
