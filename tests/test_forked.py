@@ -18,6 +18,41 @@ def test_the_childs_result_comes_back_once_and_stays() -> None:
     assert child.result() == result  # asked again: the same, the child already reaped
 
 
+def test_a_child_that_waits_its_turn_gives_way_to_the_build() -> None:
+    """Work wanted later (the check of the pages on disk) runs at a lower priority than the
+    build; other children at the build's own."""
+    own = os.nice(0)
+    waiting = beside(lambda: os.nice(0), waits_its_turn=True)
+    plain = beside(lambda: os.nice(0))
+    assert waiting is not None and plain is not None
+    assert waiting.result() == min(own + 10, 19)
+    assert plain.result() == own
+
+
+def test_the_check_of_the_pages_on_disk_waits_its_turn(tmp_path, monkeypatch) -> None:
+    """The forked check of a big record asks for the lower priority (see forked.beside)."""
+    from pelican.plugins.redress.content import forked
+    from pelican.plugins.redress.site import output
+
+    asked: list[bool] = []
+    real = forked.beside
+
+    def spy(work, *args, **kwargs):
+        asked.append(kwargs.get("waits_its_turn", False))
+        return real(work, *args, **kwargs)
+
+    monkeypatch.setattr(forked, "beside", spy)
+    monkeypatch.setattr(output, "CHECK_BESIDE_MIN_BYTES", 1)
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "OUTPUT_PATH": str(tmp_path / "output")}
+    record = output.record_path(settings, str(tmp_path / "output"))
+    os.makedirs(os.path.dirname(record), exist_ok=True)
+    with open(record, "wb") as handle:
+        handle.write(b"not a record, but big enough to be checked beside")
+    child = output.pages_not_on_disk(settings, str(tmp_path / "output"), True)
+    assert child is not None and asked == [True]
+    assert child.result() == (0, [])  # an unreadable record: nothing recorded, nothing missing
+
+
 @pytest.mark.parametrize(
     "work",
     [

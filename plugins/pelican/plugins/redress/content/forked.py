@@ -103,6 +103,14 @@ def in_child() -> None:
     logging.disable(logging.CRITICAL)
 
 
+def _lower_priority() -> None:
+    """This process gives way to the build's own (see :func:`beside`); where it cannot, it does not."""
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+
+
 def reap(pid: int) -> None:
     """Wait for a forked child to end; one the system already reaped (SIGCHLD ignored) is fine."""
     try:
@@ -115,12 +123,20 @@ def beside(
     work: Callable[[], T],
     dumps: Callable[[Any], bytes] = marshal.dumps,
     loads: Callable[[bytes], Any] = marshal.loads,
+    waits_its_turn: bool = False,
 ) -> Beside[T] | None:
     """Start ``work()`` in a forked child; None where processes cannot fork (no ``os.fork``,
     or the system refuses one: too many processes, too little memory, no file descriptor).
 
     The result crosses the pipe with ``dumps``/``loads`` (``marshal`` by
     default: plain data, the fastest to read back).
+
+    A child that ``waits_its_turn`` runs at a lower priority (``nice``): for
+    work whose result is wanted seconds later, started while the build and
+    another child already keep both cores busy. At the same priority the
+    three shared two cores, and the parse cache's load, which the whole
+    build waits for, took a third longer (0.75-0.96 s against 0.56-0.71 s
+    at 100,000 reviews, with the check of the pages on disk beside it).
     """
     if not hasattr(os, "fork"):
         return None
@@ -143,6 +159,8 @@ def beside(
         try:
             os.close(read_end)
             in_child()
+            if waits_its_turn:
+                _lower_priority()
             data = dumps(work())
             with os.fdopen(write_end, "wb") as out:
                 out.write(len(data).to_bytes(8, "little"))

@@ -514,7 +514,8 @@ def pages_not_on_disk(
 
     A rebuild keeps every unchanged page after checking that its file is
     still there; at 100,000 reviews that is a stat per page, half a second,
-    while the other core has little to do as the shop is read. The result
+    done while the shop is read, at a lower priority than the reading (the
+    build waits for the shop, and for this only once the shop is read). The result
     is the number of records the child read and those pages: the writer
     uses them only if it read as many itself (see :class:`PageWriter`).
     None for a small record (the pages are then looked at one by one as
@@ -543,7 +544,8 @@ def pages_not_on_disk(
                 continue  # not a page of this folder: the writer refuses it itself
         return len(record), gone
 
-    return forked.beside(missing)
+    # Wanted once the shop is read: the reading goes first (see forked.beside).
+    return forked.beside(missing, waits_its_turn=True)
 
 
 def _legacy_pages(path: str) -> set[str]:
