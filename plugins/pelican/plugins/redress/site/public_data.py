@@ -36,7 +36,6 @@ import json
 import operator
 import weakref
 from collections.abc import Iterator
-from itertools import chain
 from typing import Any
 
 from ..content import render
@@ -96,23 +95,20 @@ def _time(value: dt.datetime | None) -> str | None:
 def newest_date(reviews: list[Review]) -> dt.datetime | None:
     """The newest date of the reviews and their thread entries: the data's "generated".
 
-    Gathered by ``map`` and ``max`` alone, with no step in Python per review
-    or answer: the shop's listing has every review, and a loop over its
-    answers (a ``max`` each) was the biggest single cost of writing the
-    shop's data on a rebuild.
+    The reviews' dates and threads are gathered by ``map`` (the shop's listing
+    has every review, and most have no thread): a loop in Python over them
+    was the biggest single cost of writing the shop's data on a rebuild.
     """
     newest = max(map(_DATE, reviews), default=None)
-    entries = list(chain.from_iterable(filter(None, map(_THREAD, reviews))))
-    if entries:
-        answered = max(map(_DATE, entries))
-        updated = max(filter(None, map(_UPDATED, entries)), default=answered)
-        latest = max(answered, updated)
-        newest = latest if newest is None else max(newest, latest)
+    for thread in filter(None, map(_THREAD, reviews)):
+        for entry in thread:
+            date = max(entry.date, entry.updated or entry.date)
+            if newest is None or date > newest:
+                newest = date
     return newest
 
 
 _DATE = operator.attrgetter("date")
-_UPDATED = operator.attrgetter("updated")
 _THREAD = operator.attrgetter("thread")
 
 
