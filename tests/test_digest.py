@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 
+from markupsafe import Markup
 from pelican.plugins.redress.site.output import digest
 
 
@@ -32,3 +33,7 @@ def test_a_digest_of_joined_text_is_that_of_its_parts_one_by_one() -> None:
             parts.append(text.encode("utf-8", "surrogatepass") if rng.random() < 0.2 else text)
         assert digest(*parts) == one_part_at_a_time(*parts)
     assert digest("a", "b") != digest("ab") != digest("ab", "")
+    # A template's Markup among the parts, and no parts at all (a key of nothing).
+    assert digest(Markup("<b>"), "x", b"\xff") == one_part_at_a_time(Markup("<b>"), "x", b"\xff")
+    assert digest(Markup("<b>"), "x") == one_part_at_a_time("<b>", "x")
+    assert digest() == one_part_at_a_time() != digest("")

@@ -113,6 +113,19 @@ def test_finished_says_when_the_child_has_ended_without_waiting() -> None:
     slow.stop()
 
 
+def test_finished_waits_as_long_as_it_is_told_and_no_longer() -> None:
+    slow = beside(lambda: time.sleep(60))
+    quick = beside(lambda: (time.sleep(0.2), "done")[1])
+    assert slow is not None and quick is not None
+    started = time.monotonic()
+    assert not slow.finished(0.3)
+    assert time.monotonic() - started >= 0.25
+    assert quick.finished(30)  # ends long before: not waited for to the end
+    assert time.monotonic() - started < 20
+    assert quick.result() == "done"
+    slow.stop()
+
+
 def test_finished_works_in_a_process_with_many_files_open() -> None:
     """select() cannot watch a descriptor above 1023; a build in a process with many files
     open (a server, a high ulimit) gets its child's pipe there, and must still be told."""

@@ -108,6 +108,45 @@ def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path, monk
     assert {p: p.stat().st_mtime_ns for p in before} == before  # the section wrote nothing else
 
 
+def test_a_check_of_the_pages_not_done_in_time_does_not_hold_the_build(tmp_path, monkeypatch):
+    """The check runs at a lower priority; on a busy machine it may not be done when the shop
+    is read. It is then stopped, and each page is looked at here: a page removed comes back."""
+    from pelican.plugins.redress.content import forked
+    from pelican.plugins.redress.site import generator, output
+
+    site = make_site(tmp_path, review("a"), review("b"))
+    out = build(site)
+    os.remove(out / "reviews/a/index.html")
+    pid_file = tmp_path / "check.pid"
+
+    def never_done(settings, output_path, use_cache):
+        def check() -> tuple[int, list[str]]:
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(120)
+            return (0, [])
+
+        return forked.beside(check, waits_its_turn=True)
+
+    monkeypatch.setattr(generator, "pages_not_on_disk", never_done)
+    monkeypatch.setattr(generator, "CHECK_WAIT_S", 0.05)
+    told: list[set[str] | None] = []
+    real_init = output.PageWriter.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        told.append(self._missing)
+
+    monkeypatch.setattr(output.PageWriter, "__init__", spy)
+    started = time.monotonic()
+    build(site)
+    assert time.monotonic() - started < 60  # not waited for (it sleeps two minutes)
+    assert told == [None]  # no finding from the check: each page looked at
+    assert (out / "reviews/a/index.html").is_file()
+    if pid_file.exists():  # (a child stopped before it began wrote nothing)
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid_file.read_text()), 0)  # stopped and reaped
+
+
 @pytest.mark.parametrize("checked", ["here", "beside"])
 def test_a_build_that_empties_the_output_first_writes_every_page_again(tmp_path, monkeypatch, checked):
     """publishconf.py often sets DELETE_OUTPUT_DIRECTORY: Pelican empties the output before any

@@ -67,19 +67,19 @@ class Beside(Generic[T]):
                 self._result = None
         return self._result
 
-    def finished(self) -> bool:
+    def finished(self, wait: float = 0.0) -> bool:
         """Whether the child has ended (or is sending its result): :meth:`result` will not wait long.
 
-        Without waiting and without its exit status: the pipe becomes
-        readable only when the child writes its result, last thing, or
-        ends without one.
+        Waiting at most ``wait`` seconds, and without its exit status: the
+        pipe becomes readable only when the child writes its result, last
+        thing, or ends without one.
         """
         if self._pid is None:
             return True
         # poll, not select: select fails on a descriptor above 1023 (a process with many files open).
         poller = select.poll()
         poller.register(self._read_end, select.POLLIN)
-        return bool(poller.poll(0))
+        return bool(poller.poll(max(0, int(wait * 1000))))
 
     def stop(self) -> None:
         """The build no longer needs the result (it failed): end the child and reap it."""

@@ -51,6 +51,10 @@ RELEASE_MIN_REVIEWS = 2000
 #: are worked out in a forked process while the pages are written.
 FORK_REPORT_MIN_REVIEWS = 2000
 
+#: How long a build that has read the shop waits for the check of the pages on
+#: disk (see _checked_in_time) before it looks at each page itself.
+CHECK_WAIT_S = 0.25
+
 #: Settings that change how pages look, besides the REVIEWS_* ones.
 PAGE_SETTINGS = (
     "SITENAME",
@@ -106,7 +110,7 @@ class ReviewsGenerator(Generator):
                 self._read_shop(saving)
                 _freeze_what_the_build_keeps()
         finally:
-            self._checked = checking.result() if checking is not None else None
+            self._checked = _checked_in_time(checking)
             for child in saving:
                 if child.result() is not True:
                     logger.warning(
@@ -263,6 +267,24 @@ class ReviewsGenerator(Generator):
         for source in sorted(sources):
             parts.append(hashlib.sha256(source.read_bytes()).hexdigest())
         return digest(*parts)
+
+
+def _checked_in_time(checking: forked.Beside[tuple[int, list[str]]] | None) -> tuple[int, list[str]] | None:
+    """What the check of the pages on disk found, or None: the writer then looks at each page itself.
+
+    The check runs at a lower priority than the reading (see
+    :func:`.output.pages_not_on_disk`), and on an idle machine it is done
+    long before the shop is read. On a machine busy with other work it may
+    have had a tenth of a core: a build that waited for it would wait ten
+    times as long as the check takes, so after CHECK_WAIT_S it is stopped.
+    """
+    if checking is None:
+        return None
+    if not checking.finished(CHECK_WAIT_S):
+        checking.stop()
+        logger.debug("reviews: the check of the pages on disk was not done in time; each page is looked at")
+        return None
+    return checking.result()
 
 
 def release_bodies(build: Build) -> None:

@@ -64,7 +64,8 @@ def digest(*parts: str | bytes) -> str:
     """The fingerprint of ``parts``, each followed by a NUL.
 
     Text alone (most keys: a page's inputs, 100,000 cards' fingerprints for
-    the shop's listing) is joined and hashed at once, not two updates a part.
+    the shop's listing) is joined and hashed at once, not two updates a part:
+    the same bytes, as UTF-8 (no part is a str whose ``encode`` differs).
     """
     h = hashlib.blake2b(digest_size=16)
     try:
@@ -75,7 +76,8 @@ def digest(*parts: str | bytes) -> str:
             h.update(b"\x00")
     else:
         if parts:
-            h.update(joined.encode("utf-8", "surrogatepass") + b"\x00")
+            h.update(joined.encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
     return h.hexdigest()
 
 
