@@ -68,6 +68,22 @@ def test_deleted_output_is_written_again(tmp_path):
     assert (out / "reviews/a/index.html").exists()
 
 
+def what_each_writer_was_told(monkeypatch) -> list[set[str] | None]:
+    """The recorded pages each build's writer was told are not on disk (by the forked check);
+    None for a writer told nothing, which looks at each page itself."""
+    from pelican.plugins.redress.site import output
+
+    told: list[set[str] | None] = []
+    real_init = output.PageWriter.__init__
+
+    def spy(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        told.append(self._missing)
+
+    monkeypatch.setattr(output.PageWriter, "__init__", spy)
+    return told
+
+
 @pytest.mark.parametrize("checked", ["here", "beside", "by a child that fails"])
 def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path, monkeypatch, checked):
     """A review's page, a product's page (kept whole with its group) and the shop's
@@ -93,14 +109,7 @@ def test_pages_removed_by_hand_are_written_again_and_nothing_else(tmp_path, monk
             raise OSError("a child that fails")
 
         monkeypatch.setattr(forked, "in_child", failing)
-    told: list[set[str] | None] = []
-    real_init = output.PageWriter.__init__
-
-    def spy(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        told.append(self._missing)
-
-    monkeypatch.setattr(output.PageWriter, "__init__", spy)
+    told = what_each_writer_was_told(monkeypatch)
     build(site)
     assert told == [set(gone) if checked == "beside" else None]
     for page in gone:
@@ -112,7 +121,7 @@ def test_a_check_of_the_pages_not_done_in_time_does_not_hold_the_build(tmp_path,
     """The check runs at a lower priority; on a busy machine it may not be done when the shop
     is read. It is then stopped, and each page is looked at here: a page removed comes back."""
     from pelican.plugins.redress.content import forked
-    from pelican.plugins.redress.site import generator, output
+    from pelican.plugins.redress.site import generator
 
     site = make_site(tmp_path, review("a"), review("b"))
     out = build(site)
@@ -129,14 +138,7 @@ def test_a_check_of_the_pages_not_done_in_time_does_not_hold_the_build(tmp_path,
 
     monkeypatch.setattr(generator, "pages_not_on_disk", never_done)
     monkeypatch.setattr(generator, "CHECK_WAIT_S", 0.05)
-    told: list[set[str] | None] = []
-    real_init = output.PageWriter.__init__
-
-    def spy(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        told.append(self._missing)
-
-    monkeypatch.setattr(output.PageWriter, "__init__", spy)
+    told = what_each_writer_was_told(monkeypatch)
     started = time.monotonic()
     build(site)
     assert time.monotonic() - started < 60  # not waited for (it sleeps two minutes)
