@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import posixpath
+import random
 import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import DEMO_CONTENT, build, make_site, response, review, soup, write
+from pelican.plugins.redress.site.listings import DATED_DAYS_LOG2, dated_spans
 
 
 def fields(path: Path) -> dict[str, str]:
@@ -35,15 +40,45 @@ def archive_numbers(output: Path, base: str) -> list[int]:
 
 
 def all_listing_ids(output: Path, base: str) -> list[str]:
-    """Every review of a listing, newest first: the archive pages from the newest, or the first page."""
-    numbers = archive_numbers(output, base)
-    if not numbers:
-        return review_ids(soup(output / base / "index.html"))
+    """Every review of a listing, newest first, read the way a reader pages through it.
+
+    From the first page's "older reviews" link up the "newer" links to the
+    newest archive page, then down the "older" links to the oldest. The
+    counted archive (every filter but the open and resolved cases) is also
+    checked to be numbered 1..K with no gaps.
+    """
+    first_page = soup(output / base / "index.html")
+    first = review_ids(first_page)
+    older = first_page.select_one('nav.pagination a[rel="next"]')
+    if base.rstrip("/").split("/")[-1] not in ("open", "resolved"):
+        assert bool(archive_numbers(output, base)) == bool(older)
+    if older is None:
+        return first
+
+    def folder_of(href: str, here: str) -> str:
+        """The page's folder under ``output``, from a link on the page in folder ``here``."""
+        path = urlsplit(href).path
+        return posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(here, path))
+
+    # Up to the newest archive page: the one whose "newer" link is the first page.
+    here = folder_of(older["href"], base)
+    for _ in range(10_000):
+        newer = folder_of(
+            soup(output / here / "index.html").select_one('nav.pagination a[rel="prev"]')["href"], here
+        )
+        if newer == posixpath.normpath(base):
+            break
+        here = newer
     ids: list[str] = []
-    for n in numbers:
-        ids += review_ids(soup(output / base / "page" / str(n) / "index.html"))
-    first = review_ids(soup(output / base / "index.html"))
+    while True:
+        page = soup(output / here / "index.html")
+        ids += review_ids(page)
+        older = page.select_one('nav.pagination a[rel="next"]')
+        if older is None:
+            break
+        here = folder_of(older["href"], here)
     assert first == ids[: len(first)], "the first page shows the newest reviews"
+    assert len(ids) == len(set(ids)), "each review is on one archive page"
     return ids
 
 
@@ -294,6 +329,94 @@ def test_archive_pages_hold_their_own_number_of_reviews(tmp_path):
     # r08 is the first review the first page had no room for; it is on archive page 2.
     older = soup(out / "reviews/index.html").select_one('nav.pagination a[rel="next"]')["href"]
     assert older.endswith("/reviews/page/2/#review-r08")
+
+
+def _cases(days: int, answered: set[int]) -> list[tuple[str, str]]:
+    """One 1-star review a day from 2026-01-01 (c000, c001, …); those in ``answered`` resolved a day later."""
+    files = []
+    start = dt.date(2026, 1, 1)
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        files.append(review(f"c{i:03d}", rating=1, date=f"{day} 10:00"))
+        if i in answered:
+            files.append(
+                response(f"c{i:03d}-1", f"c{i:03d}", date=f"{day} 18:00", status="resolved", remedy="refund")
+            )
+    return files
+
+
+def _archive_pages(out: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in (out / "reviews").rglob("index.html")
+        if "/page/" in p.as_posix()
+    }
+
+
+def test_answering_an_old_complaint_moves_no_other_archive_page(tmp_path):
+    """The open and resolved cases are archived by the days they cover: an answer changes two pages.
+
+    With pages of a fixed number of cases, answering the oldest open one
+    moved every newer page of both filters up by one.
+    """
+    answered = set(range(0, 120, 2))
+    site = make_site(tmp_path, *_cases(120, answered))
+    settings = dict(REVIEWS_PER_PAGE=4, REVIEWS_ARCHIVE_PER_PAGE=6)
+    out = build(site, **settings)
+    open_before = all_listing_ids(out, "reviews/open")
+    resolved_before = all_listing_ids(out, "reviews/resolved")
+    assert open_before == [f"c{i:03d}" for i in range(119, -1, -2)]
+    assert resolved_before == [f"c{i:03d}" for i in range(118, -1, -2)]
+    before = _archive_pages(out)
+    dated = [name for name in before if name.startswith(("reviews/open/", "reviews/resolved/"))]
+    assert len(dated) >= 20, dated
+    for name in dated:  # each page holds at most 6 cases (no day has more than one)
+        assert 1 <= len(review_ids(soup(out / name))) <= 6, name
+
+    write(site, *response("c001-1", "c001", date="2026-06-01 09:00", status="resolved", remedy="refund"))
+    build(site, **settings)
+    after = _archive_pages(out)
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    changed_dated = {name for name in changed if name.startswith(("reviews/open/", "reviews/resolved/"))}
+    # The page c001 left and the page it joined (and, at most, a split or join beside them).
+    assert 2 <= len(changed_dated) <= 4, changed_dated
+    assert {name.split("/")[1] for name in changed_dated} == {"open", "resolved"}
+    for name in changed - changed_dated:  # the other archives: only the pages that show c001 itself
+        assert "c001" in review_ids(soup(out / name)), name
+    assert all_listing_ids(out, "reviews/open") == [x for x in open_before if x != "c001"]
+    assert all_listing_ids(out, "reviews/resolved") == sorted([*resolved_before, "c001"], reverse=True)
+    page = next(n for n in changed_dated if n.startswith("reviews/resolved/") and n in after)
+    archive = soup(out / page)
+    assert "c001" in review_ids(archive)
+    assert "Reviews written from" in archive.title.get_text(), "a dated page says which days it covers"
+
+
+def test_dated_archive_pages_split_only_where_they_fill_up():
+    """Removing or adding one case changes the pages of its own span of days, never the others."""
+    rng = random.Random(7)
+    per_page = 5
+    for _ in range(300):
+        days = sorted(rng.randrange(20_000, 20_400) for _ in range(rng.randrange(1, 120)))
+        spans = dated_spans(days, per_page)
+        assert [start for _n, start, _e in spans] == [0, *(end for _n, _s, end in spans[:-1])]
+        assert spans[-1][2] == len(days)
+        for number, start, end in spans:
+            assert end - start <= per_page or days[start] == days[end - 1], "only a single day holds more"
+            assert days[start] >= number - 1, "a page's number is its first day's"
+        numbers = [n for n, _s, _e in spans]
+        assert numbers == sorted(set(numbers))
+        # One case gone: the pages of other days keep their number and cases.
+        gone = rng.randrange(len(days))
+        fewer = days[:gone] + days[gone + 1 :]
+        kept = {(n, tuple(days[s:e])) for n, s, e in spans}
+        now = {(n, tuple(fewer[s:e])) for n, s, e in dated_spans(fewer, per_page)}
+        moved = [cases for cases in kept - now]
+        assert len(moved) <= 1 + DATED_DAYS_LOG2, moved
+        assert all(days[gone] in cases or len(cases) < per_page + 1 for cases in moved)
+        # The pages that changed are next to each other, around the day of the case.
+        changed_days = sorted(d for cases in (kept ^ now) for d in cases[1])
+        if changed_days:
+            assert changed_days[0] <= days[gone] <= changed_days[-1] or not fewer
 
 
 def test_empty_filters_and_small_listings_have_no_pages(tmp_path):

@@ -8,9 +8,11 @@ everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..content import stats
 from ..content.model import Review
@@ -34,7 +36,9 @@ class ListingPage:
     listing's summary. Archive pages are numbered from the oldest review
     (``page/1/`` holds the first REVIEWS_ARCHIVE_PER_PAGE reviews ever written), so a new
     review changes only the newest archive page: ``page/37/`` shows the same
-    reviews next month, and a cache or CDN keeps every older page.
+    reviews next month, and a cache or CDN keeps every older page. The
+    open and resolved cases are archived by date instead (see
+    :func:`dated_spans`): a case answered today leaves one and joins the other.
     """
 
     key: str
@@ -42,6 +46,13 @@ class ListingPage:
     reviews: list[Review]
     #: Archive pages this filter has (0 when its first page holds all of it).
     archive: int
+    #: The archive page of the next newer reviews (0: the filter's first page).
+    newer: int = 0
+    #: The archive page of the next older reviews (0: none). On a first page, the
+    #: archive page holding the first review it has no room for.
+    older: int = 0
+    #: The filter's oldest archive page (0: it has none).
+    oldest: int = 0
 
     @property
     def is_archive(self) -> bool:
@@ -60,6 +71,19 @@ class Listing:
     ledger: stats.Ledger
     url: str
     save_as: str
+    #: Each dated filter's archive (see :func:`dated_spans`), worked out when first asked for.
+    _dated: dict[tuple[str, int], list[tuple[int, int, int]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def dated(self, key: str, archive_per_page: int) -> list[tuple[int, int, int]]:
+        """The archive pages of dated filter ``key``: (number, start, end) into its reviews, oldest first."""
+        found = self._dated.get((key, archive_per_page))
+        if found is None:
+            items = self.groups[key]
+            days = [_day(review) for review in reversed(items)]
+            found = self._dated[key, archive_per_page] = dated_spans(days, archive_per_page)
+        return found
 
     def filter_links(self, current: str, per_page: int) -> list[FilterLink]:
         """Every filter of this listing with its count, ``current`` marked; linked if it has a page."""
@@ -87,11 +111,6 @@ def has_page(listing: Listing, key: str, per_page: int) -> bool:
     return bool(listing.groups[key]) and len(listing.reviews) > per_page
 
 
-def archive_count(items: int, per_page: int, archive_per_page: int) -> int:
-    """Archive pages of a filter; none when its first page (``per_page`` reviews) shows everything."""
-    return 0 if items <= max(1, per_page) else math.ceil(items / max(1, archive_per_page))
-
-
 def archive_slice(items: list[Review], number: int, per_page: int) -> list[Review]:
     """The reviews on archive page ``number`` (from 1, counted from the oldest), newest first.
 
@@ -107,16 +126,106 @@ def archive_page_of(position: int, total: int, per_page: int) -> int:
     return (total - 1 - position) // per_page + 1
 
 
+#: Filters whose reviews come and go as cases are answered: their archive is by date.
+DATED_FILTERS = frozenset({"open", "resolved"})
+
+#: Days from 1970-01-01 to the first day of the dated archive's last possible page
+#: (2^16 days: 2149, past every date a file may have, see model.DATE_YEARS).
+DATED_DAYS_LOG2 = 16
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _day(review: Review) -> int:
+    """The review's day (as its page shows it) counted from 1970-01-01, within the dated archive."""
+    return min(max(review.date.toordinal() - _EPOCH, 0), (1 << DATED_DAYS_LOG2) - 1)
+
+
+def dated_spans(days: list[int], per_page: int) -> list[tuple[int, int, int]]:
+    """A dated filter's archive pages: (number, start, end) into its reviews, oldest first.
+
+    Answering a complaint takes it out of the open cases and into the
+    resolved ones, anywhere in time. Pages of a fixed number of reviews
+    would all move up by one after it, in both filters: hundreds of pages
+    of a big shop for one answer. Here each page is a span of days, halved
+    until it holds at most ``per_page`` reviews (a single day holds all of
+    its own): spans 1970-01-01 + k * 2^n days long, so a page is decided
+    by its own reviews alone. A case that leaves or joins a filter changes
+    the page of its day; only when that page fills up does it split in
+    two, and only when it and its neighbour fit one page do they join.
+    A page's number is its first day counted from 1970 (plus one), so it
+    keeps its address however the others split; the archive pages say
+    which dates they cover, and link to the next newer and older ones.
+    ``days`` is each review's day (see :func:`_day`), oldest first.
+    """
+    spans: list[tuple[int, int, int]] = []
+    per_page = max(1, per_page)
+
+    def split(start: int, end: int, first_day: int, level: int) -> None:
+        if end - start <= per_page or level == 0:
+            if end > start:
+                spans.append((first_day + 1, start, end))
+            return
+        middle_day = first_day + (1 << (level - 1))
+        middle = bisect_left(days, middle_day, start, end)
+        split(start, middle, first_day, level - 1)
+        split(middle, end, middle_day, level - 1)
+
+    split(0, len(days), 0, DATED_DAYS_LOG2)
+    return spans
+
+
 def listing_pages(listing: Listing, per_page: int, archive_per_page: int) -> Iterator[ListingPage]:
     """Every page of every filter of ``listing``: the first page, then the archive."""
     per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
     for key, items in listing.groups.items():
         if not has_page(listing, key, per_page):
             continue
-        archive = archive_count(len(items), per_page, archive_per_page)
-        yield ListingPage(key, 0, items[:per_page], archive)
-        for number in range(1, archive + 1):
-            yield ListingPage(key, number, archive_slice(items, number, archive_per_page), archive)
+        total = len(items)
+        if total <= per_page:
+            yield ListingPage(key, 0, items, 0)
+            continue
+        if key not in DATED_FILTERS:
+            archive = math.ceil(total / archive_per_page)
+            first_older = archive_page_of(per_page, total, archive_per_page)
+            yield ListingPage(key, 0, items[:per_page], archive, older=first_older, oldest=1)
+            for number in range(1, archive + 1):
+                yield ListingPage(
+                    key,
+                    number,
+                    archive_slice(items, number, archive_per_page),
+                    archive,
+                    newer=number + 1 if number < archive else 0,
+                    older=number - 1,
+                    oldest=1,
+                )
+            continue
+        spans = listing.dated(key, archive_per_page)
+        oldest = spans[0][0]
+        # The first review the first page has no room for, counted from the oldest.
+        wanted = total - 1 - per_page
+        first_older = next(number for number, start, end in spans if start <= wanted < end)
+        yield ListingPage(key, 0, items[:per_page], len(spans), older=first_older, oldest=oldest)
+        for index, (number, start, end) in enumerate(spans):
+            yield ListingPage(
+                key,
+                number,
+                items[total - end : total - start],
+                len(spans),
+                newer=spans[index + 1][0] if index + 1 < len(spans) else 0,
+                older=spans[index - 1][0] if index else 0,
+                oldest=oldest,
+            )
+
+
+def archive_numbers(listing: Listing, key: str, per_page: int, archive_per_page: int) -> set[int]:
+    """The numbers of a filter's archive pages (none when it has no page, or one holds it all)."""
+    per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
+    total = len(listing.groups[key])
+    if not has_page(listing, key, per_page) or total <= per_page:
+        return set()
+    if key in DATED_FILTERS:
+        return {number for number, _start, _end in listing.dated(key, archive_per_page)}
+    return set(range(1, math.ceil(total / archive_per_page) + 1))
 
 
 def make_listing(

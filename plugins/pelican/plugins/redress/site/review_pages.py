@@ -27,7 +27,7 @@ from ..templating import TEMPLATES_DIR, render
 from . import public_data, structured_data
 from .build import Build
 from .cards import CardStore
-from .listings import Listing, ListingPage, archive_count, archive_page_of, has_page, listing_pages
+from .listings import DATED_FILTERS, Listing, ListingPage, archive_numbers, has_page, listing_pages
 from .output import digest
 from .urls import Urls
 
@@ -631,7 +631,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             archive_count=page.archive,
             page_url=Urls.filtered(listing.url, page.key, page.number),
             first_url=Urls.filtered(listing.url, page.key),
-            oldest_url=Urls.filtered(listing.url, page.key, 1) if page.archive else "",
+            oldest_url=Urls.filtered(listing.url, page.key, page.oldest) if page.oldest else "",
             **more,
         )
 
@@ -644,20 +644,19 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         digests = build.digests_of(page.reviews)
         save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
         if page.is_archive:
-            newer = page.number + 1 if page.number < page.archive else 0
-            inputs = "|".join([archive_key, "archive", page.key, str(page.number), str(newer), *digests])
+            links = (page.number, page.newer, page.older, page.oldest)
+            inputs = "|".join([archive_key, "archive", page.key, repr(links), *digests])
             build.pages.write(
                 save_as,
                 inputs,
-                partial(_render_archive, build, context_of, page, newer, cards, listing),
+                partial(_render_archive, build, context_of, page, cards, listing),
                 background=True,
             )
             continue
         older = ""
-        if page.archive:
+        if page.older:
             # The archive page holding the first review this page has no room for.
-            number = archive_page_of(len(page.reviews), len(items), archive_per_page)
-            older = Urls.filtered(listing.url, page.key, number) + "#" + items[len(page.reviews)].anchor
+            older = Urls.filtered(listing.url, page.key, page.older) + "#" + items[len(page.reviews)].anchor
         filters = listing.filter_links(page.key, per_page)
         inputs = "|".join([scope_key, repr(filters), page.key, str(len(items)), older, *digests])
         context = partial(context_of, page, filters=filters, total=len(items), older_url=older)
@@ -687,21 +686,19 @@ def _gone_filter_pages(build: Build, listing: Listing, per_page: int, archive_pe
     if not os.path.isdir(folder):
         return
     per_page, archive_per_page = max(1, per_page), max(1, archive_per_page)
-    for key, items in listing.groups.items():
+    for key in listing.groups:
         if not has_page(listing, key, per_page):
             build.pages.gone(build.urls.filtered_save_as(listing.save_as, key))
-            archive = 0
-        else:
-            archive = archive_count(len(items), per_page, archive_per_page)
+        numbers = archive_numbers(listing, key, per_page, archive_per_page)
         # The folder of the archive pages: that of page N's folder (``…/page/N/index.html``).
-        beyond = build.urls.filtered_save_as(listing.save_as, key, archive + 1)
+        beyond = build.urls.filtered_save_as(listing.save_as, key, 1)
         try:
             folder = os.path.dirname(os.path.dirname(build.pages.path_of(beyond)))
             names = os.listdir(folder)
         except (OSError, RuntimeError):
             continue  # no archive folder: nothing left over
         for name in names:
-            if name.isdigit() and int(name) > archive:
+            if name.isdigit() and int(name) > 0 and int(name) not in numbers:
                 build.pages.gone(build.urls.filtered_save_as(listing.save_as, key, int(name)))
 
 
@@ -719,14 +716,14 @@ def _render_archive(
     build: Build,
     context_of: Callable[..., dict[str, Any]],
     page: ListingPage,
-    newer: int,
     cards: CardStore,
     listing: Listing,
 ) -> str:
     context = context_of(
         page,
-        newer_url=Urls.filtered(listing.url, page.key, newer),
-        older_url=Urls.filtered(listing.url, page.key, page.number - 1) if page.number > 1 else "",
+        newer_url=Urls.filtered(listing.url, page.key, page.newer),
+        older_url=Urls.filtered(listing.url, page.key, page.older) if page.older else "",
+        dated=page.key in DATED_FILTERS,
         first_date=page.reviews[-1].date,
         last_date=page.reviews[0].date,
     )
