@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,9 +81,9 @@ class Listing:
         """The archive pages of dated filter ``key``: (number, start, end) into its reviews, oldest first."""
         found = self._dated.get((key, archive_per_page))
         if found is None:
-            items = self.groups[key]
-            days = [_day(review) for review in reversed(items)]
-            found = self._dated[key, archive_per_page] = dated_spans(days, archive_per_page)
+            # Each review's day as its page shows it (a date's ordinal), oldest first.
+            days = list(map(_ORDINAL, map(_DATE, reversed(self.groups[key]))))
+            found = self._dated[key, archive_per_page] = dated_spans(days, archive_per_page, _EPOCH)
         return found
 
     def filter_links(self, current: str, per_page: int) -> list[FilterLink]:
@@ -129,18 +130,15 @@ def archive_page_of(position: int, total: int, per_page: int) -> int:
 #: Filters whose reviews come and go as cases are answered: their archive is by date.
 DATED_FILTERS = frozenset({"open", "resolved"})
 
-#: Days from 1970-01-01 to the first day of the dated archive's last possible page
-#: (2^16 days: 2149, past every date a file may have, see model.DATE_YEARS).
+#: The dated archive's spans of days are halves of 2^16 days from 1970-01-01 (to
+#: 2149, past every date a file may have, see model.DATE_YEARS).
 DATED_DAYS_LOG2 = 16
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+_DATE = operator.attrgetter("date")
+_ORDINAL = dt.datetime.toordinal
 
 
-def _day(review: Review) -> int:
-    """The review's day (as its page shows it) counted from 1970-01-01, within the dated archive."""
-    return min(max(review.date.toordinal() - _EPOCH, 0), (1 << DATED_DAYS_LOG2) - 1)
-
-
-def dated_spans(days: list[int], per_page: int) -> list[tuple[int, int, int]]:
+def dated_spans(days: list[int], per_page: int, origin: int = 0) -> list[tuple[int, int, int]]:
     """A dated filter's archive pages: (number, start, end) into its reviews, oldest first.
 
     Answering a complaint takes it out of the open cases and into the
@@ -155,7 +153,8 @@ def dated_spans(days: list[int], per_page: int) -> list[tuple[int, int, int]]:
     A page's number is its first day counted from 1970 (plus one), so it
     keeps its address however the others split; the archive pages say
     which dates they cover, and link to the next newer and older ones.
-    ``days`` is each review's day (see :func:`_day`), oldest first.
+    ``days`` is each review's day, oldest first, counted as ``origin`` is
+    (a day before the first span or after the last is in it).
     """
     spans: list[tuple[int, int, int]] = []
     per_page = max(1, per_page)
@@ -163,14 +162,14 @@ def dated_spans(days: list[int], per_page: int) -> list[tuple[int, int, int]]:
     def split(start: int, end: int, first_day: int, level: int) -> None:
         if end - start <= per_page or level == 0:
             if end > start:
-                spans.append((first_day + 1, start, end))
+                spans.append((first_day - origin + 1, start, end))
             return
         middle_day = first_day + (1 << (level - 1))
         middle = bisect_left(days, middle_day, start, end)
         split(start, middle, first_day, level - 1)
         split(middle, end, middle_day, level - 1)
 
-    split(0, len(days), 0, DATED_DAYS_LOG2)
+    split(0, len(days), origin, DATED_DAYS_LOG2)
     return spans
 
 
