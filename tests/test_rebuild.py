@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build, make_site, response, review, soup, write
+from pelican.plugins.redress.errors import RedressError
 
 
 def test_new_response_reaches_its_page_and_the_listing(tmp_path):
@@ -26,6 +27,32 @@ def test_new_response_reaches_its_page_and_the_listing(tmp_path):
     assert listing.find(id="entry-a-1")
     assert "1 of 1 (100%)" in listing.select_one("dl.responsiveness").get_text(" ", strip=True)
     assert untouched.stat().st_mtime_ns == before  # its inputs did not change
+
+
+def test_a_change_read_by_a_build_that_failed_is_written_by_the_next(tmp_path):
+    """A rebuild looks only at the files changed since the last reading, but not past a failed build.
+
+    The build that failed read (and kept) the edited review with the broken
+    file; the next one reads only the fix. The cards and the pages were last
+    made before the edit, so they are brought up to date from their own
+    reading, not the failed build's.
+    """
+    site = make_site(
+        tmp_path,
+        ("products/mug.md", "Title: Mug\n\nA mug.\n"),
+        review("a", rating=4, body="First words.", product="mug"),
+        review("b", rating=5, date="2026-10-01 10:00"),
+    )
+    out = build(site)
+    write(site, *review("a", rating=4, body="Second words.", product="mug"))
+    broken = write(site, *review("z", rating=9))
+    with pytest.raises(RedressError):
+        build(site)
+    broken.unlink()
+    build(site)
+    for page in ("reviews/a/index.html", "reviews/products/mug/index.html", "reviews/index.html"):
+        text = soup(out / page).get_text()
+        assert "Second words." in text and "First words." not in text, page
 
 
 def test_review_withheld_later_disappears_from_the_output(tmp_path):

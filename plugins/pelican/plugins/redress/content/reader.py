@@ -17,6 +17,7 @@ import logging
 import os
 import pickle
 import re
+import secrets
 import sys
 import tempfile
 import zlib
@@ -358,6 +359,24 @@ class ReadResult:
     #: name (one small int per file, not a tuple: a million files). A review page
     #: made from unchanged files is the same page (see :mod:`redress.site.cards`).
     stamps: dict[str, int] = field(default_factory=dict)
+    #: The reading these files were compared with (see :data:`READ_TOKEN`): None when
+    #: there was none (a first build, no cache), and every file counts as changed.
+    since: str | None = None
+    #: This reading's token: ``since`` when no file changed, a new one otherwise.
+    token: str | None = None
+    #: What the files changed since ``since`` held before and hold now: each item
+    #: (review, entry or product) read from a file that is new, changed or gone,
+    #: as the last reading had it and as it is now (None for a file that did not read).
+    changed: list[Any] = field(default_factory=list)
+
+
+#: The parse cache's record of the reading it was last saved with: a token the
+#: card cache and the page record keep too (see :attr:`ReadResult.since`). While
+#: they hold the token the cache holds, what changed since is exactly the files
+#: read anew and the files gone, and a rebuild looks at those alone; a build
+#: stopped between saving the cache and those leaves them a token behind, and the
+#: next build looks at everything. Not a path: no file is called this.
+READ_TOKEN = "\x00read"
 
 
 #: Hidden files that are no one's content: an editor's lock (Emacs ``.#x.md``)
@@ -632,6 +651,7 @@ def read_content(
         # (path, bucket, what the cache kept): None for a file to be parsed
         found: list[tuple[str, list[Any], Any]] = []
         misses = []
+        changed: list[Any] = []  # what the files read anew and gone held, then and now
         stamps: dict[str, int] = {}
         separator = os.sep
         prefix = base + separator
@@ -650,13 +670,17 @@ def read_content(
                 cached = kept(file_path)
                 outcome = cached[1] if cached is not None and cached[0] == stamp != -1 else None
                 if outcome is None:
+                    if cached is not None:
+                        changed.append(cached[1][0])
                     display = file_path[len(prefix) :] if file_path.startswith(prefix) else file_path
                     name = file_path[cut:]
                     misses.append((kind, file_path, display, name[: name.rfind(".")]))
                 found.append((file_path, bucket, outcome))
+    since = cache.get(READ_TOKEN)
     parsed = parse_files(misses, ctx, settings["CACHE_PATH"] if use_cache else None)
     for file_path, outcome in parsed.items():
         cache[file_path] = (stamps[file_path], outcome)
+        changed.append(outcome[0])
     with collector_paused():
         for file_path, bucket, outcome in found:
             item, problems = outcome or parsed[file_path]
@@ -665,8 +689,14 @@ def read_content(
                 bucket.append(item)
                 # Keyed by the item's own source_path: no second copy of 100,000 paths.
                 result.stamps[item.source_path] = stamps[file_path]
-        for file_path in cache.keys() - stamps.keys():
+        for file_path in cache.keys() - stamps.keys() - {READ_TOKEN}:
+            changed.append(cache.get(file_path)[1][0])
             cache.pop(file_path)  # a file gone since the last build
+    result.since = since if isinstance(since, str) and use_cache else None
+    result.token = result.since if result.since is not None and not changed else secrets.token_hex(8)
+    result.changed = changed
+    if use_cache:
+        cache[READ_TOKEN] = result.token
     # Only what changed is written (see KeptDict): one new response, one record. A caller
     # that passes ``saving`` waits for a whole new cache written beside (the build).
     child = cache.save(beside=saving is not None)

@@ -39,6 +39,16 @@ class Shop:
     products: dict[str, Product] = field(default_factory=dict)
     #: Each file's stamp (see :class:`~redress.content.reader.ReadResult`), by its ``source_path``.
     stamps: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: The reading the files were compared with, and this one's (see :data:`.reader.READ_TOKEN`).
+    read_since: str | None = field(default=None, repr=False, compare=False)
+    read_token: str | None = field(default=None, repr=False, compare=False)
+    #: The reviews (published or withheld) whose file, thread or product file changed
+    #: since ``read_since``, as they were and as they are: None when every one counts
+    #: as changed (no reading to compare with).
+    touched_reviews: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    #: The products (None: the shop itself) that gained, lost or changed a review
+    #: there, or whose own file changed, since ``read_since``; None: every one.
+    touched_products: frozenset[str | None] | None = field(default=None, repr=False, compare=False)
     _by_product: dict[str, list[Review]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -147,7 +157,9 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
     if problems:
         raise ContentError(problems + _foreign_files(problems, settings, rs))
 
-    shop = Shop(settings=rs, products=products, stamps=raw.stamps)
+    shop = Shop(settings=rs, products=products, stamps=raw.stamps, read_since=raw.since, read_token=raw.token)
+    if raw.since is not None:
+        shop.touched_reviews, shop.touched_products = _touched(raw.changed, reviews)
     contacts = contacts_of(settings, rs)
     redacted = RedactedThreads(settings, rs, contacts)
     for review in reviews.values():
@@ -170,6 +182,35 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
         len(products),
     )
     return shop
+
+
+def _touched(changed: list[Any], reviews: dict[str, Review]) -> tuple[frozenset[str], frozenset[str | None]]:
+    """The reviews and products that what changed since the last reading touches.
+
+    ``changed`` is each item of a file new, changed or gone, as it was and
+    as it is (see :attr:`.reader.ReadResult.changed`): a review moved to
+    another product touches both, a response moved to another review both
+    reviews, and a product's file every review of it (its card names it).
+    """
+    touched: set[str] = set()
+    products: set[str | None] = set()
+    product_files: set[str] = set()
+    for item in changed:
+        if isinstance(item, Review):
+            touched.add(item.slug)
+            products.add(item.product_slug)
+        elif isinstance(item, ThreadEntry):
+            touched.add(item.review_slug)
+        elif isinstance(item, Product):
+            product_files.add(item.slug)
+    for slug in touched:
+        review = reviews.get(slug)
+        if review is not None:
+            products.add(review.product_slug)
+    if product_files:
+        products.update(product_files)
+        touched.update(r.slug for r in reviews.values() if r.product_slug in product_files)
+    return frozenset(touched), frozenset(products)
 
 
 #: Reviews and thread entries in the order of their dates (a tie by slug): a key

@@ -65,6 +65,12 @@ def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def average(reviews: list[Review]) -> float | None:
+    """The reviews' average rating as :func:`summarise` gives it, without the rest of the summary."""
+    ratings = [r.rating for r in reviews if r.rating is not None]
+    return _one_decimal(sum(ratings), len(ratings)) if ratings else None
+
+
 def summarise(reviews: list[Review], scale: int) -> Summary:
     counts = Counter(r.rating for r in reviews if r.rating is not None)
     rated = sum(counts.values())

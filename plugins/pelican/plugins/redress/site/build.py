@@ -167,6 +167,10 @@ class Build:
         if name is None:
             return False
         known = self._unchanged.get(name)
+        if known is None and self.untouched(name):
+            key = self.pages.kept_key(name)
+            if key is not None:
+                known = self._unchanged[name] = self.pages.group_unchanged(name, key)
         if known is None:
             product = self.shop.products.get(name)
             parts = [
@@ -179,6 +183,24 @@ class Build:
             parts += self.digests_of(listing.reviews)
             known = self._unchanged[name] = self.pages.group_unchanged(name, digest(*parts))
         return known
+
+    def untouched(self, product_slug: str | None) -> bool:
+        """Whether nothing of a product (None: the shop's own reviews) changed since the
+        reading the last build's files were made from: its group's key is then the kept one.
+
+        Its files are made from its reviews, their threads, its own file and
+        its withheld reviews, all read from files; from the build key's
+        settings, templates and code (a record of another key is not used);
+        and from nothing of another product.
+        """
+        touched = self.shop.touched_products
+        since = self.shop.read_since
+        return (
+            touched is not None
+            and since is not None
+            and self.pages.read_since == since
+            and product_slug not in touched
+        )
 
     def template(self, name: str) -> Template:
         return self.env.get_template(name)

@@ -181,7 +181,15 @@ class ReviewsGenerator(Generator):
     def _write_section(self, shop: Shop, base: dict[str, Any], theme: str | None) -> PageWriter:
         use_cache = bool(shop.settings["REVIEWS_CACHE"])
         build_key = self._build_key(base)
-        pages = PageWriter(self.settings, self.output_path, build_key, use_cache, self.context, self._checked)
+        pages = PageWriter(
+            self.settings,
+            self.output_path,
+            build_key,
+            use_cache,
+            self.context,
+            self._checked,
+            shop.read_token,
+        )
         try:
             cards, card_digests = review_pages.render_cards(
                 shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls

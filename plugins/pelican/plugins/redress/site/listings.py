@@ -14,6 +14,7 @@ import operator
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..content import stats
 from ..content.model import Review
@@ -68,7 +69,7 @@ class Listing:
     reviews: list[Review]
     #: Filter key (``all``, ``stars-5`` … ``stars-1``, ``open``, ``resolved``) to its reviews.
     groups: dict[str, list[Review]]
-    summary: stats.Summary
+    scale: int
     ledger: stats.Ledger
     url: str
     save_as: str
@@ -76,6 +77,19 @@ class Listing:
     _dated: dict[tuple[str, int], list[tuple[int, int, int]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    @cached_property
+    def summary(self) -> stats.Summary:
+        """The listing's figures, worked out when first asked for: the files of a product
+        whose reviews did not change are kept without them (see :meth:`.build.Build.unchanged`)."""
+        return stats.summarise(self.reviews, self.scale)
+
+    @cached_property
+    def average(self) -> float | None:
+        """The summary's average alone, for the shop's index of every product's file."""
+        if "summary" in self.__dict__:
+            return self.summary.average
+        return stats.average(self.reviews)
 
     def dated(self, key: str, archive_per_page: int) -> list[tuple[int, int, int]]:
         """The archive pages of dated filter ``key``: (number, start, end) into its reviews, oldest first."""
@@ -258,7 +272,7 @@ def make_listing(
         product_slug=product_slug,
         reviews=reviews,
         groups=groups,
-        summary=stats.summarise(reviews, shop.scale),
+        scale=shop.scale,
         ledger=stats.ledger(withheld),
         url=urls.listing(product_slug),
         save_as=urls.listing_save_as(product_slug),

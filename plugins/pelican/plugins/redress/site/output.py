@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 #: (no page is called this: a save_as never starts with a NUL).
 BUILD_KEY = "\x00build-key"
 GROUP = "\x00group:"
+#: The record's entry for the reading of the files its groups were made from (see
+#: :data:`.content.reader.READ_TOKEN` and :meth:`PageWriter.kept_key`).
+READ = "\x00read"
 
 #: With at least this many pages to write in the background, a forked
 #: process renders and writes them while the build goes on with the rest:
@@ -100,6 +103,7 @@ class PageWriter:
         use_cache: bool,
         context: dict[str, Any],
         checked: tuple[int, list[str]] | None = None,
+        read: str | None = None,
     ):
         self.settings = settings
         self.context = context
@@ -129,6 +133,11 @@ class PageWriter:
         )
         self._stopped = stopped
         self._marked = False
+        #: This build's reading of the files (kept in the record at the end), and
+        #: the one the last build's groups were made from (None: not known).
+        self.read = read
+        since = self.previous.get(READ)
+        self.read_since: str | None = since if isinstance(since, str) else None
         # The recorded pages found not on disk as the build began (see
         # :func:`pages_not_on_disk`), if that check read the record read here;
         # otherwise (None) each page is looked at when asked.
@@ -198,6 +207,16 @@ class PageWriter:
         self.current[GROUP + name] = kept
         self.skipped += len(files)
         return True
+
+    def kept_key(self, name: str) -> str | None:
+        """The key the last build's files of group ``name`` were made from, if the record has them.
+
+        A group whose inputs did not change since the reading the record
+        holds (:attr:`read_since`) has the same key: the caller asks
+        :meth:`group_unchanged` with it, without working it out again.
+        """
+        kept = self.previous.get(GROUP + name)
+        return kept[0] if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str) else None
 
     @contextmanager
     def group(self, name: str | None) -> Iterator[None]:
@@ -486,6 +505,8 @@ class PageWriter:
         for name, (key, files) in self._groups.items():
             self.current[GROUP + name] = (key, tuple(files))
         self.current[BUILD_KEY] = self.build_key
+        if self.read is not None:
+            self.current[READ] = self.read
         if self.record.enabled:
             self.record.replace(self.current)
             self.record.save()

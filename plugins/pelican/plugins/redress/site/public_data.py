@@ -258,8 +258,8 @@ class PublicData:
             "title": product.title,
             "page": self.build.urls.absolute(listing.url),
             "data": data_url,
-            "count": listing.summary.count,
-            "average": listing.summary.average,
+            "count": len(listing.reviews),
+            "average": listing.average,
         }
 
     def listing_chunks(

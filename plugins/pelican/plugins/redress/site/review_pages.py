@@ -26,7 +26,7 @@ from ..content.model import Review
 from ..templating import TEMPLATES_DIR, render
 from . import public_data, structured_data
 from .build import Build
-from .cards import CardStore
+from .cards import CardStore, Reading
 from .listings import DATED_FILTERS, Listing, ListingPage, archive_numbers, has_page, listing_pages
 from .output import digest
 from .urls import Urls
@@ -61,8 +61,9 @@ def render_cards(
     """Each review's card and JSON (made only when its review changed) and its fingerprint."""
     store = CardStore(settings.get("CACHE_PATH") if use_cache else None, settings.get("OUTPUT_PATH", ""))
     template = env.get_template("redress/review_card.html")
+    read = Reading(shop.read_since, shop.read_token, shop.touched_reviews) if shop.read_token else None
     return store, store.update(
-        shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls), shop.stamps
+        shop.reviews, template, base, build_key, partial(public_data.review_fragment, urls), shop.stamps, read
     )
 
 
@@ -110,7 +111,8 @@ def write_review_pages(build: Build, cards: CardStore) -> None:
         if slug is None:
             # The shop's own reviews (no product) are a group of their own.
             group = SHOP_REVIEWS
-            key = digest(announced, *build.digests_of(reviews))
+            kept = build.pages.kept_key(group) if build.untouched(None) else None
+            key = kept or digest(announced, *build.digests_of(reviews))
             if build.pages.group_unchanged(group, key):
                 continue
         elif build.unchanged(listings[slug]):

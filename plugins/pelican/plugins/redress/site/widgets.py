@@ -58,7 +58,7 @@ class Place:
 
     product: Product | None
     name: str
-    summary: Any  # stats.Summary of the listing
+    listing: Listing
     page: str  # the listing page, site-relative
     url: str  # the listing page, absolute
     widgets_url: str  # folder of badge/embed files (site-relative)
@@ -73,6 +73,11 @@ class Place:
     sizes: dict[str, int] = field(default_factory=dict)
     badge_size: tuple[int, int] = (0, 0)
     height: int = 0
+
+    @property
+    def summary(self) -> Any:
+        """The listing's :class:`~redress.content.stats.Summary` (worked out when asked for)."""
+        return self.listing.summary
 
     def widget(self, name: str) -> tuple[str, str]:
         if name == "reviews.json":
@@ -137,9 +142,7 @@ def write_widgets(build: Build) -> None:
             for name in WIDGET_FILES:
                 place.files[name] = place.widget(name)[0]
             place.files["reviews.json"] = place.data
-            place.height = embed.LAYOUT.room(
-                build.shop.scale, listing.summary.count, listing.ledger.total > 0
-            )
+            place.height = embed.LAYOUT.room(build.shop.scale, len(listing.reviews), listing.ledger.total > 0)
             place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
         else:
             with build.pages.group(listing.product_slug):
@@ -162,7 +165,7 @@ def _place(build: Build, listing: Listing, shop_url: str, shop_save_as: str) -> 
     return Place(
         product=product,
         name=name,
-        summary=listing.summary,
+        listing=listing,
         page=listing.url,
         url=build.urls.absolute(listing.url),
         widgets_url=widgets_url,
