@@ -49,6 +49,9 @@ class Shop:
     #: The products (None: the shop itself) that gained, lost or changed a review
     #: there, or whose own file changed, since ``read_since``; None: every one.
     touched_products: frozenset[str | None] | None = field(default=None, repr=False, compare=False)
+    #: The earliest (date, slug) of those reviews, as they were or as they are: every
+    #: review before it is where it was in every listing. None: none is touched.
+    touched_from: tuple[Any, str] | None = field(default=None, repr=False, compare=False)
     _by_product: dict[str, list[Review]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -159,7 +162,7 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
 
     shop = Shop(settings=rs, products=products, stamps=raw.stamps, read_since=raw.since, read_token=raw.token)
     if raw.since is not None:
-        shop.touched_reviews, shop.touched_products = _touched(raw.changed, reviews)
+        shop.touched_reviews, shop.touched_products, shop.touched_from = _touched(raw.changed, reviews)
     contacts = contacts_of(settings, rs)
     redacted = RedactedThreads(settings, rs, contacts)
     for review in reviews.values():
@@ -184,8 +187,11 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
     return shop
 
 
-def _touched(changed: list[Any], reviews: dict[str, Review]) -> tuple[frozenset[str], frozenset[str | None]]:
-    """The reviews and products that what changed since the last reading touches.
+def _touched(
+    changed: list[Any], reviews: dict[str, Review]
+) -> tuple[frozenset[str], frozenset[str | None], tuple[Any, str] | None]:
+    """The reviews and products that what changed since the last reading touches, and the
+    earliest (date, slug) of those reviews as they were or are (see :attr:`Shop.touched_from`).
 
     ``changed`` is each item of a file new, changed or gone, as it was and
     as it is (see :attr:`.reader.ReadResult.changed`): a review moved to
@@ -195,10 +201,12 @@ def _touched(changed: list[Any], reviews: dict[str, Review]) -> tuple[frozenset[
     touched: set[str] = set()
     products: set[str | None] = set()
     product_files: set[str] = set()
+    keys: list[tuple[Any, str]] = []
     for item in changed:
         if isinstance(item, Review):
             touched.add(item.slug)
             products.add(item.product_slug)
+            keys.append((item.date, item.slug))
         elif isinstance(item, ThreadEntry):
             touched.add(item.review_slug)
         elif isinstance(item, Product):
@@ -210,7 +218,8 @@ def _touched(changed: list[Any], reviews: dict[str, Review]) -> tuple[frozenset[
     if product_files:
         products.update(product_files)
         touched.update(r.slug for r in reviews.values() if r.product_slug in product_files)
-    return frozenset(touched), frozenset(products)
+    keys += [(reviews[slug].date, slug) for slug in touched if slug in reviews]
+    return frozenset(touched), frozenset(products), min(keys) if keys else None
 
 
 #: Reviews and thread entries in the order of their dates (a tie by slug): a key

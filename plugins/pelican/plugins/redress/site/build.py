@@ -202,6 +202,23 @@ class Build:
             and product_slug not in touched
         )
 
+    def before_any_change(self, review: Any) -> bool:
+        """Whether ``review`` comes before every review touched since the reading the last
+        build's pages were made from: every review up to it is then where it was, as it was.
+
+        A counted archive page of such reviews is the last build's page
+        (its links count from the oldest), as long as what every page of its
+        listing shows besides its reviews is the same (the caller asks).
+        """
+        shop = self.shop
+        if (
+            shop.touched_reviews is None
+            or shop.read_since is None
+            or self.pages.read_since != shop.read_since
+        ):
+            return False
+        return shop.touched_from is None or (review.date, review.slug) < shop.touched_from
+
     def template(self, name: str) -> Template:
         return self.env.get_template(name)
 

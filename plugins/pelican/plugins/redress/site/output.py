@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 #: (no page is called this: a save_as never starts with a NUL).
 BUILD_KEY = "\x00build-key"
 GROUP = "\x00group:"
+#: The prefix of the record's notes a writer keeps for the next build (see :meth:`PageWriter.note`).
+NOTE = "\x00note:"
 #: The record's entry for the reading of the files its groups were made from (see
 #: :data:`.content.reader.READ_TOKEN` and :meth:`PageWriter.kept_key`).
 READ = "\x00read"
@@ -207,6 +209,31 @@ class PageWriter:
         self.current[GROUP + name] = kept
         self.skipped += len(files)
         return True
+
+    def keep(self, save_as: str) -> bool:
+        """Keep a page as the last build wrote it, whose inputs the caller knows did not change.
+
+        False (and nothing done) when the record does not have it or it is
+        not on disk: the caller then writes it as usual.
+        """
+        fingerprint = self.previous.get(save_as)
+        if not save_as or save_as in self.current or not isinstance(fingerprint, str):
+            return False
+        if not self._on_disk(save_as):
+            return False
+        self.current[save_as] = fingerprint
+        if self._group is not None:
+            self._group.append(save_as)
+        self.skipped += 1
+        return True
+
+    def noted(self, name: str) -> Any:
+        """What the last build noted under ``name`` (see :meth:`note`), if the record is trusted."""
+        return self.previous.get(NOTE + name)
+
+    def note(self, name: str, value: Any) -> None:
+        """Keep a value for the next build, in the record."""
+        self.current[NOTE + name] = value
 
     def kept_key(self, name: str) -> str | None:
         """The key the last build's files of group ``name`` were made from, if the record has them.

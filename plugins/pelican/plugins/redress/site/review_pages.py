@@ -604,6 +604,12 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         )
     # What an archive page shows besides its reviews: never a count.
     archive_key = digest(pickle.dumps(product), repr(scope["feed_links"]), scope["write_url"])
+    # While that is as the last build had it, an archive page of reviews older than any
+    # that changed is the last build's page (see Build.before_any_change).
+    same_around = False
+    if part == "archive":
+        same_around = build.pages.noted("archive:" + listing.save_as) == archive_key
+        build.pages.note("archive:" + listing.save_as, archive_key)
     blocks: dict[str, Markup] = {}
 
     def shared_blocks() -> dict[str, Markup]:
@@ -643,11 +649,22 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         if page.is_archive != (part == "archive"):
             continue
         items = listing.groups[page.key]
-        digests = build.digests_of(page.reviews)
         save_as = build.urls.filtered_save_as(listing.save_as, page.key, page.number)
         if page.is_archive:
+            # Kept when the next newer page (its link) holds the same reviews as before too:
+            # the newest review of that page, and so all of this one's, came before any change.
+            if (
+                same_around
+                and page.key not in DATED_FILTERS
+                and page.newer
+                and build.before_any_change(items[max(0, len(items) - page.newer * max(1, archive_per_page))])
+                and build.pages.keep(save_as)
+            ):
+                continue
             links = (page.number, page.newer, page.older, page.oldest)
-            inputs = "|".join([archive_key, "archive", page.key, repr(links), *digests])
+            inputs = "|".join(
+                [archive_key, "archive", page.key, repr(links), *build.digests_of(page.reviews)]
+            )
             build.pages.write(
                 save_as,
                 inputs,
@@ -660,7 +677,9 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
             # The archive page holding the first review this page has no room for.
             older = Urls.filtered(listing.url, page.key, page.older) + "#" + items[len(page.reviews)].anchor
         filters = listing.filter_links(page.key, per_page)
-        inputs = "|".join([scope_key, repr(filters), page.key, str(len(items)), older, *digests])
+        inputs = "|".join(
+            [scope_key, repr(filters), page.key, str(len(items)), older, *build.digests_of(page.reviews)]
+        )
         context = partial(context_of, page, filters=filters, total=len(items), older_url=older)
         build.pages.write(
             save_as, inputs, partial(_render_first, build, context, page, cards, listing, shared_blocks)
