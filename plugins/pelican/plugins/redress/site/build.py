@@ -194,13 +194,12 @@ class Build:
         and from nothing of another product.
         """
         touched = self.shop.touched_products
+        return touched is not None and self._same_reading() and product_slug not in touched
+
+    def _same_reading(self) -> bool:
+        """Whether the last build's pages were made from the reading this one compared the files with."""
         since = self.shop.read_since
-        return (
-            touched is not None
-            and since is not None
-            and self.pages.read_since == since
-            and product_slug not in touched
-        )
+        return since is not None and self.shop.touched_reviews is not None and self.pages.read_since == since
 
     def before_any_change(self, review: Any) -> bool:
         """Whether ``review`` comes before every review touched since the reading the last
@@ -210,14 +209,10 @@ class Build:
         (its links count from the oldest), as long as what every page of its
         listing shows besides its reviews is the same (the caller asks).
         """
-        shop = self.shop
-        if (
-            shop.touched_reviews is None
-            or shop.read_since is None
-            or self.pages.read_since != shop.read_since
-        ):
+        if not self._same_reading():
             return False
-        return shop.touched_from is None or (review.date, review.slug) < shop.touched_from
+        first = self.shop.touched_from
+        return first is None or (review.date, review.slug) < first
 
     def template(self, name: str) -> Template:
         return self.env.get_template(name)
