@@ -408,15 +408,23 @@ def test_dated_archive_pages_split_only_where_they_fill_up():
         # One case gone: the pages of other days keep their number and cases.
         gone = rng.randrange(len(days))
         fewer = days[:gone] + days[gone + 1 :]
-        kept = {(n, tuple(days[s:e])) for n, s, e in spans}
         now = {(n, tuple(fewer[s:e])) for n, s, e in dated_spans(fewer, per_page)}
-        moved = [cases for cases in kept - now]
+        moved = [i for i, (n, s, e) in enumerate(spans) if (n, tuple(days[s:e])) not in now]
+        holding = next(i for i, (_n, s, e) in enumerate(spans) if s <= gone < e)
+        # The page that held the case changed; any other that did is beside it: one run of pages.
+        assert holding in moved, (holding, moved)
+        assert moved == list(range(moved[0], moved[-1] + 1)), moved
         assert len(moved) <= 1 + DATED_DAYS_LOG2, moved
-        assert all(days[gone] in cases or len(cases) < per_page + 1 for cases in moved)
-        # The pages that changed are next to each other, around the day of the case.
-        changed_days = sorted(d for cases in (kept ^ now) for d in cases[1])
-        if changed_days:
-            assert changed_days[0] <= days[gone] <= changed_days[-1] or not fewer
+        # And all of them within the widest span of days around it that held at most one
+        # case more than a page: only there can pages join.
+        day, low, high = days[gone], days[gone], days[gone] + 1
+        for level in range(DATED_DAYS_LOG2 + 1):
+            first = day - day % (1 << level)
+            if sum(first <= d < first + (1 << level) for d in days) > per_page + 1:
+                break
+            low, high = first, first + (1 << level)
+        for i in moved:
+            assert low <= days[spans[i][1]] and days[spans[i][2] - 1] < high, (i, low, high)
 
 
 def test_empty_filters_and_small_listings_have_no_pages(tmp_path):
