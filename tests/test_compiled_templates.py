@@ -121,7 +121,6 @@ def test_only_plain_messages_are_compiled_in():
 def test_a_site_that_changes_its_language_gets_the_new_words_from_its_cache(tmp_path):
     """The compiled templates are kept per catalog: English ones are not taken for a Dutch build."""
     site = demo_site(tmp_path)
-    (site / "cache").mkdir()  # compiled templates are kept only in a cache folder the site has
     out = build(site, DEFAULT_LANG="en")
     assert "Verified buyer" in (out / "reviews/index.html").read_text(encoding="utf-8")
     out = build(site, DEFAULT_LANG="nl")
@@ -130,6 +129,24 @@ def test_a_site_that_changes_its_language_gets_the_new_words_from_its_cache(tmp_
     assert soup(out / "reviews/index.html").find("html")["lang"] == "nl"
     kept = sorted(p.name for p in (site / "cache").glob("redress-templates-*"))
     assert len(kept) == 2, kept
+
+
+def test_a_site_built_from_scratch_keeps_the_templates_it_compiled(tmp_path):
+    """The first build makes the cache folder before its templates: the first change after it
+    (a response added to a site just built) loads them instead of compiling them all again."""
+    site = demo_site(tmp_path)
+    assert not (site / "cache").exists()
+    out = build(site)
+    kept = [p.name for folder in (site / "cache").glob("redress-templates-*") for p in folder.iterdir()]
+    # Every template the pages are made of, the listing's and a review's among them.
+    assert len(kept) >= 10, kept
+    assert (out / "reviews/index.html").is_file()
+
+
+def test_a_site_without_the_cache_gets_no_cache_folder(tmp_path):
+    site = demo_site(tmp_path)
+    build(site, REVIEWS_CACHE=False)
+    assert not (site / "cache").exists()
 
 
 def test_each_catalog_names_its_own_compiled_templates():

