@@ -663,7 +663,10 @@ def test_folders_listed_in_a_forked_process_read_the_same(tmp_path, monkeypatch)
     def read(fork: bool, fail: bool = False):
         monkeypatch.setattr(reader, "FORK_WALK_MIN_BYTES", 0 if fork else 10**12)
         monkeypatch.setattr(reader, "_walk_all", failing_in_the_child if fail else real_walk_all)
-        got = reader.read_content(settings, rs)
+        meanwhile: list[int] = []
+        got = reader.read_content(settings, rs, meanwhile=lambda: meanwhile.append(os.getpid()))
+        # The build's own loading is done while a child lists the files, in the build, once.
+        assert meanwhile == ([parent] if fork else []), meanwhile
         return (
             [(r.slug, r.rating, r.body_html) for r in got.reviews],
             [(e.slug, e.body_html) for e in got.entries],

@@ -594,7 +594,10 @@ def contacts_of(settings: dict[str, Any], rs: dict[str, Any]) -> privacy.ShopCon
 
 
 def read_content(
-    settings: dict[str, Any], rs: dict[str, Any], saving: list[forked.Beside[bool]] | None = None
+    settings: dict[str, Any],
+    rs: dict[str, Any],
+    saving: list[forked.Beside[bool]] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> ReadResult:
     """Read every review, response and product file under the site's PATH.
 
@@ -606,6 +609,10 @@ def read_content(
     name by mistake must not vanish without a word. Other hidden files (an
     editor's swap file, the inbox's ``.incoming-*.tmp``) are not content and
     are passed over.
+
+    ``meanwhile`` is called while a forked process still lists the review
+    folder, if one does: at 100,000 reviews the listing takes 0.3 s longer
+    than loading the parse cache, and the build has its own kept files to load.
     """
     content = Path(settings["PATH"])
     base = str(content.parent)
@@ -644,6 +651,8 @@ def read_content(
         if use_cache:
             remove_unused(cache_file, PARSE_CACHE_FILES, code)
         rest = _walk_all(paths[1:])
+        if walked is not None and meanwhile is not None:
+            meanwhile()
         first = walked.result() if walked is not None else None
         if not (isinstance(first, list) and len(first) == 1):
             first = _walk_all(paths[:1])  # no fork, or a child that failed

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import operator
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,14 +79,20 @@ class Shop:
         return items
 
 
-def load_shop(settings: dict[str, Any], saving: list[forked.Beside[bool]] | None = None) -> Shop:
+def load_shop(
+    settings: dict[str, Any],
+    saving: list[forked.Beside[bool]] | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Shop:
     """Read, check and link all content of a site. Raises ContentError.
 
     A caller that passes ``saving`` gets the forked processes still writing
-    a cache in it, and waits for them (see :meth:`.cache.KeptDict.save`).
+    a cache in it, and waits for them (see :meth:`.cache.KeptDict.save`);
+    one that passes ``meanwhile`` has it called while the files are listed
+    (see :func:`.reader.read_content`).
     """
     rs = get_settings(settings)
-    raw = read_content(settings, rs, saving)
+    raw = read_content(settings, rs, saving, meanwhile)
     # Linking makes a list per review and touches every object: no collector
     # passes over the shop while it grows (see collector_paused).
     with collector_paused():

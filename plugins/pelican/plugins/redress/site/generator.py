@@ -24,6 +24,7 @@ from pelican.utils import maybe_pluralize
 
 from .. import templating
 from ..content import forked
+from ..content.cache import KeptDict
 from ..content.collector import collector_paused
 from ..content.settings import DEFAULTS, SettingsError
 from ..content.shop import Shop, load_shop
@@ -33,7 +34,7 @@ from . import embed, feeds, forms, leftovers, review_pages, widgets
 from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
 from .menu import add_to_menu
-from .output import SITEURL_MARK, PageWriter, digest, pages_not_on_disk
+from .output import SITEURL_MARK, PageWriter, digest, load_record, pages_not_on_disk
 from .urls import Urls
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class ReviewsGenerator(Generator):
         self.shop: Shop | None = None
         self.listings: tuple[Listing, ...] = ()
         self._checked: tuple[int, list[str]] | None = None
+        #: The page record, loaded while a big shop's files are listed (see _read_shop).
+        self._record: KeptDict | None = None
         # The pages' language is the one their text is in: a site language
         # Redress has no catalog for gives English pages that say lang="en",
         # with English dates and numbers; each review keeps its own Lang.
@@ -122,8 +125,15 @@ class ReviewsGenerator(Generator):
                     )
 
     def _read_shop(self, saving: list[forked.Beside[bool]]) -> None:
+        use_cache = bool(self.settings.get("REVIEWS_CACHE", DEFAULTS["REVIEWS_CACHE"]))
+
+        def load_the_record() -> None:
+            # The reader waits for the listing of a big shop's files here: the record
+            # (127,000 pages at 100,000 reviews) is loaded meanwhile, not after.
+            self._record = load_record(self.settings, self.output_path, use_cache)
+
         try:
-            shop = load_shop(self.settings, saving)
+            shop = load_shop(self.settings, saving, load_the_record)
             siteurl = self.settings.get("SITEURL", "") or ""
             if shop.settings["REVIEWS_REQUIRE_SITEURL"] and not siteurl.startswith(("http://", "https://")):
                 raise SettingsError(
@@ -191,7 +201,9 @@ class ReviewsGenerator(Generator):
             self.context,
             self._checked,
             shop.read_token,
+            self._record,
         )
+        self._record = None  # the writer's now
         try:
             cards, card_digests = review_pages.render_cards(
                 shop, self.redress_env, base, self.settings, build_key, use_cache, self.urls

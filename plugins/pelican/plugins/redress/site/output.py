@@ -106,6 +106,7 @@ class PageWriter:
         context: dict[str, Any],
         checked: tuple[int, list[str]] | None = None,
         read: str | None = None,
+        record: KeptDict | None = None,
     ):
         self.settings = settings
         self.context = context
@@ -118,7 +119,11 @@ class PageWriter:
         self.siteurl = settings.get("SITEURL", "") or ""
         # One record per output folder: a publish build into another folder
         # must not take the preview build's files for its own.
-        self.record = KeptDict(record_path(settings, output_path), use_cache)
+        # (Loaded already, by :func:`load_record`, while the files were listed.)
+        path = record_path(settings, output_path)
+        if record is None or record.path != path or record.enabled != use_cache:
+            record = KeptDict(path, use_cache)
+        self.record = record
         # The pages an earlier version's record lists, so they too are removed
         # when they leave the section at the first build after an upgrade.
         self._legacy = _legacy_pages(self.record.path) if use_cache and not len(self.record) else set()
@@ -566,6 +571,11 @@ def record_path(settings: dict[str, Any], output_path: str) -> str:
     """The page record of an output folder: one per folder, so a publish build into
     another folder never takes the preview build's files for its own."""
     return os.path.join(settings["CACHE_PATH"], "redress-pages-" + digest(os.path.abspath(output_path))[:12])
+
+
+def load_record(settings: dict[str, Any], output_path: str, use_cache: bool) -> KeptDict:
+    """The page record of an output folder as the last build left it (empty without the cache)."""
+    return KeptDict(record_path(settings, output_path), use_cache)
 
 
 def pages_not_on_disk(
