@@ -10,9 +10,11 @@ builds of the same content write byte-identical feeds.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 from functools import partial
 from html import escape
+from typing import Any
 from urllib.parse import urlparse
 
 from feedgen.feed import FeedGenerator
@@ -106,21 +108,25 @@ def entry_html(review: Review, entry: ThreadEntry, text: FeedText) -> str:
 
 
 def feed_entries(build: Build, product_slug: str | None) -> list[tuple[Review, ThreadEntry]]:
-    """The thread entries one listing's feed carries, newest first."""
-    by_listing = build.memo.get("feed-entries")
-    if by_listing is None:
-        # Every entry of the shop sorted once, then dealt out to the listings in
-        # that order: not a sort of each product's entries (2,000 products).
+    """The thread entries one listing's feed carries, newest first.
+
+    Only the listings whose feeds are written ask: on a rebuild, the shop's
+    and a changed product's. Each takes its newest from its own reviews'
+    entries, without sorting them all: every entry of a 100,000-review shop
+    (30,000) was sorted at each rebuild for feeds of 50.
+    """
+    memo = build.memo.setdefault("feed-entries", {})
+    chosen = memo.get(product_slug)
+    if chosen is None:
         limit = max(0, int(build.shop.settings["REVIEWS_FEED_MAX_ITEMS"]))
-        everything = [(e.date, e.slug, r, e) for r in build.shop.reviews for e in r.thread]
-        everything.sort(key=lambda item: (item[0], item[1]), reverse=True)
-        by_listing = build.memo["feed-entries"] = {}
-        for _date, _slug, review, entry in everything:
-            for scope in (None, review.product_slug) if review.product_slug else (None,):
-                chosen = by_listing.setdefault(scope, [])
-                if len(chosen) < limit:
-                    chosen.append((review, entry))
-    return list(by_listing.get(product_slug, []))
+        pairs = [(r, e) for r in build.shop.reviews_of(product_slug) for e in r.thread]
+        chosen = memo[product_slug] = heapq.nlargest(limit, pairs, key=_newest_first)
+    return list(chosen)
+
+
+def _newest_first(pair: tuple[Review, ThreadEntry]) -> tuple[Any, str]:
+    """An entry's place in a feed: by date, then slug (no two entries share one)."""
+    return pair[1].date, pair[1].slug
 
 
 def feeds_key(build: Build, product_slug: str | None, entries: list[tuple[Review, ThreadEntry]]) -> str:
