@@ -11,6 +11,7 @@ from conftest import build, make_site, response, review, soup, write
 from pelican.plugins.redress.content import cache as cache_module
 from pelican.plugins.redress.content import reader
 from pelican.plugins.redress.content.cache import KeptDict
+from pelican.plugins.redress.site.public_data import KEPT_REVIEWS_FILES
 
 
 def test_a_few_changes_go_to_the_small_file_and_come_back(tmp_path):
@@ -132,8 +133,46 @@ def test_a_rebuild_after_one_new_response_rewrites_no_big_cache_file(tmp_path, m
     after = written()
     rewritten = {name for name in before if after.get(name) != before[name]}
     rewritten = {name for name in rewritten if not name.endswith(".sqlite3")}  # a database writes in place
+    # The text of the shop's own reviews in its data file is kept as a copy, written again
+    # with the file when one of them changes (r3 is one: this shop has no products).
+    rewritten = {name for name in rewritten if not name.startswith(KEPT_REVIEWS_FILES)}
     assert not rewritten, rewritten  # only small .changes files were added or written
     assert any(name.endswith(".changes") for name in after)
+
+
+def test_the_shop_data_file_takes_its_own_reviews_text_from_the_cache_while_they_are_unchanged(tmp_path):
+    """The shop's reviews.json holds the reviews of the shop itself: a change to a product's
+    review leaves their text as the last build made it, kept in the cache folder."""
+    import json
+
+    files = [review(f"s{i}", rating=1 + i % 5, date=f"2026-09-{1 + i:02d} 10:00") for i in range(6)]
+    files += [review(f"m{i}", rating=2, date=f"2026-09-{10 + i:02d} 10:00", product="mill") for i in range(5)]
+    site = make_site(tmp_path, *files)
+    write(site, "products/mill.md", "Title: Mill\n\nA mill.\n")
+    out = build(site)
+    data = out / "reviews/reviews.json"
+    own = [r["id"] for r in json.loads(data.read_text(encoding="utf-8"))["reviews"]]
+    assert sorted(own) == [f"s{i}" for i in range(6)]
+    (kept,) = (site / "cache").glob(KEPT_REVIEWS_FILES + "*")
+    key, _, text = kept.read_text(encoding="utf-8").partition("\n")
+    assert json.loads("[" + text + "]") == json.loads(data.read_text(encoding="utf-8"))["reviews"]
+
+    # A mark in the kept text, under its key: the next build's file says whether it was read.
+    marked = dict(json.loads("[" + text + "]")[0], title="kept, not made again")
+    kept.write_text(key + "\n" + json.dumps(marked), encoding="utf-8")
+    write(site, *response("m1-1", "m1", status="resolved", **{"from": "shop"}))
+    build(site)
+    shown = json.loads(data.read_text(encoding="utf-8"))
+    assert [r["title"] for r in shown["reviews"]] == ["kept, not made again"]
+    assert shown["responsiveness"]["negative_answered"] == 1  # the head is this build's
+
+    # A change to one of them: their text is made again, and kept again.
+    write(site, *response("s1-1", "s1", status="resolved", **{"from": "shop"}))
+    build(site)
+    shown = json.loads(data.read_text(encoding="utf-8"))
+    assert sorted(r["id"] for r in shown["reviews"]) == sorted(own)
+    assert "kept, not made again" not in data.read_text(encoding="utf-8")
+    assert kept.read_text(encoding="utf-8").partition("\n")[0] != key
 
 
 def test_parsed_files_come_back_from_the_cache_as_they_were(tmp_path):

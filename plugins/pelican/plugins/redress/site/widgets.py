@@ -41,6 +41,7 @@ from ..templating import STATIC_DIR, render
 from . import embed, public_data
 from .build import Build
 from .listings import Listing
+from .output import digest
 
 logger = logging.getLogger(__name__)
 
@@ -227,24 +228,26 @@ def _write_listing(
     # The data says when it was "generated" (the newest review or answer of the
     # listing): an answer to an older review changes it, not only the newest cards.
     generated = str(data.generated(listing))
+    kept = None
     if index is None:
         in_full = build.digests_of(listing.reviews)
     else:  # the shop's file: its own reviews, and where each product's are
         in_full = build.digests_of(r for r in listing.reviews if r.product_slug is None)
+        kept = public_data.KeptReviews(kept_reviews_path(build), digest(build.pages.build_key, *in_full))
         in_full.append(repr(index))
     # A small product's embed.json holds every review and names itself as the
     # data (absolute_full): its key changes with its data's address.
-    files: list[tuple[str, int | None, list[str], list[dict[str, Any]] | None]] = [
-        ("embed.json", embed.EMBED_REVIEWS, newest, None)
+    files: list[tuple[str, int | None, list[str], list[dict[str, Any]] | None, Any]] = [
+        ("embed.json", embed.EMBED_REVIEWS, newest, None, None)
     ]
     if place.data_name == "reviews.json":
-        files.append(("reviews.json", None, in_full, index))
-    for name, limit, digests, products in files:
+        files.append(("reviews.json", None, in_full, index, kept))
+    for name, limit, digests, products, kept_reviews in files:
         url, save_as = place.widget(name)
         pages.write(
             save_as,
             "|".join([str(public_data.FORMAT), summary_key, product_key, absolute_full, generated, *digests]),
-            partial(data.listing_chunks, listing, absolute_full, limit, products),
+            partial(data.listing_chunks, listing, absolute_full, limit, products, kept_reviews),
         )
         place.files[name] = url
     place.files["reviews.json"] = place.data
@@ -256,6 +259,16 @@ def _write_listing(
             _url, save_as = place.widget(name)
             place.sizes[name] = _size(build, save_as)
     place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+
+
+def kept_reviews_path(build: Build) -> str | None:
+    """Where the shop's data file's reviews are kept (see :class:`.public_data.KeptReviews`):
+    beside the page record, one per output folder; None without the cache."""
+    record = build.pages.record
+    if not record.enabled:
+        return None
+    name = public_data.KEPT_REVIEWS_FILES + digest(os.path.abspath(build.output_path))[:12]
+    return os.path.join(os.path.dirname(record.path) or ".", name)
 
 
 def _badge(build: Build, template: Template, summary: Any, dark: bool) -> str:
