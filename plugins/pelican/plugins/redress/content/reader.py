@@ -691,13 +691,17 @@ def read_content(
         cache[file_path] = (stamps[file_path], outcome)
         changed.append(outcome[0])
     with collector_paused():
+        # (Looked up once: this loop runs 130,000 times at 100,000 reviews. A list's own
+        # ``append`` stays as it is: Python 3.11 calls it faster than a bound method kept.)
+        kept_stamps, problems_found = result.stamps, result.problems
         for file_path, bucket, outcome in found:
             item, problems = outcome or parsed[file_path]
-            result.problems.extend(problems)
+            if problems:
+                problems_found.extend(problems)
             if item is not None:
                 bucket.append(item)
                 # Keyed by the item's own source_path: no second copy of 100,000 paths.
-                result.stamps[item.source_path] = stamps[file_path]
+                kept_stamps[item.source_path] = stamps[file_path]
         for file_path in cache.keys() - stamps.keys() - {READ_TOKEN}:
             changed.append(cache.get(file_path)[1][0])
             cache.pop(file_path)  # a file gone since the last build
