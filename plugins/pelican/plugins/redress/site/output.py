@@ -120,9 +120,8 @@ class PageWriter:
         # One record per output folder: a publish build into another folder
         # must not take the preview build's files for its own.
         # (Loaded already, by :func:`load_record`, while the files were listed.)
-        path = record_path(settings, output_path)
-        if record is None or record.path != path or record.enabled != use_cache:
-            record = KeptDict(path, use_cache)
+        if record is None or record.path != record_path(settings, output_path) or record.enabled != use_cache:
+            record = load_record(settings, output_path, use_cache)
         self.record = record
         # The pages an earlier version's record lists, so they too are removed
         # when they leave the section at the first build after an upgrade.
