@@ -20,8 +20,10 @@ from ..content.collector import collector_paused
 from ..content.reader import code_stamp, contacts_of
 from ..content.shop import Shop
 
-#: The kept cases' files are named ``redress-desk-<code>-<settings>`` in the site's cache.
+#: The kept cases' files are named ``redress-desk-<code>-<settings>`` in the site's cache,
+#: the kept comparison of the answers (:class:`~redress.desk.canned.Index`) likewise.
 DESK_CACHE_FILES = "redress-desk-"
+COPIES_CACHE_FILES = "redress-desk-copies-"
 
 
 def report_line(shop: Shop, settings: dict[str, Any] | None = None) -> str | None:
@@ -37,18 +39,19 @@ def report_line(shop: Shop, settings: dict[str, Any] | None = None) -> str | Non
     from .check import check
 
     with collector_paused():  # (loading the kept cases makes a few hundred thousand objects)
-        kept = _kept(shop, settings)
-        warnings = check(shop, dt.datetime.now(dt.UTC), kept=kept).warnings
-        if kept is not None:
-            kept.save()
+        kept, kept_copies = _kept(shop, settings) or (None, None)
+        warnings = check(shop, dt.datetime.now(dt.UTC), kept=kept, kept_copies=kept_copies).warnings
+        for each in (kept, kept_copies):
+            if each is not None:
+                each.save()
     if not warnings:
         return None
     needs = "needs" if warnings == 1 else "need"
     return f"Responses: {warnings} {needs} a look; run `redress check`"
 
 
-def _kept(shop: Shop, settings: dict[str, Any] | None) -> KeptDict | None:
-    """The kept cases, tied to the code that reads and checks them and to all else that decides them."""
+def _kept(shop: Shop, settings: dict[str, Any] | None) -> tuple[KeptDict, KeptDict] | None:
+    """The kept cases and copies, tied to the code that checks them and all else that decides them."""
     if settings is None or not shop.settings["REVIEWS_CACHE"] or not settings.get("CACHE_PATH"):
         return None
     desk = Path(__file__).parent
@@ -72,7 +75,10 @@ def _kept(shop: Shop, settings: dict[str, Any] | None) -> KeptDict | None:
             settings.get("TIMEZONE"),
         )
     )
-    name = f"{DESK_CACHE_FILES}{stamp}-" + hashlib.sha256(decided_by.encode()).hexdigest()[:12]
-    path = os.path.join(settings["CACHE_PATH"], name)
-    remove_unused(path, DESK_CACHE_FILES, stamp)
-    return KeptDict(path, fast=True)
+    kept = []
+    for kind in (DESK_CACHE_FILES, COPIES_CACHE_FILES):
+        name = f"{kind}{stamp}-" + hashlib.sha256(decided_by.encode()).hexdigest()[:12]
+        path = os.path.join(settings["CACHE_PATH"], name)
+        remove_unused(path, kind, stamp)
+        kept.append(KeptDict(path, fast=True))
+    return kept[0], kept[1]

@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .phrases import PHRASES
 from .text import words
@@ -128,43 +129,84 @@ def near_duplicates(replies: Sequence[Reply], examples: int = 5) -> dict[str, Co
     ``count`` is the size of the reply's cluster (replies linked by
     near-identity, directly or through others) less one; ``examples`` are
     up to ``examples`` of its direct matches, exact copies first.
+    """
+    index = Index()
+    index.add(replies)
+    return index.copies(examples)
+
+
+class Index:
+    """The replies compared so far, in their order; later replies can be added to it.
 
     Cores are taken in order, and each is compared only with the
     :data:`NEIGHBOURS` latest earlier cores in each of its bands' buckets
     (a later core compares itself with this one), so each pair is compared
     at most once per band, and a bucket that holds thousands of replies
     sharing a common phrase costs a few comparisons, not thousands.
-    """
-    groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for reply in replies:
-        if len(reply.core) >= MIN_WORDS:
-            groups[reply.core].append(reply.key)
-    cores = list(groups)
-    copies = [len(groups[core]) for core in cores]
-    vocabulary: dict[str, int] = {}
-    buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    shingles: list[set[int]] = []
-    links: list[list[int]] = [[] for _ in cores]
-    known = [n - 1 for n in copies]  # how many others each core is known to match
-    parent = list(range(len(cores)))
 
-    def root(i: int) -> int:
+    Why it can be kept: a core's comparisons depend only on the cores
+    before it. So replies added after the last one (the shop's newest
+    answer, on the build after it was written) give the same result as
+    comparing every reply again, which took most of a second at 30,000
+    answers on every build. :meth:`state` is plain data, for the build's
+    cache; :meth:`add` refuses (returns False) a reply whose core is
+    already known, since that core's count of copies would then have been
+    different from the start.
+    """
+
+    def __init__(self) -> None:
+        self.replies: list[tuple[str, tuple[str, ...]]] = []  # (key, core) of every reply added
+        self.cores: list[tuple[str, ...]] = []
+        self.keys: list[list[str]] = []  # each core's replies
+        self._number: dict[tuple[str, ...], int] = {}
+        self.vocabulary: dict[str, int] = {}
+        self.buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        self.shingles: list[set[int]] = []
+        self.links: list[list[int]] = []
+        self.known: list[int] = []  # how many others each core is known to match
+        self.parent: list[int] = []
+
+    def add(self, replies: Sequence[Reply]) -> bool:
+        """Compare ``replies``, which come after every reply added before; False if one cannot be."""
+        new: dict[tuple[str, ...], list[str]] = {}
+        for reply in replies:
+            if len(reply.core) < MIN_WORDS:
+                continue
+            if reply.core in self._number:
+                return False
+            new.setdefault(reply.core, []).append(reply.key)
+        self.replies += [(reply.key, reply.core) for reply in replies]
+        for core, keys in new.items():
+            self._compare(core, keys)
+        return True
+
+    def _root(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for index, core in enumerate(cores):
-        mine = _shingles(core, vocabulary)
+    def _compare(self, core: tuple[str, ...], keys: list[str]) -> None:
+        index = len(self.cores)
+        self._number[core] = index
+        self.cores.append(core)
+        self.keys.append(keys)
+        self.known.append(len(keys) - 1)
+        self.links.append([])
+        self.parent.append(index)
+        known, links, shingles, keys_of = self.known, self.links, self.shingles, self.keys
+        mine = _shingles(core, self.vocabulary)
         shingles.append(mine)
         signature = _signature(mine)
-        keys = [
+        bands = [
             (band, *signature[band : band + ROWS])
             for band in _BANDS
             if signature[band : band + ROWS] != _ALL_EMPTY
         ]
+        buckets = self.buckets
         seen: set[int] = set()
-        for key in keys:
+        for key in bands:
             if known[index] >= ENOUGH:
                 break
             for other in reversed(buckets[key][-NEIGHBOURS:]):
@@ -176,21 +218,65 @@ def near_duplicates(replies: Sequence[Reply], examples: int = 5) -> dict[str, Co
                 if common >= SIMILARITY * (len(mine) + len(theirs) - common):
                     links[index].append(other)
                     links[other].append(index)
-                    known[index] += copies[other]
-                    known[other] += copies[index]
-                    parent[root(other)] = root(index)
-        for key in keys:
+                    known[index] += len(keys_of[other])
+                    known[other] += len(keys)
+                    self.parent[self._root(other)] = self._root(index)
+        for key in bands:
             buckets[key].append(index)
-    sizes: dict[int, int] = defaultdict(int)
-    for index, n in enumerate(copies):
-        sizes[root(index)] += n
-    result: dict[str, Copies] = {}
-    for index, core in enumerate(cores):
-        if known[index] < 2:
-            continue
-        same = groups[core][: examples + 1]
-        near = [slug for other in links[index] for slug in groups[cores[other]][:examples]][:examples]
-        for slug in groups[core]:
-            shown = tuple([k for k in same if k != slug] + near)[:examples]
-            result[slug] = Copies(sizes[root(index)] - 1, shown)
-    return result
+
+    def copies(self, examples: int = 5) -> dict[str, Copies]:
+        """Each reply that is near-identical to two or more others, by key (see :func:`near_duplicates`)."""
+        sizes: dict[int, int] = defaultdict(int)
+        for index, keys in enumerate(self.keys):
+            sizes[self._root(index)] += len(keys)
+        result: dict[str, Copies] = {}
+        for index, keys in enumerate(self.keys):
+            if self.known[index] < 2:
+                continue
+            same = keys[: examples + 1]
+            near = [slug for other in self.links[index] for slug in self.keys[other][:examples]][:examples]
+            for slug in keys:
+                shown = tuple([k for k in same if k != slug] + near)[:examples]
+                result[slug] = Copies(sizes[self._root(index)] - 1, shown)
+        return result
+
+    def state(self) -> tuple[Any, ...]:
+        """The index as plain data (``marshal`` keeps it), for :meth:`from_state`."""
+        return (
+            _STATE,
+            self.replies,
+            self.cores,
+            self.keys,
+            self.vocabulary,
+            dict(self.buckets),
+            self.shingles,
+            self.links,
+            self.known,
+            self.parent,
+        )
+
+    @classmethod
+    def from_state(cls, state: Any) -> Index | None:
+        """The index :meth:`state` gave, or None for anything else (a cache of other code)."""
+        if not (isinstance(state, tuple) and len(state) == 10 and state[0] == _STATE):
+            return None
+        index = cls()
+        (
+            _mark,
+            index.replies,
+            index.cores,
+            index.keys,
+            index.vocabulary,
+            buckets,
+            index.shingles,
+            index.links,
+            index.known,
+            index.parent,
+        ) = state
+        index.buckets = defaultdict(list, buckets)
+        index._number = {core: number for number, core in enumerate(index.cores)}
+        return index
+
+
+#: What :meth:`Index.state` starts with: a state of other code is not read.
+_STATE = "redress-canned-1"

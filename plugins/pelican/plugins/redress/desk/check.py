@@ -81,6 +81,7 @@ def check(
     reviews: Collection[str] | None = None,
     since: dt.datetime | None = None,
     kept: Kept | None = None,
+    kept_copies: Kept | None = None,
 ) -> Result:
     """Apply every rule to the shop's published reviews and answers.
 
@@ -92,11 +93,13 @@ def check(
     ``kept`` keeps, by review slug, what each case's words gave (see
     :func:`_work`) under the stamps of its files: the build's line reads
     every answer of the shop on every build, and a rebuild after one new
-    response should not read the other 30,000 again. Its owner ties it to
-    the code and the settings.
+    response should not read the other 30,000 again. ``kept_copies`` keeps
+    the comparison of every answer with every other (see
+    :class:`~redress.desk.canned.Index`). Their owner ties them to the code
+    and the settings.
     """
     with collector_paused():
-        return _check(shop, now, reviews, since, kept)
+        return _check(shop, now, reviews, since, kept, kept_copies)
 
 
 def _check(
@@ -105,6 +108,7 @@ def _check(
     reviews: Collection[str] | None,
     since: dt.datetime | None,
     kept: Kept | None,
+    kept_copies: Kept | None,
 ) -> Result:
     rs = shop.settings
     deadline = rs["REVIEWS_RESPONSE_DEADLINE_HOURS"]
@@ -117,9 +121,7 @@ def _check(
     if kept is not None:
         for slug in kept.keys() - {review.slug for review in cases}:
             kept.pop(slug)
-    copies = canned.near_duplicates(
-        [canned.Reply(slug, tuple(core.split())) for work in worked for slug, _lang, _judged, core in work[1]]
-    )
+    copies = _copies(cases, worked, kept_copies)
     findings: list[Finding] = []
     checked_reviews = sum(
         1 for r in untouched if (reviews is None or r.slug in reviews) and (since is None or r.date >= since)
@@ -161,6 +163,38 @@ def _check(
             findings.append(Finding(rule, severity, review, about, lang, evidence))
     findings.sort(key=_order)
     return Result(findings, checked_reviews, checked_answers, dict(sorted(not_checked.items())))
+
+
+#: The key of the kept :class:`~redress.desk.canned.Index` in ``kept_copies``.
+_INDEX = "index"
+
+
+def _copies(cases: list[Review], worked: list[Worked], kept: Kept | None) -> dict[str, canned.Copies]:
+    """The canned answers, the answers compared oldest first.
+
+    In that order the shop's newest answer comes last, so the comparison
+    kept from the build before takes it without comparing the others again.
+    An answer written with an older date, or one changed or removed, means
+    comparing them all again.
+    """
+    dated: list[tuple[dt.datetime, str, str]] = []
+    for review, work in zip(cases, worked, strict=True):
+        dates = {entry.slug: entry.date for entry in review.thread}
+        dated += [(dates[slug], slug, core) for slug, _lang, _judged, core in work[1]]
+    dated.sort()
+    replies = [canned.Reply(slug, tuple(core.split())) for _date, slug, core in dated]
+    index = canned.Index.from_state(kept.get(_INDEX)) if kept is not None else None
+    done = len(index.replies) if index is not None else 0
+    if index is None or [(r.key, r.core) for r in replies[:done]] != index.replies:
+        index, done = canned.Index(), 0
+    if not index.add(replies[done:]):
+        index, done = canned.Index(), 0
+        index.add(replies)
+    if kept is not None and (done != len(replies) or _INDEX not in kept):
+        if _INDEX in kept:
+            kept.pop(_INDEX)  # not compared with the new state first: it differs, and is big
+        kept[_INDEX] = index.state()
+    return index.copies()
 
 
 #: What a case's words give: the stamps it was worked out under; each answer's
