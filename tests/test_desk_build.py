@@ -84,8 +84,9 @@ def test_the_line_is_right_after_an_answer_changes_with_the_cases_kept(
     )
     build(site)
     assert "Responses: 3 need a look" in capsys.readouterr().out  # no-apology, defensive, placeholder
-    kept = list((site / "cache").glob("redress-desk-*"))
-    assert len(kept) == 1 and not list((site / "output").rglob("redress-desk-*"))
+    kept = [path.name.startswith("redress-desk-copies-") for path in (site / "cache").glob("redress-desk-*")]
+    assert sorted(kept) == [False, True]  # the cases, and the answers compared
+    assert not list((site / "output").rglob("redress-desk-*"))
     build(site)
     assert "Responses: 3 need a look" in capsys.readouterr().out
     (site / "content" / "responses" / "harsh-1.md").write_text(
@@ -170,3 +171,37 @@ def test_without_fork_the_lines_are_worked_out_before_texts_are_let_go(
     finally:
         generator.report_lines.disconnect(receiver)
     assert whole == [True]
+
+
+def test_a_build_stopped_by_a_clash_ends_the_process_working_out_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's line is worked out beside the build from as soon as the shop is read; a build
+    that stops after that (a clash, found before anything is written) ends that process and
+    reaps it, so a `pelican -r` session keeps no process behind."""
+    import os
+
+    from pelican.plugins.redress.content import forked
+    from pelican.plugins.redress.errors import RedressError
+    from pelican.plugins.redress.site import generator
+
+    monkeypatch.setattr(generator, "FORK_REPORT_MIN_REVIEWS", 1)
+    started: list[int] = []
+    real = forked.beside
+
+    def beside(work, *args, **kwargs):  # type: ignore[no-untyped-def]
+        child = real(work, *args, **kwargs)
+        if getattr(work, "__name__", "") == "_here" and child is not None:
+            started.append(child._pid)  # type: ignore[arg-type]
+        return child
+
+    monkeypatch.setattr(forked, "beside", beside)
+    page = "Title: Our reviews\nSlug: reviews\n\nWhat our customers say.\n"
+    site = make_site(tmp_path, review("r", 1, "2026-10-02 09:00", "Broken."), ("pages/reviews.md", page))
+    with pytest.raises(RedressError):
+        build(site, PAGE_URL="{slug}/", PAGE_SAVE_AS="{slug}/index.html")
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)  # ended and reaped already
+    assert not generator._unread_lines
+    build(site)  # and the next build works out its line as before

@@ -79,6 +79,7 @@ class ReviewsGenerator(Generator):
         self._checked: tuple[int, list[str]] | None = None
         #: The page record, loaded while a big shop's files are listed (see _read_shop).
         self._record: KeptDict | None = None
+        self._extra_lines: ReportLines | None = None
         # The pages' language is the one their text is in: a site language
         # Redress has no catalog for gives English pages that say lang="en",
         # with English dates and numbers; each review keeps its own Lang.
@@ -147,15 +148,21 @@ class ReviewsGenerator(Generator):
             for problem in err.problems:
                 logger.error("%s", problem)
             raise
-        self.shop = shop
-        self.urls = Urls(shop.settings, siteurl)
-        for product in shop.products.values():
-            product.page_url = self.urls.listing(product.slug)
-        for review in shop.reviews:
-            review.url = self.urls.review(review.slug)
-        # Made once: the clash check (before anything is written) and the writers share them.
-        self.listings = tuple(make_listings(shop, self.urls))
-        self.context["reviews_shop"] = shop
+        # The desk's line is worked out from here on, beside the rest of the build.
+        self._extra_lines = extra_lines = ReportLines(shop, self.settings)
+        try:
+            self.shop = shop
+            self.urls = Urls(shop.settings, siteurl)
+            for product in shop.products.values():
+                product.page_url = self.urls.listing(product.slug)
+            for review in shop.reviews:
+                review.url = self.urls.review(review.slug)
+            # Made once: the clash check (before anything is written) and the writers share them.
+            self.listings = tuple(make_listings(shop, self.urls))
+            self.context["reviews_shop"] = shop
+        except BaseException:
+            extra_lines.stop()
+            raise
 
     def generate_output(self, writer: Any) -> None:
         if self.shop is None:
@@ -182,7 +189,8 @@ class ReviewsGenerator(Generator):
                 template = self.redress_env.get_template(f"redress/{part}.html")
                 base[f"{part}_html"] = Markup(template.render(base))
         base["layout_key"] = layout_key(self.redress_env, base)
-        extra_lines = ReportLines(shop, self.settings)
+        extra_lines = self._extra_lines
+        assert extra_lines is not None
         try:
             pages = self._write_section(shop, base, theme)
         except BaseException:
@@ -385,8 +393,14 @@ def _keep_until_the_next_build(kept: Any) -> None:
 
 
 def thaw() -> None:
-    """Give what :func:`_freeze_what_the_build_keeps` froze back to the collector, and collect."""
+    """Give what :func:`_freeze_what_the_build_keeps` froze back to the collector, and collect.
+
+    Called where a build fails and as the next one starts, it also ends the
+    process working out a failed build's report lines (see :class:`ReportLines`).
+    """
     global _frozen
+    for lines in list(_unread_lines):
+        lines.stop()
     if _frozen:
         gc.unfreeze()
         gc.collect()
@@ -397,11 +411,14 @@ class ReportLines:
     """The lines :data:`report_lines` receivers have for ``shop``: :meth:`lines` gets them.
 
     On a big shop they are worked out in a forked process (see
-    :mod:`~redress.content.forked`), on the other core, while this one
-    writes pages: the desk reads every answer of the shop, and a rebuild
-    after one new response should not wait for it. A receiver may keep its
-    own file in the site's cache. A child that fails costs the lines, not
-    the build; a build that fails ends it (:meth:`stop`). Without a child
+    :mod:`~redress.content.forked`), on the other core, from as soon as
+    the shop is read while this one lays out and writes pages: the desk
+    reads every answer of the shop, and a rebuild after one new response
+    should not wait for it. (Started when the pages were, it made a
+    100,000-review rebuild wait 0.2-0.6 s for it at the end.) A receiver
+    may keep its own file in the site's cache. A child that fails costs the
+    lines, not the build; a build that fails ends it (:meth:`stop`, or
+    :func:`thaw` where it fails outside the generator). Without a child
     (a small shop, or no ``os.fork``) they are worked out at once, before
     any page is written: the desk reads the review texts that
     :func:`release_bodies` lets go of while pages are written.
@@ -418,6 +435,8 @@ class ReportLines:
             self._child = forked.beside(self._here)
         if self._child is None:
             self._lines = self._here()
+        else:
+            _unread_lines.add(self)
 
     def _here(self) -> list[str]:
         sent = report_lines.send(self._shop, settings=self._settings)
@@ -426,6 +445,7 @@ class ReportLines:
     def lines(self) -> list[str]:
         if self._child is None:
             return self._lines
+        _unread_lines.discard(self)
         lines = self._child.result()
         if not isinstance(lines, list):
             logger.warning("reviews: the desk's report line could not be worked out this time")
@@ -433,8 +453,13 @@ class ReportLines:
         return [str(line) for line in lines]
 
     def stop(self) -> None:
+        _unread_lines.discard(self)
         if self._child is not None:
             self._child.stop()
+
+
+#: Report lines worked out by a forked process and not read yet (see :func:`thaw`).
+_unread_lines: set[ReportLines] = set()
 
 
 def _make_cache_folder(settings: dict[str, Any]) -> None:
