@@ -138,7 +138,7 @@ def test_a_rebuild_after_one_new_response_rewrites_no_big_cache_file(tmp_path, m
     # with the file when one of them changes (r3 is one: this shop has no products).
     rewritten = {name for name in rewritten if not name.startswith(KEPT_REVIEWS_FILES)}
     # The desk's comparison of every answer with the others changes with each answer, and is
-    # written whole (12 MB at 100,000 reviews) by the forked check, not the build.
+    # written whole (5 MB at 100,000 reviews) by the forked check, not the build.
     rewritten = {name for name in rewritten if not name.startswith(COPIES_CACHE_FILES)}
     assert not rewritten, rewritten  # only small .changes files were added or written
     assert any(name.endswith(".changes") for name in after)

@@ -14,6 +14,7 @@ import marshal
 import random
 from pathlib import Path
 
+import pytest
 from conftest import make_site, pelican_settings, response, review
 from pelican.plugins.redress.content.shop import load_shop
 from pelican.plugins.redress.desk import canned
@@ -51,7 +52,7 @@ def kept_and_added(replies: list[Reply], done: int) -> Index | None:
     first = Index()
     assert first.add(replies[:done])
     index = Index.from_state(marshal.loads(marshal.dumps(first.state())))
-    assert index is not None
+    assert index is not None and index.resumes(replies)
     return index if index.add(replies[done:]) else None
 
 
@@ -82,8 +83,25 @@ def test_a_later_answer_that_repeats_an_earlier_one_is_refused() -> None:
 
 def test_a_kept_comparison_of_other_code_is_not_read() -> None:
     assert Index.from_state(None) is None
-    assert Index.from_state(("redress-canned-0", [], [], [], {}, {}, [], [], [], [])) is None
+    assert Index.from_state(("redress-canned-0", 0, "", [], [], [], {}, [], [], [])) is None
     assert Index.from_state(Index().state()) is not None
+
+
+def test_a_kept_comparison_goes_on_only_from_the_replies_it_holds() -> None:
+    replies = list({reply.core: reply for reply in corpus(7, 60)}.values())[:40]  # each core once
+    first = Index()
+    assert first.add(replies[:20])
+    kept = marshal.loads(marshal.dumps(first.state()))
+    index = Index.from_state(kept)
+    assert index is not None and index.count == 20
+    with pytest.raises(RuntimeError):
+        index.add([Reply("new", tuple(f"word{n}" for n in range(12)))])  # not before resumes()
+    changed = [*replies[:5], Reply(replies[5].key, ("other", *replies[5].core)), *replies[6:]]
+    assert not Index.from_state(kept).resumes(changed)  # type: ignore[union-attr]
+    assert not Index.from_state(kept).resumes(replies[:19])  # type: ignore[union-attr]
+    assert not Index.from_state(kept).resumes([replies[1], replies[0], *replies[2:]])  # type: ignore[union-attr]
+    assert index.resumes(replies) and index.add(replies[20:])
+    assert index.copies() == near_duplicates(replies)
 
 
 def harsh(slug: str, day: int, hour: int = 12) -> list[tuple[str, str]]:
@@ -115,9 +133,10 @@ def marked(kept: dict[str, object], key: str) -> None:
 
 
 def compared(kept: dict[str, object]) -> list[str]:
+    """The answers in the kept comparison, in the order compared (each has a core of its own here)."""
     index = Index.from_state(kept["index"])
     assert index is not None
-    return [key for key, _core in index.replies]
+    return [key for keys in index.keys for key in keys]
 
 
 def test_the_newest_answer_is_added_to_the_kept_comparison_and_an_older_one_compares_all_again(

@@ -21,11 +21,12 @@ with at most the :data:`NEIGHBOURS` latest before it in each band's bucket.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .phrases import PHRASES
 from .text import words
@@ -147,35 +148,54 @@ class Index:
     Why it can be kept: a core's comparisons depend only on the cores
     before it. So replies added after the last one (the shop's newest
     answer, on the build after it was written) give the same result as
-    comparing every reply again, which took most of a second at 30,000
-    answers on every build. :meth:`state` is plain data, for the build's
-    cache; :meth:`add` refuses (returns False) a reply whose core is
-    already known, since that core's count of copies would then have been
-    different from the start.
+    comparing every reply again, which took a second at 30,000 answers on
+    every build. :meth:`state` is plain data, for the build's cache, and
+    small to load: the replies added are kept as a digest (see
+    :meth:`resumes`), each core as one string, and a core's word pairs are
+    worked out again when a new core is compared with it. :meth:`add`
+    refuses (returns False) a reply whose core is already known, since that
+    core's count of copies would then have been different from the start.
     """
 
     def __init__(self) -> None:
-        self.replies: list[tuple[str, tuple[str, ...]]] = []  # (key, core) of every reply added
-        self.cores: list[tuple[str, ...]] = []
+        self.count = 0  # replies added
+        self._digest: _Digest = hashlib.sha256()  # of the replies added, in order
+        self.cores: list[str] = []  # each distinct core, its words joined by spaces
         self.keys: list[list[str]] = []  # each core's replies
-        self._number: dict[tuple[str, ...], int] = {}
-        self.vocabulary: dict[str, int] = {}
+        self._number: dict[str, int] = {}
+        self.words: list[str] = []  # the vocabulary, by number
+        self._vocabulary: dict[str, int] = {}
         self.buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
-        self.shingles: list[set[int]] = []
+        self._shingles: list[set[int] | None] = []  # each core's, once worked out
         self.links: list[list[int]] = []
         self.known: list[int] = []  # how many others each core is known to match
         self.parent: list[int] = []
 
+    def resumes(self, replies: Sequence[Reply]) -> bool:
+        """Whether ``replies`` start with the replies added, in order: then the rest can be added."""
+        if len(replies) < self.count:
+            return False
+        digest = hashlib.sha256()
+        for reply in replies[: self.count]:
+            digest.update(_said(reply))
+        if digest.hexdigest() != self._digest.hexdigest():
+            return False
+        self._digest = digest
+        return True
+
     def add(self, replies: Sequence[Reply]) -> bool:
         """Compare ``replies``, which come after every reply added before; False if one cannot be."""
-        new: dict[tuple[str, ...], list[str]] = {}
+        new: dict[str, list[str]] = {}
         for reply in replies:
             if len(reply.core) < MIN_WORDS:
                 continue
-            if reply.core in self._number:
+            core = " ".join(reply.core)
+            if core in self._number:
                 return False
-            new.setdefault(reply.core, []).append(reply.key)
-        self.replies += [(reply.key, reply.core) for reply in replies]
+            new.setdefault(core, []).append(reply.key)
+        for reply in replies:
+            self._digest.update(_said(reply))
+        self.count += len(replies)
         for core, keys in new.items():
             self._compare(core, keys)
         return True
@@ -187,7 +207,12 @@ class Index:
             i = parent[i]
         return i
 
-    def _compare(self, core: tuple[str, ...], keys: list[str]) -> None:
+    def _shingles_of(self, number: int) -> set[int]:
+        """A kept core's word pairs, worked out when a new core is first compared with it."""
+        found = self._shingles[number] = _shingles(self.cores[number].split(), self._vocabulary)
+        return found
+
+    def _compare(self, core: str, keys: list[str]) -> None:
         index = len(self.cores)
         self._number[core] = index
         self.cores.append(core)
@@ -195,9 +220,14 @@ class Index:
         self.known.append(len(keys) - 1)
         self.links.append([])
         self.parent.append(index)
-        known, links, shingles, keys_of = self.known, self.links, self.shingles, self.keys
-        mine = _shingles(core, self.vocabulary)
-        shingles.append(mine)
+        known, links, keys_of, shingles = self.known, self.links, self.keys, self._shingles
+        vocabulary = self._vocabulary
+        size = len(vocabulary)
+        words = core.split()
+        mine = _shingles(words, vocabulary)
+        self._shingles.append(mine)
+        if len(vocabulary) > size:  # the words this core was the first to use, by number
+            self.words += [word for word in dict.fromkeys(words) if vocabulary[word] >= size]
         signature = _signature(mine)
         bands = [
             (band, *signature[band : band + ROWS])
@@ -214,6 +244,8 @@ class Index:
                     continue
                 seen.add(other)
                 theirs = shingles[other]
+                if theirs is None:
+                    theirs = self._shingles_of(other)
                 common = len(mine & theirs)
                 if common >= SIMILARITY * (len(mine) + len(theirs) - common):
                     links[index].append(other)
@@ -222,7 +254,10 @@ class Index:
                     known[other] += len(keys)
                     self.parent[self._root(other)] = self._root(index)
         for key in bands:
-            buckets[key].append(index)
+            bucket = buckets[key]
+            bucket.append(index)
+            if len(bucket) > NEIGHBOURS:
+                del bucket[0]  # only the latest are compared with
 
     def copies(self, examples: int = 5) -> dict[str, Copies]:
         """Each reply that is near-identical to two or more others, by key (see :func:`near_duplicates`)."""
@@ -244,12 +279,12 @@ class Index:
         """The index as plain data (``marshal`` keeps it), for :meth:`from_state`."""
         return (
             _STATE,
-            self.replies,
+            self.count,
+            self._digest.hexdigest(),
             self.cores,
             self.keys,
-            self.vocabulary,
+            self.words,
             dict(self.buckets),
-            self.shingles,
             self.links,
             self.known,
             self.parent,
@@ -261,22 +296,38 @@ class Index:
         if not (isinstance(state, tuple) and len(state) == 10 and state[0] == _STATE):
             return None
         index = cls()
-        (
-            _mark,
-            index.replies,
-            index.cores,
-            index.keys,
-            index.vocabulary,
-            buckets,
-            index.shingles,
-            index.links,
-            index.known,
-            index.parent,
-        ) = state
+        (_mark, index.count, digest, index.cores, index.keys, index.words, buckets, *rest) = state
+        index.links, index.known, index.parent = rest
+        index._digest = _Kept(digest)
         index.buckets = defaultdict(list, buckets)
         index._number = {core: number for number, core in enumerate(index.cores)}
+        index._vocabulary = {word: number for number, word in enumerate(index.words)}
+        index._shingles = [None] * len(index.cores)
         return index
 
 
+class _Digest(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+class _Kept:
+    """A kept digest, until :meth:`Index.resumes` has checked the replies against it."""
+
+    def __init__(self, hexdigest: str):
+        self._hexdigest = hexdigest
+
+    def hexdigest(self) -> str:
+        return self._hexdigest
+
+    def update(self, data: bytes) -> None:
+        raise RuntimeError("replies added to a kept index before Index.resumes() checked them")
+
+
+def _said(reply: Reply) -> bytes:
+    """A reply as its index's digest takes it."""
+    return f"{reply.key}\0{' '.join(reply.core)}\n".encode()
+
+
 #: What :meth:`Index.state` starts with: a state of other code is not read.
-_STATE = "redress-canned-1"
+_STATE = "redress-canned-2"

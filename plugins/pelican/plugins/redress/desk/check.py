@@ -184,8 +184,8 @@ def _copies(cases: list[Review], worked: list[Worked], kept: Kept | None) -> dic
     dated.sort()
     replies = [canned.Reply(slug, tuple(core.split())) for _date, slug, core in dated]
     index = canned.Index.from_state(kept.get(_INDEX)) if kept is not None else None
-    done = len(index.replies) if index is not None else 0
-    if index is None or [(r.key, r.core) for r in replies[:done]] != index.replies:
+    done = index.count if index is not None else 0
+    if index is None or not index.resumes(replies):
         index, done = canned.Index(), 0
     if not index.add(replies[done:]):
         index, done = canned.Index(), 0
