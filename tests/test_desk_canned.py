@@ -120,8 +120,8 @@ def canned_of(site: Path, kept: dict[str, object] | None) -> list[tuple[str, obj
     """(answer, count of copies) of each canned answer, checked with ``kept`` as the kept comparison."""
     shop = load_shop(pelican_settings(site))
     result = check(shop, dt.datetime(2026, 11, 1, tzinfo=dt.UTC), kept_copies=kept)
-    found = [f for f in result.findings if f.rule == "canned" and f.entry]
-    return sorted((f.entry.slug, f.evidence["count"]) for f in found if f.entry)
+    canned_ones = (f for f in result.findings if f.rule == "canned" and f.entry)
+    return sorted((f.entry.slug, f.evidence["count"]) for f in canned_ones)  # type: ignore[union-attr]
 
 
 def marked(kept: dict[str, object], key: str) -> None:
