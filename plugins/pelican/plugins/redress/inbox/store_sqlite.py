@@ -15,11 +15,35 @@ import contextlib
 import datetime as dt
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .schema import migrate_sqlite
 from .store import Database, IfUsed, Store, StoreUnavailable, as_json
+
+#: How long opening the inbox waits for other instances opening it at the same moment.
+OPEN_WAIT_S = 30.0
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for other instances that are opening it too.
+
+    With several connections switching a new file at the same moment, SQLite
+    was seen to answer "database is locked" long before its timeout (it
+    does not wait for every lock that switch takes): one of six instances
+    started together, as a server's workers are, failed now and then on a
+    busy disk. The switch is tried again until OPEN_WAIT_S has passed.
+    """
+    deadline = time.monotonic() + OPEN_WAIT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.02)
 
 
 class SQLiteStore(Store):
@@ -32,11 +56,13 @@ class SQLiteStore(Store):
         self._lock = threading.Lock()
         # Opening may wait longer than a request does: instances started together
         # take turns to switch the file to WAL and to create the tables.
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=OPEN_WAIT_S
+        )
         self._db.row_factory = sqlite3.Row
         try:
             with self._errors():
-                self._db.execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(self._db)
                 self._db.execute(
                     f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}"
                 )
