@@ -343,6 +343,29 @@ def test_caches_no_build_still_uses_are_removed(tmp_path, caplog):
     assert not set(publishing) & {p.name for p in cache.iterdir()}
 
 
+def test_half_a_kept_file_left_by_a_killed_build_is_removed_after_a_day(tmp_path, caplog):
+    """A build killed while it wrote a kept file (kill -9) leaves the half behind, under a
+    name no build reads again (100 MB at 100,000 reviews); one being written now stays."""
+    site = make_site(tmp_path, review("a"), review("b", rating=1))
+    build(site)
+    cache = site / "cache"
+    left = [".tmp-k1llx9a2.cache", ".tmp-q8ze0b7d.data"]
+    being_written = [".tmp-n0w1ng3q.cache", ".tmp-n0w2ng4r.data"]
+    others = [".tmp-notes.txt", "tmp-k1llx9a2.cache"]  # not what a build leaves
+    for name in left + being_written + others:
+        (cache / name).write_bytes(b"half")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for name in left + others:
+        os.utime(cache / name, times=(two_days_ago, two_days_ago))
+    os.utime(cache / being_written[1], times=(time.time() - 23 * 3600,) * 2)
+    with caplog.at_level("INFO"):
+        build(site)
+    names = {p.name for p in cache.iterdir()}
+    assert not set(left) & names
+    assert set(being_written + others) <= names
+    assert f"removed {cache / left[0]}, half-written by a build that was stopped" in caplog.text
+
+
 def test_the_caches_are_named_the_same_whatever_the_hash_seed():
     """The parse cache, the redacted threads and the desk's cases are named after the
     shop's contacts: a set of addresses, whose order changes with Python's hash seed.

@@ -42,6 +42,12 @@ REWRITE_MIN = 2000
 #: (see :func:`remove_unused`); one of this code and other settings, after the second.
 UNUSED_FOR = 7 * 24 * 3600
 SETTINGS_UNUSED_FOR = 61 * 24 * 3600
+#: A kept file half-written by a build that was killed (``kill -9``, a machine
+#: that lost power) is removed once untouched for this long: a build writing
+#: one touches it with every frame, and no build takes a day to write one.
+LEFT_FOR = 24 * 3600
+#: Such half-written files: this module's (``.cache``) and the shop data's (``.data``).
+LEFT_RE = re.compile(r"\.tmp-[^/]*\.(?:cache|data)")
 #: A whole base of this many records may be written by a forked process (see
 #: :meth:`KeptDict.save`); above the most, the child would copy too much of the
 #: build's memory as it reads every record (a gigabyte at a million reviews).
@@ -289,7 +295,8 @@ def remove_unused(path: str, kind: str, code: str) -> None:
     other settings is another build's (``publishconf.py`` with its own
     SITEURL, an i18n subsite): it goes only after two months unused, so a site
     previewed every day and published once a month keeps both. Files in use
-    are marked at each build (:func:`_mark_used`).
+    are marked at each build (:func:`_mark_used`). Half a kept file that a
+    killed build left (see :data:`LEFT_FOR`) goes after a day.
     """
     folder, own = os.path.split(path)
     pattern = re.compile(re.escape(kind) + r"(?:([0-9a-f]{12})-)?[0-9a-f]{12}(?:\.changes)?")
@@ -301,12 +308,22 @@ def remove_unused(path: str, kind: str, code: str) -> None:
     for entry in entries:
         name = entry.name
         match = pattern.fullmatch(name)
+        if match is None and LEFT_RE.fullmatch(name):
+            # Half a kept file, left by a build killed while writing it: 100 MB at
+            # 100,000 reviews, and never a build's again (see _dump).
+            _remove_if_older(entry, now - LEFT_FOR, "half-written by a build that was stopped")
+            continue
         if match is None or name in (own, own + ".changes"):
             continue
         unused_for = SETTINGS_UNUSED_FOR if match.group(1) == code else UNUSED_FOR
-        try:
-            if entry.stat(follow_symlinks=False).st_mtime < now - unused_for:
-                os.remove(entry.path)
-                logger.info("reviews: removed %s, a cache no build uses any more", entry.path)
-        except OSError:
-            pass
+        _remove_if_older(entry, now - unused_for, "a cache no build uses any more")
+
+
+def _remove_if_older(entry: os.DirEntry[str], before: float, why: str) -> None:
+    """Remove a file of the cache folder last changed before ``before``, saying ``why``."""
+    try:
+        if entry.stat(follow_symlinks=False).st_mtime < before:
+            os.remove(entry.path)
+            logger.info("reviews: removed %s, %s", entry.path, why)
+    except OSError:
+        pass
