@@ -72,6 +72,27 @@ def test_answers_added_to_the_kept_comparison_give_what_comparing_them_all_gives
     assert added >= 12  # most splits were added to, not refused
 
 
+def test_each_answer_is_compared_with_the_six_latest_near_copies_and_a_bucket_stays_small() -> None:
+    """A template pasted six times (NEIGHBOURS), with an edit each time: the last copy is
+    compared with all five before it, so each names the other five, while what a bucket
+    keeps stays six long however many copies follow (the kept comparison's size)."""
+    base = [f"w{n}" for n in range(40)]
+    copies = []
+    for number in range(6):
+        core = list(base)
+        core[3 + 6 * number] = f"edit{number}"  # one word changed: two word pairs of 39 differ
+        copies.append(Reply(f"copy-{number}", tuple(core)))
+    found = near_duplicates(copies)
+    for reply in copies:
+        others = {r.key for r in copies} - {reply.key}
+        assert found[reply.key].count == len(others) == 5
+        assert set(found[reply.key].examples) == others, reply.key
+    index = Index()
+    many = [Reply(f"more-{n}", tuple(base[:20] + [f"x{n}"] + base[21:])) for n in range(200)]
+    assert index.add(many)
+    assert max(len(bucket) for bucket in index.buckets.values()) == canned.NEIGHBOURS == 6
+
+
 def test_a_later_answer_that_repeats_an_earlier_one_is_refused() -> None:
     """Its copies would have counted from the start: the comparison is made again instead."""
     core = tuple("we are sorry the parcel was late and will refund the postage today".split())
