@@ -333,6 +333,7 @@ class Shop:
                 named = re.match(r"reviews: (.*) holds? the pages of a product", lines[0])
                 assert named and f"reviews/products/{slug}/" in named.group(1)
                 for folder in named.group(1).split(" and "):
+                    assert slug in folder.split("/"), f"the warning names {folder}, not {slug}'s own folder"
                     shutil.rmtree(out / folder)
         self.dropped = []
         return files_of(out)
