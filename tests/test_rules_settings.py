@@ -3,7 +3,10 @@ exact line a shop owner reads for every setting that cannot work."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from pelican.plugins.redress.content.settings import DEFAULTS, SettingsError, get_settings, save_as_for
@@ -24,6 +27,36 @@ def test_defaults_fill_every_key():
     assert set(merged) == set(DEFAULTS)
     assert merged["REVIEWS_SCALE"] == 5
     assert merged["REVIEWS_PER_PAGE"] == 20
+
+
+def _settings_table() -> dict[str, str]:
+    """The README's settings table: each setting's name and the default it states."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows: dict[str, str] = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) != 3 or not cells[0].startswith("`REVIEWS_"):
+            continue
+        names = re.findall(r"`(REVIEWS_[A-Z0-9_]+)`", cells[0])
+        # A row of several settings states their defaults in the same order, comma-separated.
+        defaults = [part.strip() for part in cells[1].split(", ")] if len(names) > 1 else [cells[1]]
+        assert len(defaults) == len(names), f"README row {line!r}: one default per setting"
+        rows.update(zip(names, defaults, strict=True))
+    return rows
+
+
+def test_the_readme_settings_table_names_every_setting_with_its_default():
+    # A shop owner reads the defaults there, not in settings.py: a setting added, renamed
+    # or given another default without the table is a README that lies.
+    table = _settings_table()
+    assert sorted(set(DEFAULTS) - set(table)) == [], "settings missing from the README's table"
+    assert sorted(set(table) - set(DEFAULTS)) == [], "README table rows for settings that are gone"
+    for name, default in DEFAULTS.items():
+        if default is None:
+            continue  # stated as what it falls back to: SITENAME, "None (2 on 5, 4 on 10)", ...
+        literal = json.dumps(default) if isinstance(default, str | list) else repr(default)
+        stated = table[name]
+        assert stated.startswith(f"`{literal}`"), f"{name}: README says {stated}, the code {default!r}"
 
 
 def test_negative_max_defaults_to_two_fifths_of_the_scale():
