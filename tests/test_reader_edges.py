@@ -109,3 +109,38 @@ def test_a_folder_named_like_a_review_is_reported_not_a_crash(tmp_path: Path) ->
         reader.read_bytes(str(folder))
     item, problems = reader.parse_one("review", str(folder), "content/reviews/x.md", "x", None)  # type: ignore[arg-type]
     assert item is None and [p.message for p in problems] == ["cannot be read: Is a directory"]
+
+
+def test_a_folder_of_plain_files_is_looked_up_as_one_with_an_odd_name_is(tmp_path):
+    """A folder of plain ``x.md`` files is looked up in the cache a list at a time; one
+    with another name in it, file by file. Both must keep the same records: a file whose
+    stamp is the kept one, and no other (changed, new, or gone while listed: -1)."""
+    from pelican.plugins.redress.content import reader
+
+    folder = str(tmp_path / "content" / "reviews")
+    listing = [(f"{folder}/r{i}.md", 100 + i) for i in range(6)]
+    listing[4] = (listing[4][0], -1)  # gone between the listing and its stat
+    kept = {
+        listing[0][0]: (100, ("item 0", [])),
+        listing[1][0]: (999, ("item 1, before", [])),  # changed since
+        listing[3][0]: (103, ("item 3", ["a problem"])),
+        listing[4][0]: (-1, ("item 4", [])),
+    }  # r2 and r5 are new
+    expected = [("item 0", []), None, None, ("item 3", ["a problem"]), None, None]
+
+    def look_up(files):
+        stamps: dict[str, int] = {}
+        problems: list = []
+        paths, file_stamps, outcomes = reader._kept_outcomes(
+            files, "review", "reviews", str(tmp_path) + "/", kept.get, None, stamps, problems
+        )
+        return paths, file_stamps, outcomes, stamps, problems
+
+    paths, file_stamps, outcomes, stamps, problems = look_up(listing)
+    assert outcomes == expected
+    assert paths == [p for p, _s in listing] and file_stamps == [s for _p, s in listing]
+    assert stamps == dict(listing) and problems == []
+    # With a file that is not Markdown among them (reported, not read), file by file:
+    odd = look_up([*listing[:3], (f"{folder}/notes.txt", 7), *listing[3:]])
+    assert odd[:4] == (paths, file_stamps, outcomes, stamps)
+    assert len(odd[4]) == 1 and "notes.txt" in str(odd[4][0])

@@ -162,3 +162,25 @@ def test_empty_ledger():
     book = ledger([])
     assert book.total == 0
     assert all(count == 0 for _, count in book.by_reason)
+
+
+# --- a listing's average, for the shop's index of product files -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ratings",
+    [(4, 5), (1, 2, 2), (4, 4, 5, 4), (4,) * 13 + (5,) * 7, (5,), (3, None, 1), (None, None), ()],
+)
+def test_a_listing_average_is_the_summary_average(ratings):
+    """The index's average is counted from the star filters (or, for unrated reviews,
+    the reviews): it must be the figure the product's own page and data file show."""
+    from pelican.plugins.redress.content.settings import get_settings
+    from pelican.plugins.redress.content.shop import Shop
+    from pelican.plugins.redress.site.listings import make_listing
+    from pelican.plugins.redress.site.urls import Urls
+
+    shop = Shop(settings=get_settings({}), reviews=reviews_rated(*ratings))
+    urls = Urls(shop.settings)
+    assert make_listing(shop, urls).average == summarise(shop.reviews, 5).average
+    listing = make_listing(shop, urls)
+    assert listing.summary.average == listing.average  # the summary's own, once it is worked out

@@ -745,6 +745,41 @@ def test_a_products_code_in_the_gallery_stays_as_its_reviews_arrive(tmp_path):
     assert 'alt="Reviews of Coffee mill"' in product_section()
 
 
+def test_each_products_badge_size_in_the_gallery_is_its_badges_own_after_a_rebuild(tmp_path):
+    """The code's <img> gives the badge's width and height, so the shop's page does not
+    jump as it loads. A rebuild keeps the badges of products whose reviews did not change
+    and reads their sizes once per count and average: each must still be its own badge's,
+    with a theme's badge whose size follows both."""
+    theme = tmp_path / "theme"
+    (theme / "templates/redress/widgets").mkdir(parents=True)
+    (theme / "templates/redress/widgets/badge.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="{{ 100 + summary.count }}" '
+        'height="{{ 20 + ((summary.average or 0) * 10)|int }}"><title>{{ summary.count }}</title></svg>\n',
+        encoding="utf-8",
+    )
+    counts = {"a": (1, 5), "b": (1, 5), "c": (12, 4), "d": (2, 1), "e": (3, 3), "f": (1, 4)}
+    files = []
+    for slug, (count, rating) in counts.items():
+        files.append((f"products/{slug}.md", f"Title: Product {slug}\n\nA thing.\n"))
+        for i in range(count):
+            files.append(review(f"{slug}{i}", rating=rating, date=f"2026-09-{i + 1:02d} 10:00", product=slug))
+    site = make_site(tmp_path, *files)
+    out = build(site, THEME=str(theme))
+    write(site, *review("e9", rating=5, date="2026-09-20 10:00", product="e"))
+    build(site, THEME=str(theme))
+
+    def svg_size(slug: str) -> tuple[str, str]:
+        root = ET.fromstring((out / f"reviews/products/{slug}/badge.svg").read_text(encoding="utf-8"))
+        return root.get("width"), root.get("height")
+
+    assert len({svg_size(slug) for slug in counts}) == 5  # a and b alike, the others each their own
+    # The code is shown as text, to copy: its <img> is read from the text.
+    code = soup(out / "reviews/widgets/products/index.html").get_text()
+    for slug in counts:
+        (found,) = re.findall(rf'/products/{slug}/badge\.svg" alt="[^"]*" width="(\d+)" height="(\d+)"', code)
+        assert found == svg_size(slug), slug
+
+
 def test_a_shop_without_products_has_no_page_of_products_code(tmp_path):
     out = build(make_site(tmp_path, review("a")))
     assert (out / "reviews/widgets/index.html").exists()

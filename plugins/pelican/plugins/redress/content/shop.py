@@ -111,12 +111,15 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
         else:
             products[product.slug] = product
 
+    negative_max = rs["REVIEWS_NEGATIVE_MAX"]
     reviews: dict[str, Review] = {}
     for review in raw.reviews:
         if review.slug in reviews:
             problems.append(_duplicate(review.source_path, reviews[review.slug].source_path))
             continue
         reviews[review.slug] = review
+        review.thread = []
+        review.negative = review.rating is not None and review.rating <= negative_max
         if review.product_slug is not None:
             reviewed = products.get(review.product_slug)
             # A product file with a problem of its own is reported there, once, not on each review.
@@ -133,11 +136,7 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
                 )
             review.product = reviewed
 
-    negative_max = rs["REVIEWS_NEGATIVE_MAX"]
     seen_entries: dict[str, ThreadEntry] = {}
-    for review in reviews.values():
-        review.thread = []
-        review.negative = review.rating is not None and review.rating <= negative_max
     for entry in raw.entries:
         if entry.slug in seen_entries:
             problems.append(_duplicate(entry.source_path, seen_entries[entry.slug].source_path))
@@ -174,7 +173,8 @@ def _linked(settings: dict[str, Any], rs: dict[str, Any], raw: ReadResult) -> Sh
     redacted = RedactedThreads(settings, rs, contacts)
     for review in reviews.values():
         if review.thread:  # most reviews have none: nothing to order, name or hide
-            review.thread.sort(key=_BY_DATE)
+            if len(review.thread) > 1:  # most threads are one answer: no sort called for them
+                review.thread.sort(key=_BY_DATE)
             for entry in review.thread:
                 if not entry.by_shop and not entry.author:
                     entry.author = review.author

@@ -68,7 +68,7 @@ def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
 def average(reviews: list[Review]) -> float | None:
     """The reviews' average rating as :func:`summarise` gives it, without the rest of the summary."""
     ratings = [r.rating for r in reviews if r.rating is not None]
-    return _one_decimal(sum(ratings), len(ratings)) if ratings else None
+    return one_decimal(sum(ratings), len(ratings)) if ratings else None
 
 
 def summarise(reviews: list[Review], scale: int) -> Summary:
@@ -93,7 +93,7 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
     return Summary(
         scale=scale,
         count=len(reviews),
-        average=_one_decimal(total, rated) if rated else None,
+        average=one_decimal(total, rated) if rated else None,
         bars=bars,
         negative_count=len(negatives),
         negative_answered=len(delays),
@@ -114,6 +114,6 @@ def ledger(withheld: list[Review]) -> Ledger:
     )
 
 
-def _one_decimal(total: int, count: int) -> float:
+def one_decimal(total: int, count: int) -> float:
     """The average rounded half up to one decimal, the same everywhere it is shown."""
     return float((Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP))

@@ -86,10 +86,19 @@ class Listing:
 
     @cached_property
     def average(self) -> float | None:
-        """The summary's average alone, for the shop's index of every product's file."""
+        """The summary's average alone, for the shop's index of every product's file.
+
+        Counted from the star filters, which hold every rated review: asked of
+        each of a catalog's 2,000 products at every build, going through their
+        100,000 reviews took a tenth of a second.
+        """
         if "summary" in self.__dict__:
             return self.summary.average
-        return stats.average(self.reviews)
+        counts = [(stars, len(self.groups[f"stars-{stars}"])) for stars in range(1, self.scale + 1)]
+        rated = sum(n for _stars, n in counts)
+        if rated != len(self.reviews):  # a review without a rating in scale (made in memory, not read)
+            return stats.average(self.reviews)
+        return stats.one_decimal(sum(stars * n for stars, n in counts), rated) if rated else None
 
     def dated(self, key: str, archive_per_page: int) -> list[tuple[int, int, int]]:
         """The archive pages of dated filter ``key``: (number, start, end) into its reviews, oldest first."""

@@ -144,7 +144,7 @@ def write_widgets(build: Build) -> None:
                 place.files[name] = place.widget(name)[0]
             place.files["reviews.json"] = place.data
             place.height = embed.LAYOUT.room(build.shop.scale, len(listing.reviews), listing.ledger.total > 0)
-            place.badge_size = _svg_size(build, place.widget("badge.svg")[1])
+            place.badge_size = _kept_badge_size(build, place, len(listing.reviews), listing.average)
         else:
             with build.pages.group(listing.product_slug):
                 _write_listing(build, data, listing, place, index if place.product is None else None)
@@ -392,6 +392,22 @@ def _over_budget(url: str, size: int, limit: int) -> None:
 def _size(build: Build, save_as: str) -> int:
     path = sanitised_join(build.output_path, save_as)
     return os.path.getsize(path) if os.path.isfile(path) else 0
+
+
+def _kept_badge_size(build: Build, place: Place, count: int, average: float | None) -> tuple[int, int]:
+    """The size of a badge kept from the last build, read once per count and average.
+
+    A badge is made from its count and average alone (see :func:`_badge`), so
+    the catalog's small products share a few sizes: reading each of 2,000
+    kept badges back took a tenth of a second of every rebuild.
+    """
+    sizes = build.memo.setdefault("kept badge sizes", {})
+    size = sizes.get((count, average))
+    if size is None:
+        size = _svg_size(build, place.widget("badge.svg")[1])
+        if size != (0, 0):  # a badge not on disk says nothing of the others
+            sizes[count, average] = size
+    return size
 
 
 _SVG_SIZE_RE = re.compile(r'<svg[^>]*?\swidth="(\d+)"[^>]*?\sheight="(\d+)"')
