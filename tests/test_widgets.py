@@ -745,17 +745,24 @@ def test_a_products_code_in_the_gallery_stays_as_its_reviews_arrive(tmp_path):
     assert 'alt="Reviews of Coffee mill"' in product_section()
 
 
+def theme_with(tmp_path: Path, name: str, text: str) -> Path:
+    """A theme whose only file is its own widget template ``name``."""
+    theme = tmp_path / "theme"
+    (theme / "templates/redress/widgets").mkdir(parents=True)
+    (theme / "templates/redress/widgets" / name).write_text(text, encoding="utf-8")
+    return theme
+
+
 def test_each_products_badge_size_in_the_gallery_is_its_badges_own_after_a_rebuild(tmp_path):
     """The code's <img> gives the badge's width and height, so the shop's page does not
     jump as it loads. A rebuild keeps the badges of products whose reviews did not change
     and reads their sizes once per count and average: each must still be its own badge's,
     with a theme's badge whose size follows both."""
-    theme = tmp_path / "theme"
-    (theme / "templates/redress/widgets").mkdir(parents=True)
-    (theme / "templates/redress/widgets/badge.svg").write_text(
+    theme = theme_with(
+        tmp_path,
+        "badge.svg",
         '<svg xmlns="http://www.w3.org/2000/svg" width="{{ 100 + summary.count }}" '
         'height="{{ 20 + ((summary.average or 0) * 10)|int }}"><title>{{ summary.count }}</title></svg>\n',
-        encoding="utf-8",
     )
     counts = {"a": (1, 5), "b": (1, 5), "c": (12, 4), "d": (2, 1), "e": (3, 3), "f": (1, 4)}
     files = []
@@ -790,12 +797,11 @@ def test_a_shop_without_products_has_no_page_of_products_code(tmp_path):
 def test_a_themes_own_gallery_that_lists_the_products_follows_their_names(tmp_path):
     """A theme may keep the gallery of an earlier version, with each product's code on it:
     it is written again when a product's code changes, as Redress's page of products is."""
-    theme = tmp_path / "theme"
-    (theme / "templates/redress/widgets").mkdir(parents=True)
-    (theme / "templates/redress/widgets/gallery.html").write_text(
+    theme = theme_with(
+        tmp_path,
+        "gallery.html",
         '{% extends "redress/layout.html" %}{% block redress_main %}'
         '{% for place in products %}<p class="name">{{ place.name }}</p>{% endfor %}{% endblock %}\n',
-        encoding="utf-8",
     )
     site = make_site(tmp_path, ("products/mill.md", "Title: Mill\n\nA mill.\n"), review("a", product="mill"))
     out = build(site, THEME=str(theme))
