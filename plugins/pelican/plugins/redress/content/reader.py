@@ -716,10 +716,10 @@ def read_content(
     return result
 
 
-#: Parts of a parsed file's record (item, problems), and an item's path: taken by ``map``
-#: over each folder's files, 130,000 of them at 100,000 reviews.
-_ITEM = operator.itemgetter(0)
-_PROBLEMS = operator.itemgetter(1)
+#: Parts of a listed file (path, stamp), of a parsed file's record (item, problems), and an
+#: item's path: taken by ``map`` over each folder's files, 130,000 of them at 100,000 reviews.
+_PATH = _ITEM = operator.itemgetter(0)
+_STAMP = _PROBLEMS = operator.itemgetter(1)
 _SOURCE_PATH = operator.attrgetter("source_path")
 
 
@@ -743,10 +743,10 @@ def _kept_outcomes(
     file when its stamp is its content's hash.
     """
     separator = os.sep
-    paths = list(map(_ITEM, listing))
+    paths = list(map(_PATH, listing))
     odd = [p for p in paths if not p.endswith(".md") or p[p.rfind(separator) + 1] == "."]
     if by_content is None and not odd:
-        file_stamps = list(map(_PROBLEMS, listing))
+        file_stamps = list(map(_STAMP, listing))
         stamps.update(listing)
         outcomes = [
             cached[1] if cached is not None and cached[0] == stamp != -1 else None
