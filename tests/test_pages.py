@@ -427,6 +427,33 @@ def test_dated_archive_pages_split_only_where_they_fill_up():
             assert low <= days[spans[i][1]] and days[spans[i][2] - 1] < high, (i, low, high)
 
 
+def test_a_case_dated_in_another_offset_is_on_a_page_of_its_days():
+    """Reviews in the order of their moments can show days out of order (one written with the
+    shop's offset, the next in UTC): each is still on a page whose days come up to its own,
+    and only a single day's cases fill more than a page."""
+    rng = random.Random(11)
+    per_page = 3
+    for _ in range(300):
+        days = sorted(rng.randrange(20_000, 20_200) for _ in range(rng.randrange(2, 60)))
+        # A few reviews show the day before their moment's (a far offset): out of order.
+        shown = [d - 1 if rng.random() < 0.2 else d for d in days]
+        spans = dated_spans(shown, per_page)
+        assert [start for _n, start, _e in spans] == [0, *(end for _n, _s, end in spans[:-1])]
+        assert spans[-1][2] == len(shown)
+        numbers = [n for n, _s, _e in spans]
+        assert numbers == sorted(set(numbers))
+        for index, (number, start, end) in enumerate(spans):
+            after = spans[index + 1][0] - 1 if index + 1 < len(spans) else None
+            for at in range(start, end):
+                # Counted on its own day or the later one of a review before it, never on a
+                # page of later days only.
+                counted_on = max(shown[: at + 1])
+                assert number - 1 <= counted_on and (after is None or counted_on < after), (shown, spans, at)
+        # And a page holds more than a page's cases only when they are of one day.
+        for _number, start, end in spans:
+            assert end - start <= per_page or max(shown[: start + 1]) == max(shown[:end]), (shown, spans)
+
+
 def test_empty_filters_and_small_listings_have_no_pages(tmp_path):
     files = [review(f"r{i:02d}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(3)]
     out = build(make_site(tmp_path, *files))

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 
 from ..content import stats
 from ..content.model import Review
@@ -178,7 +179,16 @@ def dated_spans(days: list[int], per_page: int, origin: int = 0) -> list[tuple[i
     which dates they cover, and link to the next newer and older ones.
     ``days`` is each review's day, oldest first, counted as ``origin`` is
     (a day before the first span or after the last is in it).
+
+    A review's day is the one its page shows, in its own offset; the reviews
+    are in the order of their moments. Written in two offsets (the inbox's
+    with the shop's, a shop's own script in UTC), a review can show an
+    earlier day than the one before it. It is counted on the day before it
+    instead (at most a day or two later than its own): the spans are cut
+    where the days are in order, so each page is still its days' reviews,
+    and its number does not move with reviews on other pages.
     """
+    days = list(accumulate(days, max))
     spans: list[tuple[int, int, int]] = []
     per_page = max(1, per_page)
 
