@@ -1074,9 +1074,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "\n"
             "The last line of output is 'bench: n=... permalinks=... baseline_articles=... "
             "cold_ms_per_review=...\nwarm_ms_per_review=... rebuild_s=... baseline_ms_per_article=... "
-            "ratio=... peak_rss_mb=...\npage1_gzip_kb=... feeds_s=...'.\n"
+            "ratio=... peak_rss_mb=...\npage1_gzip_kb=... feeds_s=... products=... output_kb_per_review=... "
+            "files_per_review=...\nadd_review_s=... add_review_files=... add_response_s=... "
+            "add_response_files=...\ncold_user_s=... cold_system_s=... baseline_user_s=... "
+            "baseline_system_s=... folder_us=...'\n"
+            "(rebuild_s is add_response_s: the rebuild after one new response).\n"
             "permalinks and baseline_articles are the pages counted in the output; when either\n"
-            "falls short of N (or M), the run fails with exit 2 and reports no ratio."
+            "falls short of N (or M), the run fails with exit 2 and reports no ratio.\n"
+            "With --cold-only it is 'bench: n=... products=... langs=... permalinks=... generate_s=... "
+            "cold_s=...\ncold_ms_per_review=... peak_rss_mb=... output_files=... output_mb=... "
+            "output_kb_per_review=...\nfiles_per_review=... cold_user_s=... cold_system_s=... folder_us=...'."
         ),
     )
     parser.add_argument(
