@@ -8,14 +8,18 @@ product codes) must stay as they were written.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
 import pytest
 from conftest import build, make_site, response, review, soup
 from pelican.plugins.redress.content.shop import load_shop
+from pelican.plugins.redress.tokens import make_token
 from sites import pelican_settings
 
+#: An invitation token as `redress invite` makes it: its payload names the order.
+TOKEN = make_token(b"s" * 32, "BB-20452", "espresso-x1", dt.date(2026, 12, 31))
 PHONE = "[phone number hidden]"
 IBAN = "[bank account hidden]"
 ORDER = "[order number hidden]"
@@ -86,6 +90,37 @@ VISIBLE = {
 }
 
 
+#: Two numbers side by side, parted by a slash or a dash with spaces: both hidden whole.
+TWO_PHONES = {
+    "slash": ("06-12345678 / 06-87654321", f"{PHONE} / {PHONE}"),
+    "dash": ("020-1234567 - 06-11223344", f"{PHONE} - {PHONE}"),
+    "spaced-then-dash": ("06 12345678 - 020 1234567", f"{PHONE} - {PHONE}"),
+    "international": ("+31 6 12345678 / +32 470 12 34 56", f"{PHONE} / {PHONE}"),
+}
+#: Ranges and ratios parted the same way stay as they are.
+VISIBLE_PAIRS = {
+    "year-range": "1990 - 2020",
+    "date-range": "01-01-2026 - 02-02-2026",
+    "ratio": "5 / 5",
+    "price-range": "€ 12,95 - 15,00",
+}
+#: The review's own e-mail and phone, and other addresses, hidden from the typed text by
+#: Markdown or by characters that show nothing: each must be gone from the published files.
+DODGE_EMAIL, DODGE_PHONE = "kees.jansen@example.com", "06-22334455"
+DODGES = {
+    "character-reference": "Mail kees.jansen&#64;example.com please.",
+    "emphasis-inside": "Mail kees.jansen@*example*.com please.",
+    "backslash-dot": "Mail kees.jansen@example\\.com please.",
+    "percent-in-link": "Click [mail me](mailto:kees.jansen%40example.com) please.",
+    "soft-hyphen": "Mail kees.jansen\u00ad@example.com please.",
+    "zero-width-space": "Call 06\u200b22334455 please.",
+    "dash-reference": "Call 06&#45;22334455 please.",
+    "backslash-dash": "Call 06\\-22334455 please.",
+    "other-address-reference": "Mail piet&#64;example.org please.",
+    "whatsapp": "Chat on [WhatsApp](https://wa.me/31622334455) please.",
+}
+
+
 def _slug(kind: str, name: str) -> str:
     return f"{kind}-{name}"
 
@@ -99,6 +134,15 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
             files.append(review(_slug(kind, name), rating=2, body=body))
     for name, value in ORDER_TYPED.items():
         files.append(review(_slug("order", name), rating=2, body=f"Before {value} after.", order=ORDER_VALUE))
+    for name, (value, _shown) in TWO_PHONES.items():
+        files.append(review(_slug("two", name), rating=2, body=f"Before {value} after."))
+    for name, value in VISIBLE_PAIRS.items():
+        files.append(review(_slug("pair", name), rating=2, body=f"Before {value} after."))
+    for name, body in DODGES.items():
+        files.append(review(_slug("dodge", name), rating=2, body=body, email=DODGE_EMAIL, phone=DODGE_PHONE))
+    files.append(
+        review("invited", rating=4, body=f"I used this link: https://shop.example/reviews/write/?t={TOKEN}")
+    )
     files.append(review("quoted", rating=1, body="The pump broke.", order=ORDER_VALUE))
     files.append(
         response("quoted-1", "quoted", body="We refunded NL91 ABNA 0417 1643 00; call us on 5123 4567.")
@@ -107,10 +151,12 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _published_text(out: Path) -> str:
+    """Every file of the output that carries content: pages, feeds (.rss, .atom), data, badges
+    (not the stylesheets, scripts and fonts, whose digits are no one's)."""
     return "\n".join(
         path.read_text(encoding="utf-8")
-        for path in out.rglob("*")
-        if path.suffix in (".html", ".json", ".xml")
+        for path in sorted(out.rglob("*"))
+        if path.suffix in (".html", ".json", ".xml", ".rss", ".atom", ".svg") and "theme" not in path.parts
     )
 
 
@@ -147,6 +193,42 @@ def test_the_reviews_order_number_is_hidden_in_any_case_and_with_any_dash(out: P
 def test_ordinary_numbers_stay_visible(out: Path, name: str) -> None:
     text = _card_text(out, _slug("visible", name))
     assert text.strip() == f"Before {VISIBLE[name]} after."
+
+
+@pytest.mark.parametrize("name", sorted(TWO_PHONES))
+def test_two_numbers_parted_by_a_spaced_slash_or_dash_are_both_hidden(out: Path, name: str) -> None:
+    value, shown = TWO_PHONES[name]
+    text = _card_text(out, _slug("two", name))
+    assert text.strip() == f"Before {shown} after.", (value, text)
+    published = _published_text(out)
+    for number in value.split(" / ") if " / " in value else value.split(" - "):
+        assert number not in published, number
+
+
+@pytest.mark.parametrize("name", sorted(VISIBLE_PAIRS))
+def test_ranges_and_ratios_parted_the_same_way_stay_visible(out: Path, name: str) -> None:
+    assert _card_text(out, _slug("pair", name)).strip() == f"Before {VISIBLE_PAIRS[name]} after."
+
+
+@pytest.mark.parametrize("name", sorted(DODGES))
+def test_an_address_hidden_from_the_typed_text_by_markdown_is_hidden_in_the_published_text(
+    out: Path, name: str
+) -> None:
+    text = _card_text(out, _slug("dodge", name))
+    assert text.strip().endswith("please."), text
+    if "](" not in DODGES[name]:
+        assert "[e-mail address hidden]" in text or PHONE in text, text  # (a link keeps its words only)
+    published = _published_text(out)
+    for secret in ("kees.jansen", "22334455", "2233 4455", "piet&#64;", "piet@example.org"):
+        assert secret not in published, (name, secret)
+
+
+def test_an_invitation_link_pasted_into_a_review_is_published_without_its_token(out: Path) -> None:
+    text = _card_text(out, "invited")
+    assert text.strip() == f"I used this link: https://shop.example/reviews/write/?t={ORDER}", text
+    published = _published_text(out)
+    payload, signature = TOKEN.split(".")
+    assert payload not in published and signature not in published
 
 
 def test_a_response_quoting_an_iban_and_a_mobile_hides_both(out: Path) -> None:

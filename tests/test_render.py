@@ -149,12 +149,36 @@ def test_autolinks_become_safe_links():
         ("[click](javascript:alert(1))", "click"),
         ("[click](JaVaScRiPt:alert(1))", "click"),
         ("[click](data:text/html;base64,PHNjcmlwdD4=)", "click"),
-        ("[click][1]\n\n[1]: javascript:alert(1)", "click"),
         ("<javascript://x%0Aalert(1)>", "javascript://x%0Aalert(1)"),
     ],
 )
 def test_script_links_lose_their_target_but_keep_their_words(text, words):
     assert render.markdown_to_html(text) == f'<p><a rel="nofollow ugc noopener">{words}</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[Edit]: refunded.\n[Update 12-03]: thanks", "<p>[Edit]: refunded.<br>\n[Update 12-03]: thanks</p>"),
+        (
+            "Photos:\n[1]: https://photos.example/a.jpg",
+            "<p>Photos:<br>\n[1]: https://photos.example/a.jpg</p>",
+        ),
+        ("[click][1]\n\n[1]: javascript:alert(1)", "<p>[click][1]</p>\n<p>[1]: javascript:alert(1)</p>"),
+    ],
+)
+def test_a_line_that_looks_like_a_link_definition_is_words_on_the_page(text, expected):
+    """Python-Markdown takes "[x]: y" off the page as a link definition: a customer's
+    "[Edit]: refunded." vanished without a trace. Every word stays, as typed."""
+    assert render.markdown_to_html(text) == expected
+
+
+def test_a_link_keeps_no_tooltip_or_other_attribute():
+    """A customer's link title ("Official statement by the shop: verified") would read as
+    the shop's own label on hover; nh3 keeps title and lang on every tag unless told."""
+    html = render.markdown_to_html('See [this](https://shop.example/ "Official: verified") and *so*.')
+    link = '<a href="https://shop.example/" rel="nofollow ugc noopener">this</a>'
+    assert html == f"<p>See {link} and <em>so</em>.</p>"
 
 
 def test_nested_emphasis():

@@ -30,6 +30,7 @@ phone numbers are looked for, so no half of one is left.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import re
@@ -58,6 +59,23 @@ _GROUP_RE = re.compile(rf"(\d+)({_SEP}*)")
 #: One digit group of a run: its start and end in the run, its digits, the separators after it.
 _Group = tuple[int, int, str, str]
 _DATE_SEPARATORS = frozenset("-./")
+
+#: Characters that show nothing, typed (or pasted) inside an address or a number to slip
+#: it past the patterns: the soft hyphen, zero-width space, word joiner and BOM anywhere,
+#: and the zero-width (non-)joiners between ASCII characters (between emoji or in
+#: Persian and Indic words they join or part letters, and stay).
+INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]|(?<=[!-~])[\u200c\u200d]|[\u200c\u200d](?=[!-~])")
+
+#: An invitation or follow-up token (see :mod:`redress.tokens`): its payload, a dot, and
+#: 12 bytes of signature, in URL-safe base64. A customer may paste the link they were sent
+#: into their review; it carries their order number and lets whoever holds it post as them.
+TOKEN_RE = re.compile(r"(?<![\w-])([\w-]{8,})\.([\w-]{16})(?![\w-])", re.ASCII)
+_TOKEN_VERSIONS = (b"v1|", b"v2|")
+
+#: A WhatsApp link's number is international without its "+": ``wa.me/31612345678``.
+WHATSAPP_RE = re.compile(
+    r"(?i)(?<![\w.])((?:wa\.me|(?:api\.)?whatsapp\.com/send/?\?phone=)/?)\+?(\d{8,15})(?!\d)"
+)
 #: The most digits of a phone number as typed: 15 (E.164) after a 00 prefix.
 _MOST_DIGITS = 17
 
@@ -224,6 +242,8 @@ def redact(
     """
     if not text:
         return text
+    if INVISIBLE_RE.search(text):
+        text = INVISIBLE_RE.sub("", text)
     labels = _label_words(gettext)
     values = sorted(((v.strip(), k) for k, v in private.items() if v), key=lambda vk: -len(vk[0]))
     skeleton = None
@@ -238,6 +258,7 @@ def redact(
             if found is not None and hidden != text:
                 found.add("private:" + kind)
             text = hidden
+    text = hide_tokens(text, labels["order"], found)
     text = hide_ibans(text, labels["iban"])
     if "@" in text:
         label = labels["email"]
@@ -250,7 +271,43 @@ def redact(
             return label
 
         text = EMAIL_RE.sub(email, text)
+    if "wa" in text.casefold():
+
+        def whatsapp(match: re.Match[str]) -> str:
+            number = "+" + match.group(2)
+            if keep and keep.keeps_phone(number):
+                return match.group(0)
+            if found is not None:
+                found.add(fingerprint("phone", number))
+            return match.group(1) + labels["phone"]
+
+        text = WHATSAPP_RE.sub(whatsapp, text)
     return hide_phones(text, labels["phone"], keep=keep, found=found)
+
+
+def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> str:
+    """Replace every invitation or follow-up token in ``text`` by ``label``.
+
+    A token is told from other dotted words by what it is: its first part
+    decodes to a token's payload (``v2|…``). It carries the order number,
+    so the note is the order number's.
+    """
+    if "." not in text:
+        return text
+
+    def token(match: re.Match[str]) -> str:
+        payload = match.group(1)
+        try:
+            decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        except (ValueError, TypeError):
+            return match.group(0)
+        if not decoded.startswith(_TOKEN_VERSIONS):
+            return match.group(0)
+        if found is not None:
+            found.add("private:order")
+        return label
+
+    return TOKEN_RE.sub(token, text)
 
 
 def _note(label: str) -> Callable[[re.Match[str]], str]:
@@ -406,10 +463,12 @@ def _phone_spans(run: str) -> list[tuple[int, int]]:
     """The parts of a run of digit groups that are phone numbers, as (start, end) in ``run``.
 
     Usually the whole run is one number or none. When it is not, two numbers
-    may stand side by side, apart by a space only ("030 1234567 06 12345678"):
-    from each space-separated block on, the longest number is taken,
+    may stand side by side, apart by a space ("030 1234567 06 12345678") or
+    a slash or dash with spaces around it ("06-12345678 / 06-87654321"):
+    from each block so parted on, the longest number is taken,
     preferring one that ends where the next block starts with 0. A run is
-    never cut at a dash, dot or slash: "01-01-2026/02-02-2026" is two dates.
+    never cut at a dash, dot or slash without a space: "01-01-2026/02-02-2026"
+    is two dates.
     """
     plus = run.startswith(("+", "(+"))
     groups = [(m.start(1), m.end(1), m.group(1), m.group(2)) for m in _GROUP_RE.finditer(run)]
@@ -418,7 +477,7 @@ def _phone_spans(run: str) -> list[tuple[int, int]]:
     blocks: list[list[_Group]] = [[]]
     for group in groups:
         blocks[-1].append(group)
-        if group[3] and not group[3].strip():
+        if _between_numbers(group[3]):
             blocks.append([])
     blocks = [b for b in blocks if b]
     spans: list[tuple[int, int]] = []
@@ -433,6 +492,18 @@ def _phone_spans(run: str) -> list[tuple[int, int]]:
         spans.append((start, end))
         i = found
     return spans
+
+
+#: What stands between two numbers written side by side, with spaces around it: "06-… / 06-…".
+_BETWEEN_NUMBERS = frozenset(["/", *_class_chars(DASHES)])
+
+
+def _between_numbers(separator: str) -> bool:
+    """Whether a separator may part two numbers: spaces only, or a slash or a dash with spaces."""
+    if not separator:
+        return False
+    mark = separator.strip()
+    return not mark or (mark in _BETWEEN_NUMBERS and mark != separator)
 
 
 def _longest_phone(plus: bool, blocks: list[list[_Group]], i: int) -> int | None:

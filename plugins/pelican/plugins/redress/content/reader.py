@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..i18n import translations
@@ -211,8 +212,7 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         return None
     private = {key: meta[key] for key in ("email", "order", "phone") if meta.get(key)}
     gettext = ctx.gettext(lang)
-    body = privacy.redact(raw.body, private, gettext)
-    body_html = render.markdown_to_html(body)
+    body_html = published_html(raw.body, private, gettext)
     return Review(
         slug=slug,
         date=date,
@@ -231,6 +231,35 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         source_path=display,
         private=private,
     )
+
+
+def published_html(
+    text: str,
+    private: dict[str, str],
+    gettext: Callable[[str], str],
+    *,
+    keep: privacy.ShopContacts = privacy.NO_CONTACTS,
+    found: set[str] | None = None,
+) -> str:
+    """A text as published: the contact details in it hidden, then rendered.
+
+    They are hidden in the text as typed, and looked for again in what the
+    Markdown made of it: a character reference (``&#64;``), a backslash
+    (``06\\-1234…``), emphasis inside an address or a percent sign in a link
+    shows what the typed text did not. If anything is found there, the text
+    is published without its Markdown (no link, no emphasis), as the reader
+    saw it, with what was found hidden: every word kept, no address.
+    """
+    body = privacy.redact(text, private, gettext, keep=keep, found=found)
+    html = render.markdown_to_html(body)
+    if render.is_plain(body):
+        return html  # shown as typed: the redaction saw what the reader sees
+    shown = render.html_to_paragraphs(html)
+    again = privacy.redact(shown, private, gettext, keep=keep, found=found)
+    linked = [unquote(link) for link in render.links(html)]
+    if again == shown and all(privacy.redact(link, private, gettext, keep=keep) == link for link in linked):
+        return html
+    return render.text_to_html(again)
 
 
 def _platform_facts(
@@ -296,8 +325,7 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
     # noted (as fingerprints) for the desk's contact-data rule.
     keep = ctx.contacts if by == "shop" else privacy.NO_CONTACTS
     hidden: set[str] | None = set() if by == "shop" else None
-    body = privacy.redact(raw.body, {}, gettext, keep=keep, found=hidden)
-    body_html = render.markdown_to_html(body)
+    body_html = published_html(raw.body, {}, gettext, keep=keep, found=hidden)
     return ThreadEntry(
         slug=slug,
         review_slug=review,
