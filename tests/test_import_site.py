@@ -455,6 +455,48 @@ def test_a_long_cell_is_read_and_one_past_the_limit_names_its_row(tmp_path: Path
     assert len(review_files(site)) == 1
 
 
+def test_a_quote_in_a_cell_far_into_the_file_is_read_as_the_customer_wrote_it(tmp_path: Path) -> None:
+    """Python's sniffer guessed from the first 8 KB that a file does not double its quotes
+    when none of those rows had one: a review further on lost a quote or its words shifted."""
+    site = new_site(tmp_path)
+    plain = [
+        shopify.row(
+            product_handle="wollen-sokken", state="published", rating="5", title=f"Fijn {i}",
+            author=f"Klant {i}", body=f"Warm en zacht, precies wat ik zocht, nummer {i}.",
+            created_at=f"2023-05-{i % 28 + 1:02d} 13:22:01 UTC",
+        )
+        for i in range(80)
+    ]  # fmt: skip
+    quoted = shopify.row(
+        product_handle="wollen-sokken", state="published", rating="4", title="Past",
+        author="Bob", body='Hij zei "geweldig" echt waar, maat 43', created_at="2024-02-01 10:00:00 UTC",
+    )  # fmt: skip
+    export = shopify.write_csv(tmp_path, [*plain, quoted], name="late.csv")
+    assert export.stat().st_size > 8192 and export.read_text(encoding="utf-8").count('""') == 2
+    done = redress(site, "import", "shopify", str(export))
+    assert count("new reviews written", done.stdout) == 81
+    (bob,) = [text for text in review_files(site).values() if "Author: Bob" in text]
+    assert bob.endswith('\n\nHij zei "geweldig" echt waar, maat 43\n'), bob
+
+
+def test_a_row_with_more_cells_than_the_header_names_its_row_and_writes_nothing(tmp_path: Path) -> None:
+    """A separator inside a cell that is not quoted makes a cell too many: its words would land in
+    the next column, or the last would be dropped without a word."""
+    site = new_site(tmp_path)
+    export = shopify.write_csv(tmp_path, shopify.ROWS[:1], name="shifted.csv")
+    with export.open("a", encoding="utf-8") as out:
+        out.write(
+            "wollen-sokken,published,3,Gaat wel,Piet,,Utrecht,Te groot, wel warm,,2023-08-01 10:00:00 UTC,\n"
+        )
+    done = redress(site, "import", "shopify", str(export), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(
+        f"redress: {export}:3: this row, from line 4 on, cannot be read as CSV (it has 12 cells where "
+        "the header row names 11; a cell with a ',' in it must be in double quotes)."
+    ), done.stderr
+    assert not review_files(site)
+
+
 def test_a_binary_file_is_named_as_binary_and_no_control_byte_reaches_the_terminal(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     photo = tmp_path / "photo.csv"

@@ -55,7 +55,16 @@ class Table:
 
     path: Path
     headers: list[str]
-    rows: list[tuple[int, dict[str, Any]]]  # (row number as a spreadsheet shows it, values)
+    read_rows: list[tuple[int, dict[str, Any]]]  # (row number as a spreadsheet shows it, values)
+    #: A row that cannot be read whole, raised when the rows are asked for: after the
+    #: importer has looked at the headers, which say more of a file of another kind.
+    broken: BrokenCsv | None = None
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        if self.broken is not None:
+            raise self.broken
+        return self.read_rows
 
     def has(self, *names: str) -> bool:
         keys = {header_key(h) for h in self.headers}
@@ -131,28 +140,61 @@ def read_csv_text(path: Path, text: str) -> Table:
 
 
 def _read_csv_text(path: Path, text: str) -> Table:
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(text[:8192])
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     headers: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     number, start = 0, 1  # the row read last; the line the next one starts on
+    usual = 0  # how many cells the first row after the header has
+    broken: BrokenCsv | None = None
     try:
         for number, values in enumerate(reader, start=1):
-            start = reader.line_num + 1
+            begins, start = start, reader.line_num + 1
             if not headers:
                 if any(v.strip() for v in values):
                     headers = values
                 continue
             if not any(v.strip() for v in values):
                 continue
+            usual = usual or len(values)
+            if (
+                broken is None
+                and len(values) > len(headers)
+                and (len(values) != usual or any(v.strip() for v in values[len(headers) :]))
+            ):
+                # More cells than the header names (and than the rows before, which may all end
+                # in a separator): one inside a cell that was not quoted. Read on, the row's
+                # words would land in other columns or be lost.
+                broken = BrokenCsv(
+                    path,
+                    number,
+                    begins,
+                    csv.Error(
+                        f"it has {len(values)} cells where the header row names {len(headers)}; "
+                        f"a cell with a {dialect.delimiter!r} in it must be in double quotes"
+                    ),
+                )
             rows.append((number, _row(headers, values)))
     except csv.Error as error:
         raise BrokenCsv(path, number + 1, start, error) from None
-    return Table(path, headers, rows)
+    return Table(path, headers, rows, broken)
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """How an export's cells are parted: the separator and spacing guessed from its start,
+    quotes as every spreadsheet and platform writes them.
+
+    The guess of the rest is not trusted: in a sample without a quote inside a
+    quoted cell, Python's sniffer takes doubled quotes (``""``, how a ``"`` is
+    written in a cell) to be unused, and a review further on then came out
+    with a stray quote, or its words shifted into the next column.
+    """
+    try:
+        sniffed: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+    attributes = {"delimiter": sniffed.delimiter, "skipinitialspace": bool(sniffed.skipinitialspace)}
+    return type("Export", (csv.excel,), attributes)
 
 
 def found_headers(table: Table) -> str:
