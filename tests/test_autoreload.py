@@ -50,6 +50,18 @@ def listening_port(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process and its children (autoreload runs in one) have used so far."""
+    total = 0.0
+    for process in [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def get(port: int, path: str) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=10) as response:
         return response.read().decode("utf-8")
@@ -58,9 +70,8 @@ def get(port: int, path: str) -> str:
 def set_fields(path: Path, **fields: str) -> None:
     """Change fields of a content file in one write, as an editor saves it.
 
-    Two writes could straddle a build: Pelican's -r builds again at once
-    after a failed build, and a change made while a build runs is not seen
-    (its watch starts when the build ends).
+    Two writes could straddle a build: a change made while a build runs is
+    not seen (its watch starts when the build ends).
     """
     lines = path.read_text(encoding="utf-8").splitlines()
     changed = [
@@ -97,10 +108,17 @@ def test_autoreload_survives_a_bad_review_and_rebuilds_when_fixed(shop: Path) ->
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_for("the problem line", lambda: "Rating: 'five' is not a whole number" in log.read_text())
+        problem = "Rating: 'five' is not a whole number"
+        wait_for("the problem line", lambda: problem in log.read_text())
         text = log.read_text()
         assert f"content/reviews/{REVIEW}.md" in text
         assert "Traceback" not in text
+        # It waits for the fix, idle: Pelican alone builds a failed build again at once, for ever
+        # (one core at 100 %, the problem lines every few milliseconds).
+        used = cpu_seconds(process.pid)
+        time.sleep(3)
+        assert cpu_seconds(process.pid) - used < 0.5, "pelican -r keeps building while the file is broken"
+        assert log.read_text().count(problem) == 1
         # The server still serves the last good pages.
         port = 0
 

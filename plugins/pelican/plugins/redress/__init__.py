@@ -18,7 +18,7 @@ from pelican import signals
 from .content import settings as redress_settings
 from .content.settings import DEFAULTS
 from .errors import ProblemLinesOnly
-from .site import clashes
+from .site import autoreload, clashes
 from .site.generator import get_generators, report_lines
 
 __version__ = "0.2.0"
@@ -68,6 +68,8 @@ def register() -> None:
     signals.initialized.connect(keep_reviews_out_of_articles)
     signals.initialized.connect(cache_only_where_the_site_caches)
     signals.get_generators.connect(get_generators)
+    # Under `pelican -r`, a build that stopped is built again when a file changes, not at once.
+    signals.get_generators.connect(autoreload.build_begins)
     # A file the section shares with the rest of the site, or a review file
     # Pelican would copy, stops the build before anything is written; a file
     # written over while writing stops it at the end.
@@ -75,6 +77,7 @@ def register() -> None:
     signals.content_written.connect(clashes.note_written)
     signals.feed_written.connect(clashes.note_written)
     signals.finalized.connect(clashes.stop_on_late_clashes)
+    signals.finalized.connect(autoreload.build_finished)  # after the late clashes: they stop a build too
     # The desk's line under the build's report ("Responses: 3 need a look").
     report_lines.connect(desk_report_line)
     # Pelican's main() logs an exception that ends the build on the "pelican"
