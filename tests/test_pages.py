@@ -454,6 +454,29 @@ def test_a_case_dated_in_another_offset_is_on_a_page_of_its_days():
             assert end - start <= per_page or max(shown[: start + 1]) == max(shown[:end]), (shown, spans)
 
 
+def test_a_direction_control_in_a_name_turns_nothing_of_the_page_around(tmp_path):
+    """An override typed after a name ("Mallory" + U+202E) made the byline's date beside it read
+    right to left; direction controls are taken out of every field and text, also when written
+    as a character reference. Arabic and Hebrew need none; the direction marks stay."""
+    controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    files = [
+        review(
+            "r01", rating=2, author="Mallory \u202e", title="Ti\u2067tle",
+            body="Good \u202e text &#x202e; and &#8238; with a mark \u200f.",
+        ),
+        response("r01-1", "r01", author="Anna \u202d", body="Sorry \u2066!"),
+    ]  # fmt: skip
+    out = build(make_site(tmp_path, *files))
+    published = [p for p in out.rglob("*") if p.suffix in (".html", ".json", ".rss", ".atom")]
+    assert published
+    for path in published:
+        text = path.read_text(encoding="utf-8")
+        assert not any(c in text for c in controls), path
+        assert "&#x202e;" not in text.lower() and "&#8238;" not in text, path
+    page = soup(out / "reviews/r01/index.html")
+    assert "Mallory" in page.get_text() and "\u200f" in page.get_text()
+
+
 def test_empty_filters_and_small_listings_have_no_pages(tmp_path):
     files = [review(f"r{i:02d}", rating=5, date=f"2026-09-{i + 1:02d} 10:00") for i in range(3)]
     out = build(make_site(tmp_path, *files))

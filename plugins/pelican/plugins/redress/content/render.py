@@ -27,7 +27,7 @@ from markdown.inlinepatterns import (
     SubstituteTagInlineProcessor,
 )
 
-from .rules import CONTROL_RE, strip_control
+from .rules import UNSHOWN_RE, strip_control
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
@@ -205,7 +205,7 @@ def _sanitise(html: str) -> str:
     )
     # Python-Markdown passes character references such as "&#1;" through and
     # nh3 decodes them: the control characters strip_control removed come back.
-    return CONTROL_RE.sub("", html).strip()
+    return UNSHOWN_RE.sub("", html).strip()
 
 
 #: Python-Markdown looks for the end of a link from every "[", so its time

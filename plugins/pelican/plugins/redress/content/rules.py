@@ -16,6 +16,13 @@ import unicodedata
 #: controls except tab and line breaks, and the two non-characters.
 #: Removing them also means no text can forge the build's internal marks.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: The control characters and the explicit direction controls (embeddings, overrides,
+#: isolates), which :func:`strip_control` takes out of all content. Typed into a name, one
+#: turns the page's own words after it around ("Mallory" and the date beside it read right
+#: to left). Words in Arabic or Hebrew need none: their direction comes with their letters;
+#: the marks (U+200E, U+200F) stay. (A form post with a control character is refused with
+#: CONTROL_RE; direction controls in one are only left out, as here.)
+UNSHOWN_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 #: An e-mail address, as found in running text and as checked in a form or
 #: an order export: the same pattern, so whatever a form accepts as an
@@ -32,8 +39,9 @@ SLUG_CHARS = 50
 
 
 def strip_control(text: str) -> str:
-    """The text without control characters; line breaks become ``\\n``."""
-    return CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """The text without control characters or direction controls (see :data:`UNSHOWN_RE`);
+    line breaks become ``\\n``."""
+    return UNSHOWN_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def is_email(value: str) -> bool:
