@@ -504,6 +504,22 @@ def test_responsiveness_figures(tmp_path):
     assert page.select("dl.responsiveness dd")[-1].get_text(strip=True) == "2"
 
 
+def test_an_answer_dated_at_its_review_says_no_time_to_a_first_response(tmp_path):
+    """An imported reply whose export kept no date is dated at its review: answered, but no
+    "First response after 0 minutes" on the card, and nothing in the median."""
+    files = [
+        review("neg1", rating=1, date="2026-10-01 10:00"),
+        response("neg1-1", "neg1", date="2026-10-01 10:00", body="Sorry, we refunded you."),
+        review("neg2", rating=2, date="2026-10-02 10:00"),
+        response("neg2-1", "neg2", date="2026-10-02 13:00", body="Sorry, a new one is on its way."),
+    ]
+    out = build(make_site(tmp_path, *files))
+    dl = soup(out / "reviews" / "index.html").select_one("dl.responsiveness").get_text(" ", strip=True)
+    assert "2 of 2 (100%)" in dl and "3 hours" in dl
+    assert soup(out / "reviews/neg1/index.html").select_one(".fix-time") is None
+    assert "3 hours" in soup(out / "reviews/neg2/index.html").select_one(".fix-time").get_text()
+
+
 def test_dutch_site_formats_dates_and_numbers(tmp_path):
     files = [
         review("a", rating=4, date="2026-10-02 14:31"),

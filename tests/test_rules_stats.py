@@ -103,6 +103,17 @@ def test_median_first_response_over_answered_negatives_only():
     assert summary.answered_share == 0.75
 
 
+def test_an_answer_dated_at_its_reviews_moment_counts_as_answered_but_not_in_the_median():
+    """An export that kept a reply without its date is imported at the review's moment:
+    as a delay of nothing it pulled the shop's public median towards zero."""
+    hours = dt.timedelta(hours=1)
+    reviews = [answered(1, 0 * hours), answered(2, 0 * hours), answered(1, 30 * hours)]
+    summary = summarise(reviews, 5)
+    assert summary.negative_answered == 3
+    assert summary.median_first_response == 30 * hours
+    assert summarise(reviews[:2], 5).median_first_response is None
+
+
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two():
     hours = dt.timedelta(hours=1)
     reviews = [answered(1, h * hours) for h in (1, 3, 7, 100)]

@@ -71,6 +71,9 @@ def average(reviews: list[Review]) -> float | None:
     return one_decimal(sum(ratings), len(ratings)) if ratings else None
 
 
+ZERO = dt.timedelta(0)
+
+
 def summarise(reviews: list[Review], scale: int) -> Summary:
     counts = Counter(r.rating for r in reviews if r.rating is not None)
     rated = sum(counts.values())
@@ -80,14 +83,22 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         for stars in range(scale, 0, -1)
     ]
     negatives = [r for r in reviews if r.negative]
+    answered = 0
     delays = []
     for review in negatives:
         first = review.first_response
         if first is not None:
-            delays.append(first.date - review.date)
+            delay = first.date - review.date
         elif review.replied_on is not None:
             # Answered on the platform it was imported from; the export kept the date only.
-            delays.append(review.replied_on - review.date)
+            delay = review.replied_on - review.date
+        else:
+            continue
+        answered += 1
+        if delay > ZERO:
+            # An answer dated at its review's moment measures nothing: an export that kept
+            # a reply without its date, imported at the review's. It counts as an answer.
+            delays.append(delay)
     imported = [r for r in reviews if r.imported]
     platforms = tuple(sorted({r.platform.strip().lower() for r in imported}))
     return Summary(
@@ -96,7 +107,7 @@ def summarise(reviews: list[Review], scale: int) -> Summary:
         average=one_decimal(total, rated) if rated else None,
         bars=bars,
         negative_count=len(negatives),
-        negative_answered=len(delays),
+        negative_answered=answered,
         median_first_response=_median(delays),
         open_count=sum(1 for r in negatives if r.is_open),  # only a negative review is open
         resolved_count=sum(1 for r in reviews if r.state == "resolved"),
