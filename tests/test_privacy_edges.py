@@ -68,6 +68,11 @@ ORDER_TYPED = {
     "nonbreaking-hyphen": "bb\u201177779",
     "run-on": "BB77779",
 }
+#: The order number without the prefix the platform gives it, as customers type it.
+ORDER_DIGITS = {
+    "shopify": ("#1001", "My order 1001 arrived late, bestelling nr. 1001."),
+    "prefix-left-out": ("BB-20452", "Order 20452, or #20452, or BB_20452."),
+}
 #: Numbers that are not contact details and must stay visible.
 VISIBLE = {
     "price": "€ 12,95",
@@ -143,6 +148,9 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files.append(
         review("invited", rating=4, body=f"I used this link: https://shop.example/reviews/write/?t={TOKEN}")
     )
+    for name, (order, body) in ORDER_DIGITS.items():
+        files.append(review(_slug("digits", name), rating=2, body=body, order=order))
+    files.append(review("year-order", rating=2, body="A customer since 2024.", order="#2024"))
     files.append(review("quoted", rating=1, body="The pump broke.", order=ORDER_VALUE))
     files.append(
         response("quoted-1", "quoted", body="We refunded NL91 ABNA 0417 1643 00; call us on 5123 4567.")
@@ -187,6 +195,19 @@ def test_the_reviews_order_number_is_hidden_in_any_case_and_with_any_dash(out: P
     text = _card_text(out, _slug("order", name))
     assert text.strip() == f"Before {ORDER} after.", (ORDER_TYPED[name], text)
     assert ORDER_TYPED[name] not in _published_text(out)
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_DIGITS))
+def test_an_order_number_typed_without_its_prefix_is_hidden(out: Path, name: str) -> None:
+    order, _body = ORDER_DIGITS[name]
+    text = _card_text(out, _slug("digits", name))
+    digits = order.lstrip("#").removeprefix("BB-")
+    assert digits not in text and ORDER in text, text
+    assert digits not in _published_text(out)
+
+
+def test_an_order_number_that_reads_as_a_year_is_hidden_only_with_its_prefix(out: Path) -> None:
+    assert _card_text(out, "year-order").strip() == "A customer since 2024."
 
 
 @pytest.mark.parametrize("name", sorted(VISIBLE))

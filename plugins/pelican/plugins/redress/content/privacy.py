@@ -245,7 +245,7 @@ def redact(
     if INVISIBLE_RE.search(text):
         text = INVISIBLE_RE.sub("", text)
     labels = _label_words(gettext)
-    values = sorted(((v.strip(), k) for k, v in private.items() if v), key=lambda vk: -len(vk[0]))
+    values = sorted(_private_values(private), key=lambda vk: -len(vk[0]))
     skeleton = None
     for value, kind in values:
         # Most texts do not quote the value: say so without compiling its pattern.
@@ -308,6 +308,29 @@ def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> 
         return label
 
     return TOKEN_RE.sub(token, text)
+
+
+def _private_values(private: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Each private value to look for, with its field; an order number also by its digits.
+
+    A platform's order number has a prefix its customers leave out: Shopify's
+    ``#1001`` is "order 1001" in a review, ``BB-20452`` "20452". Its digits
+    are looked for on their own when there are at least four, and they are
+    not a year.
+    """
+    values = [(v.strip(), k) for k, v in private.items() if v and v.strip()]
+    for value, kind in list(values):
+        if kind != "order":
+            continue
+        digits = _ORDER_PREFIX_RE.sub("", value)
+        if digits != value and sum(c.isdigit() for c in digits) >= 4 and not _YEAR_RE.fullmatch(digits):
+            values.append((digits, kind))
+    return values
+
+
+#: What comes before an order number's digits: letters, "#", separators.
+_ORDER_PREFIX_RE = re.compile(r"^\D+")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 
 def _note(label: str) -> Callable[[re.Match[str]], str]:
