@@ -96,6 +96,10 @@ def test_the_reader_remembers_only_fingerprints_of_what_it_hid(tmp_path: Path) -
         ("http://127.0.0.1:8000", ()),
         ("http://localhost:8000", ()),
         ("", ()),
+        # A folder of a provider's host: its customers write from that domain too.
+        ("https://users.telenet.be/bonenbus/", ()),
+        ("https://www.xs4all.nl/~bonenbus", ()),
+        ("https://www.bonenbus.nl/reviews/", ()),
     ],
 )
 def test_the_shops_domains_come_from_its_addresses(url: str, domains: tuple[str, ...]) -> None:

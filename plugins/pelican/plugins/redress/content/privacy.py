@@ -159,7 +159,9 @@ def shop_contacts(contacts: Iterable[str], urls: Iterable[str]) -> ShopContacts:
     leading ``www.``, and so does the domain above a subdomain
     (``reviews.bonenbus.example`` gives ``bonenbus.example``) unless that is
     a shared ending such as ``co.uk``. A host without a dot (``localhost``)
-    or an IP address gives none.
+    or an IP address gives none, and so does an address in a folder of a
+    host (``https://users.telenet.be/bonenbus/``): that host is a provider's,
+    whose customers write from it too.
     """
     emails, phones = set(), []
     for item in contacts:
@@ -170,7 +172,10 @@ def shop_contacts(contacts: Iterable[str], urls: Iterable[str]) -> ShopContacts:
             phones.append(phone_digits(item))
     domains: list[str] = []
     for url in urls:
-        host = (urlsplit(url).hostname or "") if url else ""
+        parts = urlsplit(url) if url else None
+        if parts is None or parts.path.strip("/"):
+            continue
+        host = parts.hostname or ""
         host = host.casefold().removeprefix("www.")
         if "." not in host or host.replace(".", "").isdigit() or ":" in host:
             continue
