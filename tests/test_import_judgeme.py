@@ -151,7 +151,13 @@ def test_a_bad_rating_is_a_problem_of_its_row_and_the_rest_are_read(tmp_path: Pa
     assert batch.problems == [
         RowProblem(f"{path}:2", "rating", "'six' is not a whole number from 1 to 5"),
         RowProblem(f"{path}:3", "rating", "'4.5' is not a whole number from 1 to 5"),
-        RowProblem(f"{path}:4", "reply_date", "'31-13-2023' is not a date and time like 2024-03-01 14:30:00"),
+        RowProblem(
+            f"{path}:4",
+            "reply_date",
+            "'31-13-2023' is not a date and time like 2024-03-01 14:30:00; a date with the day or month "
+            "first is not read (01-03-2024 may be the 1st of March or the 3rd of January): format the "
+            "column as yyyy-mm-dd hh:mm and export again",
+        ),
     ]
     assert [r.where for r in batch.reviews] == [f"{path}:5", f"{path}:6"]
     assert batch.rows == 6

@@ -343,8 +343,18 @@ def utc_datetime(value: object) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(_ZONE_WORD.sub("+00:00", text))
     except ValueError:
-        raise ValueError(f"{text!r} is not a date and time like 2024-03-01 14:30:00") from None
+        hint = ""
+        if _DAY_FIRST.match(text):
+            hint = (
+                "; a date with the day or month first is not read (01-03-2024 may be the 1st of "
+                "March or the 3rd of January): format the column as yyyy-mm-dd hh:mm and export again"
+            )
+        raise ValueError(f"{text!r} is not a date and time like 2024-03-01 14:30:00{hint}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+#: A date written day (or month) first, as spreadsheets in most of Europe and the US show it.
+_DAY_FIRST = re.compile(r"\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b")
 
 
 def _serial(days: float) -> dt.datetime:
