@@ -183,7 +183,7 @@ def dated_spans(days: list[int], per_page: int, origin: int = 0) -> list[tuple[i
     A review's day is the one its page shows, in its own offset; the reviews
     are in the order of their moments. Written in two offsets (the inbox's
     with the shop's, a shop's own script in UTC), a review can show an
-    earlier day than the one before it. It is counted on the day before it
+    earlier day than the one before it. It is counted on that review's day
     instead (at most a day or two later than its own): the spans are cut
     where the days are in order, so each page is still its days' reviews,
     and its number does not move with reviews on other pages.
