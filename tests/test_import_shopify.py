@@ -189,6 +189,23 @@ def test_reviews_alike_in_product_time_and_reviewer_are_numbered_in_the_files_or
     assert [r.platform_id for r in later.reviews] == [made, f"{made}-2", f"{made}-3"]
 
 
+def test_a_row_copied_cell_for_cell_is_one_review_and_the_next_keep_their_ids(tmp_path: Path) -> None:
+    """The export has no ids: a row twice (an export or a merge gone wrong) counted one customer
+    twice. The copy is skipped with its reason; a review alike in product, time and reviewer
+    after it keeps the number it had."""
+    same = {"product_handle": "regenjas", "author": "Anoniem", "created_at": "2023-08-01 10:00:00 UTC"}
+    first = export.row(**same, state="published", rating="4", body="Droog gebleven.")
+    other = export.row(**same, state="published", rating="5", body="Weer besteld.")
+    path = export.write_csv(tmp_path, [first, dict(first), other])
+    batch = shopify.read([path])
+    made = stable_id("regenjas", "2023-08-01T10:00:00+00:00", "name:Anoniem")
+    assert [(r.platform_id, r.rating) for r in batch.reviews] == [(made, 4), (f"{made}-3", 5)]
+    assert [(s.where, s.reason) for s in batch.skips] == [
+        (f"{path}:3", "the same row again (every cell as in a row above)")
+    ]
+    assert batch.rows == 3
+
+
 def test_both_exports_at_once_import_each_review_once(tmp_path: Path) -> None:
     files = [export.write_csv(tmp_path, name="a.csv"), export.write_csv(tmp_path, name="b.csv", bom=True)]
     batch = shopify.read(files)

@@ -65,9 +65,10 @@ def read(paths: list[Path]) -> Batch:
         table = open_table(path, EXPORT_NAME)
         require_columns(table, EXPORT_NAME, REQUIRED)
         seen: Counter[str] = Counter()
+        rows_seen: set[tuple[tuple[str, str], ...]] = set()
         for number, row in table.rows:
             batch.rows += 1
-            _row(f"{path}:{number}", row, batch, seen)
+            _row(f"{path}:{number}", row, batch, seen, rows_seen)
     keep_latest(batch)
     return batch
 
@@ -98,11 +99,25 @@ def review_id(seen: Counter[str], product: str, time: object, email: str, name: 
     return numbered(seen, stable_id(product, when.isoformat(), reviewer_key(email, name)))
 
 
-def _row(where: str, row: dict[str, object], batch: Batch, seen: Counter[str]) -> None:
+def _row(
+    where: str,
+    row: dict[str, object],
+    batch: Batch,
+    seen: Counter[str],
+    rows_seen: set[tuple[tuple[str, str], ...]],
+) -> None:
     text = {name: cell_text(cell(row, name)) for name in ("product_handle", "email", "author")}
     platform_id = review_id(
         seen, text["product_handle"], cell(row, "created_at"), text["email"], text["author"]
     )
+    # A row the file holds twice, cell for cell, is one review copied (an export or a merge
+    # of exports gone wrong), not two: the export has no id to tell them apart by. Its id is
+    # still counted above, so the reviews after it keep their numbers.
+    copy = tuple(sorted((key, cell_text(value)) for key, value in row.items()))
+    if copy in rows_seen:
+        batch.skips.append(Skip(where, "the same row again (every cell as in a row above)"))
+        return
+    rows_seen.add(copy)
     state = cell_text(cell(row, "state")).lower() or "published"
     if state not in ("published", "spam"):
         batch.skips.append(Skip(where, f"not published on Shopify (state {state})"))
