@@ -126,6 +126,22 @@ DODGES = {
 }
 
 
+#: Addresses spelled out so that a program would not see them: hidden.
+SPELT = {
+    "word-at-word-dot": "jan.devries at example dot com",
+    "brackets": "jan.devries(at)example.com",
+    "square-brackets": "jan.devries [at] example [dot] com",
+    "dutch-punt": "piet (at) voorbeeld punt nl",
+    "capitals": "JAN_01 AT EXAMPLE DOT COM",
+}
+#: Sentences with "at" and "dot" that are no address: they stay.
+SPELT_VISIBLE = {
+    "shop-name": "the team at Coolblue dot nl",
+    "real-dot": "bought it at bol.com",
+    "time": "we met at 10 dot 30",
+}
+
+
 def _slug(kind: str, name: str) -> str:
     return f"{kind}-{name}"
 
@@ -148,6 +164,10 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files.append(
         review("invited", rating=4, body=f"I used this link: https://shop.example/reviews/write/?t={TOKEN}")
     )
+    for name, value in SPELT.items():
+        files.append(review(_slug("spelt", name), rating=2, body=f"Before {value} after."))
+    for name, value in SPELT_VISIBLE.items():
+        files.append(review(_slug("phrase", name), rating=2, body=f"Before {value} after."))
     for name, (order, body) in ORDER_DIGITS.items():
         files.append(review(_slug("digits", name), rating=2, body=body, order=order))
     files.append(review("year-order", rating=2, body="A customer since 2024.", order="#2024"))
@@ -242,6 +262,18 @@ def test_an_address_hidden_from_the_typed_text_by_markdown_is_hidden_in_the_publ
     published = _published_text(out)
     for secret in ("kees.jansen", "22334455", "2233 4455", "piet&#64;", "piet@example.org"):
         assert secret not in published, (name, secret)
+
+
+@pytest.mark.parametrize("name", sorted(SPELT))
+def test_an_address_spelled_out_is_hidden(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("spelt", name))
+    assert text.strip() == "Before [e-mail address hidden] after.", (SPELT[name], text)
+    assert SPELT[name] not in _published_text(out)
+
+
+@pytest.mark.parametrize("name", sorted(SPELT_VISIBLE))
+def test_a_sentence_with_at_and_dot_stays_as_written(out: Path, name: str) -> None:
+    assert _card_text(out, _slug("phrase", name)).strip() == f"Before {SPELT_VISIBLE[name]} after."
 
 
 def test_an_invitation_link_pasted_into_a_review_is_published_without_its_token(out: Path) -> None:
