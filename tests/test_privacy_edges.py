@@ -276,6 +276,25 @@ def test_a_sentence_with_at_and_dot_stays_as_written(out: Path, name: str) -> No
     assert _card_text(out, _slug("phrase", name)).strip() == f"Before {SPELT_VISIBLE[name]} after."
 
 
+def test_an_order_typed_as_a_word_hides_no_word_of_the_shops_answer(tmp_path: Path) -> None:
+    """The form's order field is free text: a customer who typed "sorry" or "the" there made the
+    page hide those words in the shop's answer, in feeds and data, and inside "another"."""
+    files = [
+        review("worded", rating=1, body="The grinder broke.", order="sorry"),
+        response("worded-1", "worded", body="We are so sorry about the grinder; another one is on its way."),
+        review("short", rating=2, body="The parcel was late.", order="the"),
+        response("short-1", "short", body="We apologise for the delay; the other one is sent."),
+        review("letters", rating=2, body="See XBB-12345 and BB-12345.", order="BB-12345"),
+    ]
+    out = build(make_site(tmp_path, *files))
+    worded = soup(out / "reviews/worded/index.html").find(id="entry-worded-1").get_text(" ", strip=True)
+    assert "We are so sorry about the grinder; another one is on its way." in worded
+    short = soup(out / "reviews/short/index.html").find(id="entry-short-1").get_text(" ", strip=True)
+    assert "We apologise for the delay; the other one is sent." in short
+    assert ORDER not in _published_text(out).replace(_card_text(out, "letters"), "")
+    assert _card_text(out, "letters").strip() == f"See XBB-{ORDER} and {ORDER}."
+
+
 def test_an_invitation_link_pasted_into_a_review_is_published_without_its_token(out: Path) -> None:
     text = _card_text(out, "invited")
     assert text.strip() == f"I used this link: https://shop.example/reviews/write/?t={ORDER}", text

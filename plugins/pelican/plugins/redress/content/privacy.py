@@ -370,7 +370,13 @@ def _private_values(private: Mapping[str, str]) -> list[tuple[str, str]]:
     are looked for on their own when there are at least four, and they are
     not a year.
     """
-    values = [(v.strip(), k) for k, v in private.items() if v and v.strip()]
+    # An order number or a phone number without a digit is not one: a customer who typed
+    # "sorry" or "the" as their order would otherwise hide that word in the shop's answers.
+    values = [
+        (v.strip(), k)
+        for k, v in private.items()
+        if v and v.strip() and (k not in ("order", "phone") or any(c.isdigit() for c in v))
+    ]
     for value, kind in list(values):
         if kind != "order":
             continue
@@ -444,8 +450,9 @@ def _value_pattern(value: str) -> re.Pattern[str] | None:
     if sum(c.isalnum() for c in chars) < 3:
         return None
     body = f"{_SEP}{{0,3}}".join(re.escape(c) for c in chars)
-    before = r"(?<!\d)" if chars[0].isdigit() else ""
-    after = r"(?!\d)" if chars[-1].isdigit() else ""
+    # Not inside a longer number, nor inside a longer word: "BB-1" is no part of "XBB-12".
+    before = r"(?<!\d)" if chars[0].isdigit() else r"(?<![^\W\d_])" if chars[0].isalpha() else ""
+    after = r"(?!\d)" if chars[-1].isdigit() else r"(?![^\W\d_])" if chars[-1].isalpha() else ""
     return re.compile(before + body + after, re.IGNORECASE)
 
 
