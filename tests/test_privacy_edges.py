@@ -121,6 +121,8 @@ DODGES = {
     "zero-width-space": "Call 06\u200b22334455 please.",
     "dash-reference": "Call 06&#45;22334455 please.",
     "backslash-dash": "Call 06\\-22334455 please.",
+    "backslash-at": "Mail kees.jansen\\@example.com please.",
+    "backslash-underscore": "Mail kees.jansen\\_x@example.com please.",
     "other-address-reference": "Mail piet&#64;example.org please.",
     "whatsapp": "Chat on [WhatsApp](https://wa.me/31622334455) please.",
 }

@@ -251,6 +251,13 @@ def published_html(
     saw it, with what was found hidden: every word kept, no address.
     """
     body = privacy.redact(text, private, gettext, keep=keep, found=found)
+    bare = render.without_escapes(text)
+    if bare != text:
+        # A backslash inside an address (``jan\\@…``, ``jan\\_doe@…``) hid it, or half of it,
+        # from the patterns: if the text without them hides more, that is what is published.
+        hidden = privacy.redact(bare, private, gettext, keep=keep, found=found)
+        if hidden != render.without_escapes(body):
+            return render.text_to_html(hidden)
     html = render.markdown_to_html(body)
     if render.is_plain(body):
         return html  # shown as typed: the redaction saw what the reader sees

@@ -164,6 +164,15 @@ def text_to_html(text: str) -> str:
     return _plain_paragraphs(text) if text.strip() else ""
 
 
+def without_escapes(text: str) -> str:
+    """Markdown text with its backslashes before punctuation taken off, as a reader reads it
+    (``jan\\@example.com``: Python-Markdown leaves that backslash, a reader skips it)."""
+    return _ESCAPE_RE.sub(r"\1", text) if "\\" in text else text
+
+
+_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def links(html: str) -> list[str]:
     """The addresses the links of sanitised HTML go to, as a browser reads them."""
     return [unescape(href) for href in _HREF_RE.findall(html)]
