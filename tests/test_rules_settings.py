@@ -165,6 +165,33 @@ def test_listing_urls_must_be_folders():
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "fix"),
+    [
+        ("REVIEWS_INDEX_URL", "/reviews/", "'reviews/'"),
+        ("REVIEWS_REVIEW_URL", "/reviews/{slug}/", "'reviews/{slug}/'"),
+        ("REVIEWS_FEED_RSS", "/feeds/reviews.rss", "'feeds/reviews.rss'"),
+        ("REVIEWS_STATIC_URL", "/assets/", "'assets/'"),
+    ],
+)
+def test_a_place_in_the_output_written_from_the_root_names_its_setting_and_fix(key, value, fix):
+    """A leading / (how a web address from the root looks) ended the build with a traceback
+    ("would be written outside the output folder") that named neither the setting nor the fix."""
+    assert problems(**{key: value}) == [
+        f"settings: {key} is {value!r}; it is a place in the output folder, written without a "
+        f"leading /, like {fix} (SITEURL comes before it)"
+    ]
+
+
+def test_the_static_folder_ends_in_a_slash_and_nothing_climbs_out_of_the_output():
+    """Without its slash, "assets" wrote assetsredress.css and assetsfeed.xsl at the output's root."""
+    assert problems(REVIEWS_STATIC_URL="assets", REVIEWS_REVIEW_SAVE_AS="../x/{slug}.html") == [
+        "settings: REVIEWS_REVIEW_SAVE_AS is '../x/{slug}.html'; it must stay inside the output "
+        "folder (no ..)",
+        "settings: REVIEWS_STATIC_URL is 'assets'; it must be a folder ending in /, like 'assets/'",
+    ]
+
+
 def test_review_and_product_urls_need_the_slug():
     assert problems(REVIEWS_REVIEW_URL="reviews/one/", REVIEWS_PRODUCT_URL="reviews/products/") == [
         "settings: REVIEWS_REVIEW_URL is 'reviews/one/'; it must be a text containing {slug}, "

@@ -247,6 +247,7 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
     hold = merged["REVIEWS_HOLD_HOURS"]
     if isinstance(hold, bool) or not isinstance(hold, int | float) or hold < 0:
         problems.append(f"settings: REVIEWS_HOLD_HOURS is {hold!r}; use a number of hours, 0 or more")
+    problems += _output_path_problems(merged)
     for kind in ("INDEX", "REVIEW", "PRODUCT"):
         url = merged[f"REVIEWS_{kind}_URL"]
         # A listing has pages below it (stars/2/, page/3/, write/): it must be a folder.
@@ -271,6 +272,46 @@ def get_settings(settings: dict[str, Any]) -> dict[str, Any]:
     if merged["REVIEWS_SHOP_URL"] is None:
         merged["REVIEWS_SHOP_URL"] = settings.get("SITEURL", "") or ""
     return merged
+
+
+#: The settings that name a place in the output folder, as Pelican's *_URL and *_SAVE_AS do.
+OUTPUT_PATH_SETTINGS = (
+    "REVIEWS_INDEX_URL",
+    "REVIEWS_INDEX_SAVE_AS",
+    "REVIEWS_REVIEW_URL",
+    "REVIEWS_REVIEW_SAVE_AS",
+    "REVIEWS_PRODUCT_URL",
+    "REVIEWS_PRODUCT_SAVE_AS",
+    "REVIEWS_STATIC_URL",
+    "REVIEWS_FEED_RSS",
+    "REVIEWS_FEED_ATOM",
+    "REVIEWS_PRODUCT_FEED_RSS",
+    "REVIEWS_PRODUCT_FEED_ATOM",
+)
+
+
+def _output_path_problems(merged: dict[str, Any]) -> list[str]:
+    """A place in the output written as a web address from the root ("/reviews/"), or one that
+    climbs out of it: said here, with the setting and the fix, not as a traceback when written."""
+    problems = []
+    for key in OUTPUT_PATH_SETTINGS:
+        value = merged[key]
+        if not isinstance(value, str) or not value:
+            continue
+        if value.startswith("/"):
+            problems.append(
+                f"settings: {key} is {value!r}; it is a place in the output folder, written "
+                f"without a leading /, like {value.lstrip('/')!r} (SITEURL comes before it)"
+            )
+        elif ".." in value.split("/"):
+            problems.append(f"settings: {key} is {value!r}; it must stay inside the output folder (no ..)")
+    static = merged["REVIEWS_STATIC_URL"]
+    if isinstance(static, str) and static and not static.endswith("/") and not static.startswith("/"):
+        folder = static + "/"
+        problems.append(
+            f"settings: REVIEWS_STATIC_URL is {static!r}; it must be a folder ending in /, like {folder!r}"
+        )
+    return problems
 
 
 def _desk_problems(merged: dict[str, Any]) -> list[str]:
