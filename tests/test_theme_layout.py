@@ -177,6 +177,39 @@ def test_a_theme_without_head_or_content_blocks(tmp_path, caplog):
     assert any("no block for the page content" in r.getMessage() for r in caplog.records)
 
 
+def test_a_block_in_an_included_template_is_not_taken_for_one_a_page_can_fill(tmp_path, caplog):
+    """A theme whose head block includes a partial with its own ``extra_head``: Jinja renders
+    that block as the include has it, so the review pages' stylesheet, description, feeds and
+    structured data, put there, were lost without a word. The theme's own ``head`` is used."""
+    caplog.set_level(logging.WARNING)
+    site = shop(tmp_path)
+    theme = tmp_path / "partials"
+    (theme / "templates/partials").mkdir(parents=True)
+    (theme / "templates/partials/head.html").write_text(
+        '<meta charset="utf-8"><title>{% block title %}Shop{% endblock %}</title>'
+        "{% block extra_head %}{% endblock %}\n"
+    )
+    (theme / "templates/partials/body.html").write_text("<main>{% block main %}{% endblock %}</main>\n")
+    base = theme / "templates/base.html"
+    base.write_text(
+        '<!doctype html><html lang="en"><head>{% block head %}{% include "partials/head.html" %}'
+        "{% endblock %}</head>\n<body>{% block content %}{% endblock %}</body></html>\n"
+    )
+    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
+    assert page.head.find("link", rel="stylesheet", href=re.compile("redress.css"))
+    assert page.head.find("link", rel="alternate", type="application/atom+xml")
+    assert page.head.find("meta", attrs={"name": "description"})
+    # Its only content block in an included template: no page can fill it, and the warning says so.
+    base.write_text(
+        '<!doctype html><html lang="en"><head>{% block head %}{% endblock %}</head>\n'
+        '<body>{% include "partials/body.html" %}</body></html>\n'
+    )
+    caplog.clear()
+    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
+    assert page.body["class"] == ["redress"] and page.select_one("article.review")
+    assert any("main is in an included template" in r.getMessage() for r in caplog.records)
+
+
 def test_a_change_in_the_blog_rewrites_the_review_pages(tmp_path):
     """The theme shows the blog's pages in its menu: a new page reaches the cached review pages too."""
     site = shop(tmp_path)

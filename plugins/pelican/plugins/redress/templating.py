@@ -670,8 +670,12 @@ def theme_base(settings: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _sources(env: Environment, name: str, seen: set[str]) -> Iterator[tuple[str, nodes.Template]]:
-    """A template, the templates it extends and those it includes, each once, parsed."""
+def _sources(
+    env: Environment, name: str, seen: set[str], fillable: bool = True
+) -> Iterator[tuple[str, nodes.Template, bool]]:
+    """A template, the templates it extends and those it includes, each once, parsed; and
+    whether a page can fill its blocks. A block in an included template is rendered as the
+    include has it: a page that extends ``base.html`` cannot fill it."""
     if name in seen:
         return
     seen.add(name)
@@ -680,11 +684,11 @@ def _sources(env: Environment, name: str, seen: set[str]) -> Iterator[tuple[str,
     except TemplateNotFound:
         return
     tree = env.parse(source)
-    yield source, tree
+    yield source, tree, fillable
     for node in tree.find_all((nodes.Extends, nodes.Include)):
         template = getattr(node, "template", None)
         if isinstance(template, nodes.Const) and isinstance(template.value, str):
-            yield from _sources(env, template.value, seen)
+            yield from _sources(env, template.value, seen, fillable and isinstance(node, nodes.Extends))
 
 
 def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout | None:
@@ -698,31 +702,34 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
     if path is None:
         return None
     blocks: list[str] = []
+    included: list[str] = []  # blocks of included templates, which no page can fill
     title_suffix = False
     has_main = False
-    for source, tree in _sources(env, "base.html", set()):
+    for source, tree, fillable in _sources(env, "base.html", set()):
         for block in tree.find_all(nodes.Block):
-            blocks.append(block.name)
+            (blocks if fillable else included).append(block.name)
         found = _TITLE_BEFORE_BLOCK.search(source)
-        if found and re.sub(r"\{#.*?#\}", "", found["before"]).strip():
+        if fillable and found and re.sub(r"\{#.*?#\}", "", found["before"]).strip():
             title_suffix = True
         has_main = has_main or bool(_MAIN_ELEMENT.search(source))
     content = next((name for name in CONTENT_BLOCKS if name in blocks), "")
     if not content:
         logger.warning(
-            "reviews: the theme's %s has no block for the page content (%s); the review pages "
+            "reviews: the theme's %s has no block for the page content (%s)%s; the review pages "
             'use Redress\'s own layout (set REVIEWS_LAYOUT = "standalone" to say so)',
             path,
             ", ".join(CONTENT_BLOCKS),
+            _only_included(CONTENT_BLOCKS, included),
         )
         return None
     head = next((name for name in HEAD_BLOCKS if name in blocks), "")
     if not head:
         logger.warning(
-            "reviews: the theme's %s has no block for head extras (%s); the review pages link "
+            "reviews: the theme's %s has no block for head extras (%s)%s; the review pages link "
             "their stylesheet from the page body and go without their description and Open Graph tags",
             path,
             ", ".join(HEAD_BLOCKS),
+            _only_included(HEAD_BLOCKS, included),
         )
     title = next((name for name in TITLE_BLOCKS if name in blocks), "")
     return ThemeLayout(
@@ -733,6 +740,14 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         content=content,
         region="div" if has_main else "main",
     )
+
+
+def _only_included(names: tuple[str, ...], included: list[str]) -> str:
+    """Words for a warning: the blocks of ``names`` the theme has only in an included template."""
+    found = [name for name in names if name in included]
+    if not found:
+        return ""
+    return f" that a page can fill ({', '.join(found)} is in an included template, which a page cannot fill)"
 
 
 def choose_layout(env: Environment, settings: Mapping[str, Any], requested: str | None) -> ThemeLayout | None:
