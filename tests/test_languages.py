@@ -124,6 +124,19 @@ def test_a_language_without_a_catalog_gives_english_under_lang_en(tmp_path, capl
     assert repr(lang) in warnings[0] and 'lang="en"' in warnings[0]
 
 
+@pytest.mark.parametrize("written", ["nl_BE", "nl_be"])
+def test_a_site_language_with_a_region_is_a_valid_lang_everywhere(tmp_path, written):
+    """DEFAULT_LANG as a locale ("nl_BE") was written into lang attributes as it is, which is no
+    language tag: screen readers and search engines then do not know the page's language."""
+    out = build(shop(tmp_path), DEFAULT_LANG=written, REVIEWS_LAYOUT="standalone")
+    page = soup(out / "reviews/index.html")
+    assert page.html["lang"] == "nl-BE" and "Alle reviews" in page.get_text()
+    assert page.find("meta", property="og:locale")["content"] == "nl_BE"
+    langs = [tag["lang"] for path in out.rglob("*.html") for tag in soup(path).select("[lang]")]
+    langs += [tag["lang"] for tag in soup(out / "reviews/widgets/badge.svg").select("[lang]")]
+    assert langs and not [lang for lang in langs if "_" in lang]
+
+
 def test_a_theme_with_its_own_underscore_macro_keeps_redress_in_dutch(tmp_path):
     """Flex defines `_` itself when the site lacks the i18n extension; Redress's words stay Dutch."""
     out = build(shop(tmp_path), DEFAULT_LANG="nl", THEME=str(THEMES / "flexlike"))

@@ -654,7 +654,9 @@ def read_content(
     base = str(content.parent)
     ctx = Context(
         scale=rs["REVIEWS_SCALE"],
-        lang=settings.get("DEFAULT_LANG") or "en",
+        # The site's language as a file's Lang is read ("nl_BE" is nl-be): a review without
+        # one gets a valid language tag too.
+        lang=model.parse_lang(str(settings.get("DEFAULT_LANG") or "en"))[0] or "en",
         tz=timezone_from(settings),
         contacts=contacts_of(settings, rs),
     )

@@ -29,7 +29,7 @@ from ..content.collector import collector_paused
 from ..content.settings import DEFAULTS, SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
-from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
+from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog, language_tag
 from . import embed, feeds, forms, leftovers, review_pages, widgets
 from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
@@ -92,7 +92,7 @@ class ReviewsGenerator(Generator):
                 ", ".join(LANGUAGES),
             )
             lang = "en"
-        self.lang = lang
+        self.lang = language_tag(lang)
         _make_cache_folder(self.settings)
         self.redress_env = templating.environment(self.settings, lang)
         # Before any generator writes: the blog's pages get the menu item too.
