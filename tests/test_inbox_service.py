@@ -253,6 +253,9 @@ def test_list_prints_no_character_a_customer_could_forge_a_line_with(tmp_path: P
     # One line per submission, plus the inbox's own notes under some (indented, never a "#").
     entries = [line for line in lines if not line.startswith("       note: ")]
     assert len(entries) == rows and all(re.match(r"#\d+ ", line) for line in entries), out
+    # A follow-up's review, typed with spaces, cannot pass for the next columns: it is quoted.
+    (answer,) = [line for line in entries if " follow-up " in line]
+    assert re.search(r"fixed: True\s+'x #1 [^']*verified'\s+unverified ", answer), answer
 
 
 def test_a_raw_utf8_form_is_taken_as_the_text_it_is(tmp_path: Path) -> None:

@@ -137,8 +137,12 @@ def list_waiting(args: argparse.Namespace) -> int:
             if s.kind == "review"
             else f"fixed: {n.get('resolved')}"
         )
-        # The product and the review link come from the form as much as the title does.
+        # The product and the review link come from the form as much as the title does. A slug
+        # has no space: one with spaces is quoted, so it cannot pass for the next columns
+        # ("… verified accepted"), and a long one is cut, as the title is.
         about = shown(n.get("product") or n.get("review") or "shop")
+        if " " in about or len(about) > 60:
+            about = repr(about[:57] + "…" if len(about) > 60 else about)
         label = "verified" if n.get("verified") else "unverified"
         title = shown(n.get("title") or n.get("text") or "")[:50]
         state = s.withheld and f"withheld ({s.withheld})" or s.published_path or s.status
