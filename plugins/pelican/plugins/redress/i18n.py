@@ -45,22 +45,6 @@ def translations(lang: str) -> gettext_module.NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def language_tag(lang: str) -> str:
-    """A language as HTML's ``lang`` wants it (BCP 47): ``nl_be`` or ``nl_BE`` is ``nl-BE``.
-
-    Pelican takes DEFAULT_LANG as it is written, and locales are written
-    with ``_``; a ``lang`` attribute with one is invalid, and readers of
-    the page (screen readers, search engines) then do not know it.
-    """
-    parts = [part for part in lang.replace("_", "-").split("-") if part]
-    if not parts:
-        return lang
-    tag = [parts[0].lower()]
-    for part in parts[1:]:
-        tag.append(part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part)
-    return "-".join(tag)
-
-
 def has_catalog(lang: str) -> bool:
     return lang.replace("-", "_").split("_")[0].lower() in LANGUAGES
 

@@ -23,13 +23,13 @@ from pelican.log import console
 from pelican.utils import maybe_pluralize
 
 from .. import templating
-from ..content import forked
+from ..content import forked, model
 from ..content.cache import KeptDict
 from ..content.collector import collector_paused
 from ..content.settings import DEFAULTS, SettingsError
 from ..content.shop import Shop, load_shop
 from ..errors import RedressError
-from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog, language_tag
+from ..i18n import LANGUAGES, TRANSLATIONS_DIR, has_catalog
 from . import embed, feeds, forms, leftovers, review_pages, widgets
 from .build import Build, base_context, has_feed, layout_key, page_context, static_file, versioned_url
 from .listings import Listing, make_listings
@@ -92,7 +92,8 @@ class ReviewsGenerator(Generator):
                 ", ".join(LANGUAGES),
             )
             lang = "en"
-        self.lang = language_tag(lang)
+        # Read as a file's Lang is ("nl_BE" is nl-be): a locale is no valid lang attribute.
+        self.lang = model.parse_lang(str(lang))[0] or "en"
         _make_cache_folder(self.settings)
         self.redress_env = templating.environment(self.settings, lang)
         # Before any generator writes: the blog's pages get the menu item too.
