@@ -167,14 +167,53 @@ def test_links_point_at_the_forms_and_carry_tokens_for_their_product(shop, capsy
         assert (check.order, check.product) == ("BB-1001", product)
     product_token = token_of(found[0])[0]
     assert tokens.check_token(secret, product_token, "molen-m2", send_on).status == "wrong-product"
+    # The order's own link (the QR code's) covers the shop and the order's products,
+    # not a product the customer never bought: that "Verified buyer" would be forged.
     order_token = token_of(found[2])[0]
-    for product in ("", "espresso-x1", "ontkalker"):
-        assert tokens.check_token(secret, order_token, product, send_on).valid
+    for product in ("", "espresso-x1", "molen-m2"):
+        assert tokens.check_token(secret, order_token, product, send_on).valid, product
+    assert tokens.check_token(secret, order_token, "ontkalker", send_on).status == "wrong-product"
     assert tokens.check_token(b"another secret" * 3, order_token, "", send_on).status == "tampered"
-    # Without products, the row's link is the order's own (general) link.
+    # Without products, the row's link is the order's own (general) link, for any product:
+    # the file does not say what was bought.
     ann = run.row("BB-1003")
     assert ann["link"] == links_in(ann["body"])[0]
-    assert token_of(ann["link"])[1] == ""
+    token, product = token_of(ann["link"])
+    assert product == ""
+    for product in ("", "espresso-x1", "ontkalker"):
+        assert tokens.check_token(secret, token, product, send_on).valid, product
+
+
+def test_an_order_with_more_products_than_its_link_can_name(shop, capsys, monkeypatch):
+    """Its own link (QR code, insert) verifies the shop only, and the run says so.
+
+    Each product keeps its own link in the e-mail.
+    """
+    monkeypatch.setattr(tokens, "ORDER_PRODUCTS_MAX_CHARS", len(",espresso-x1"))
+    run = run_invite(capsys, BASIC)
+    assert (
+        "orders.csv:2: order BB-1001 has 2 products, more than its own link (QR code, insert) can name"
+        in run.stderr
+    )
+    assert "BB-1002" not in run.stderr  # one product fits
+    found = links_in(run.row("BB-1001")["body"])
+    day = dt.date.fromisoformat(TODAY)
+    order_token = token_of(found[-1])[0]
+    assert tokens.check_token(SECRET.encode(), order_token, "", day).valid
+    for link in found[:-1]:
+        token, product = token_of(link)
+        assert tokens.check_token(SECRET.encode(), order_token, product, day).status == "wrong-product"
+        assert tokens.check_token(SECRET.encode(), token, product, day).valid
+
+
+def test_an_order_whose_products_are_all_unknown_gets_a_link_for_the_shop(shop, capsys):
+    """The file named what was bought, none of it on the site: its link proves no product."""
+    run = run_invite(capsys, "order,email,products\nX-1,x@example.org,no-such-thing\n")
+    (link,) = links_in(run.row("X-1")["body"])
+    token = token_of(link)[0]
+    day = dt.date.fromisoformat(TODAY)
+    assert tokens.check_token(SECRET.encode(), token, "", day).valid
+    assert tokens.check_token(SECRET.encode(), token, "espresso-x1", day).status == "wrong-product"
 
 
 def test_links_expire_valid_days_after_send_on(shop, capsys):
@@ -344,8 +383,14 @@ def test_bad_rows_are_reported_by_line_and_column_and_good_rows_written(shop, ca
     assert "orders.csv:6: order: is empty; the line is skipped" in errors
     assert any(e.startswith("orders.csv:7: has 7 values but the header has 6 columns") for e in errors)
     assert [r["order"] for r in run.rows] == ["OK-1", "BAD-PRODUCT", "OK-2"]
-    # An unknown product still leaves the order its general invitation, and its known products.
-    assert [token_of(link)[1] for link in links_in(run.row("BAD-PRODUCT")["body"])] == ["espresso-x1", ""]
+    # An unknown product still leaves the order its own invitation, and its known products;
+    # the order's link covers the known ones and the shop, never any other product.
+    bad = links_in(run.row("BAD-PRODUCT")["body"])
+    assert [token_of(link)[1] for link in bad] == ["espresso-x1", ""]
+    order_token = token_of(bad[1])[0]
+    day = dt.date.fromisoformat(TODAY)
+    assert tokens.check_token(SECRET.encode(), order_token, "espresso-x1", day).valid
+    assert tokens.check_token(SECRET.encode(), order_token, "molen-m2", day).status == "wrong-product"
     # Without a usable address there is no e-mail, but the parcel still gets its insert.
     assert (run.out / "inserts" / "BAD-EMAIL.html").is_file()
     assert not (run.out / "inserts" / "BAD-DATE.html").exists()

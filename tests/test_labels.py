@@ -190,6 +190,38 @@ def test_each_product_of_the_order_gets_one_verified_review(inbox: InboxApp) -> 
     assert inbox.rows(mark)[0].normalised["verified"] is True
 
 
+def test_the_orders_link_verifies_only_what_the_order_holds(inbox: InboxApp) -> None:
+    """The packing slip's link names the order's products: a review of another product is an ordinary one.
+
+    Each product of the order and the shop get one verified review, through
+    the order's link or a product's own; another product's review through
+    the order's link is published as an ordinary review, never refused.
+    """
+    order = "BB-41008"
+    expires = dt.date.today() + dt.timedelta(days=30)
+    own = tokens.make_order_token(SECRET.encode(), order, ["espresso-x1", "molen-m2"], expires)
+    molen = invitation(order, "molen-m2")
+    posts = [
+        ("not-bought", dict(p="ontkalker", t=own), False, "wrong-product"),
+        ("espresso", dict(p="espresso-x1", t=own), True, "valid"),
+        ("shop", dict(p="", t=own), True, "valid"),
+        ("molen-own-link", dict(p="molen-m2", t=molen), True, "valid"),
+        ("molen-again", dict(p="molen-m2", t=own), False, "used"),
+        ("espresso-again", dict(p="espresso-x1", t=own), False, "used"),
+    ]
+    for name, fields, verified, status in posts:
+        mark = marker()
+        assert inbox.post("/reviews", review_fields(mark, **fields)).status == 303, name
+        (row,) = inbox.rows(mark)
+        assert row.normalised["verified"] is verified, name
+        assert row.token_status == status, name
+        assert row.status == "accepted", name
+        if name == "not-bought":
+            assert row.normalised["source"] == "organic" and row.normalised["token_order"] == ""
+        elif not verified:
+            assert row.normalised["note"].startswith("invitation already used by #"), name
+
+
 def test_two_posts_at_once_with_one_token_verify_one(site: Path) -> None:
     """Concurrent posts with one invitation, to two copies of the service on one database: one wins.
 

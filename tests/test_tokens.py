@@ -53,11 +53,49 @@ def test_wrong_product():
 
 
 @pytest.mark.parametrize("product", ["", "espresso-x1", "molen-m2"])
-def test_order_token_is_valid_for_the_shop_and_any_product(product):
-    token = tokens.make_token(SECRET, "BB-1001", "", EXPIRES)
-    check = tokens.check_token(SECRET, token, product, BEFORE)
-    assert check.valid
-    assert check.product == ""
+def test_order_token_without_its_products_is_valid_for_the_shop_and_any_product(product):
+    """An order file that does not say what was bought; and links sent before orders named their products."""
+    for token in (
+        tokens.make_token(SECRET, "BB-1001", "", EXPIRES),
+        tokens.make_order_token(SECRET, "BB-1001", None, EXPIRES),
+    ):
+        check = tokens.check_token(SECRET, token, product, BEFORE)
+        assert check.valid
+        assert (check.product, check.order_link, check.products) == ("", False, ())
+
+
+def test_order_token_covers_the_shop_and_the_orders_products_only():
+    token = tokens.make_order_token(SECRET, "BB-1001", ["espresso-x1", "molen-m2", "espresso-x1"], EXPIRES)
+    for product in ("", "espresso-x1", "molen-m2"):
+        check = tokens.check_token(SECRET, token, product, BEFORE)
+        assert check.valid, product
+        assert (check.order, check.product, check.order_link) == ("BB-1001", "", True)
+        assert check.products == ("espresso-x1", "molen-m2")
+    for product in ("ontkalker", "espresso", "espresso-x1,molen-m2", "molen-m"):
+        assert tokens.check_token(SECRET, token, product, BEFORE).status == "wrong-product", product
+    # Expiry still comes first.
+    assert tokens.check_token(SECRET, token, "ontkalker", dt.date(2027, 2, 1)).status == "expired"
+
+
+def test_order_token_with_no_products_or_too_many_covers_the_shop_only():
+    many = [f"product-number-{n}" for n in range(40)]
+    assert not tokens.order_token_covers(many)
+    assert tokens.order_token_covers(many[:5])
+    for products in ([], many):
+        token = tokens.make_order_token(SECRET, "BB-1001", products, EXPIRES)
+        assert tokens.check_token(SECRET, token, "", BEFORE).valid
+        for product in ("espresso-x1", many[0]):
+            assert tokens.check_token(SECRET, token, product, BEFORE).status == "wrong-product"
+        assert len(token) < 80  # the packing slip's code stays small
+    named = tokens.make_order_token(SECRET, "BB-1001", many[:10], EXPIRES)
+    assert len(named) <= tokens.TOKEN_MAX
+    assert tokens.check_token(SECRET, named, many[9], BEFORE).valid
+
+
+@pytest.mark.parametrize("products", [["a,b"], [""]])
+def test_order_token_refuses_a_product_it_could_not_name(products):
+    with pytest.raises(ValueError):
+        tokens.make_order_token(SECRET, "BB-1001", products, EXPIRES)
 
 
 def test_wrong_secret_reads_as_tampered():

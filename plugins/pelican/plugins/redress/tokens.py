@@ -15,9 +15,12 @@ invitation is no proof that an answer comes from a review's author.
 
 Format: ``<payload>.<signature>``, both base64url without padding; the
 payload is ``v2|<kind>|<order>|<subject>|<expiry as YYYYMMDD>``, where kind
-``i`` (invitation) has the product as its subject (empty: the order's
-general invitation, valid for the shop and any product) and kind ``f``
-(follow-up) has the review's slug. Kinds are one letter so the packing
+``i`` (invitation) has as its subject one product, or what the order's own
+link covers: the shop and the order's products, as a list that starts with a
+comma (``,espresso-x1,molen-m2``), or, empty, the shop and any product (an
+order whose products are not known); kind ``f`` (follow-up) has the review's
+slug. An order's link names its products because a "Verified buyer" label on
+a product the customer never bought would be a forged one. Kinds are one letter so the packing
 slip's QR code stays small. The order number is readable by whoever holds
 the link (it is the customer's own order); tokens never appear in the
 published site.
@@ -32,6 +35,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .errors import UsageError
@@ -52,6 +56,12 @@ MIN_SECRET_LENGTH = 32
 # 96 bits of HMAC-SHA256: forging one review link is not worth 2**96 tries,
 # and a short token keeps the packing slip's QR code small and quick to scan.
 SIGNATURE_BYTES = 12
+#: The most characters of product slugs an order's own link names. A token is
+#: at most TOKEN_MAX characters, and the packing slip's QR code must stay
+#: readable; an order with more products than fit gets a link for the shop only
+#: (each product keeps its own link in the e-mail).
+ORDER_PRODUCTS_MAX_CHARS = 300
+TOKEN_MAX = 1024
 
 
 class SecretError(UsageError):
@@ -98,6 +108,28 @@ def make_token(secret: bytes, order: str, product: str, expires: dt.date) -> str
     return _make(secret, INVITATION, order, product, expires)
 
 
+def make_order_token(secret: bytes, order: str, products: Sequence[str] | None, expires: dt.date) -> str:
+    """The order's own link: one verified review of the shop and one of each of ``products``.
+
+    ``None`` (the order file does not say what was bought) covers the shop and
+    any product, as the order's link always did. An order with more products
+    than fit (see ORDER_PRODUCTS_MAX_CHARS), or whose products are none of the
+    site's, gets a link for the shop only; :func:`order_token_covers` tells
+    the caller which.
+    """
+    if products is None:
+        return _make(secret, INVITATION, order, "", expires)
+    if any("," in product or not product for product in products):
+        raise ValueError("a product slug in an order's link may not be empty or contain ','")
+    subject = "," + ",".join(dict.fromkeys(products)) if order_token_covers(products) else ","
+    return _make(secret, INVITATION, order, subject, expires)
+
+
+def order_token_covers(products: Sequence[str]) -> bool:
+    """Whether :func:`make_order_token` names all of ``products`` (else: the shop only)."""
+    return len("," + ",".join(dict.fromkeys(products))) <= ORDER_PRODUCTS_MAX_CHARS
+
+
 def make_follow_up_token(secret: bytes, order: str, review: str, expires: dt.date) -> str:
     """A follow-up link's token: the customer of ``order`` answers the review ``review``, and no other."""
     if not review:
@@ -113,7 +145,8 @@ class TokenCheck:
     token for another review).
 
     ``kind`` is :data:`INVITATION` or :data:`FOLLOW_UP` once the signature holds; ``product`` is an
-    invitation's product and ``review`` a follow-up token's review.
+    invitation's product and ``review`` a follow-up token's review. ``order_link`` marks the
+    order's own link that names what it covers: the shop and ``products`` (none: the shop only).
     """
 
     status: str
@@ -122,6 +155,8 @@ class TokenCheck:
     expires: dt.date | None = None
     kind: str = ""
     review: str = ""
+    order_link: bool = False
+    products: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -133,7 +168,7 @@ def _read(secret: bytes, token: str, today: dt.date | None) -> TokenCheck:
     token = (token or "").strip()
     if not token:
         return TokenCheck("missing")
-    if len(token) > 512 or token.count(".") != 1:
+    if len(token) > TOKEN_MAX or token.count(".") != 1:
         return TokenCheck("malformed")
     payload_text, signature_text = token.split(".")
     try:
@@ -155,8 +190,13 @@ def _read(secret: bytes, token: str, today: dt.date | None) -> TokenCheck:
     except (UnicodeDecodeError, ValueError):
         return TokenCheck("malformed")
     product, review = (subject, "") if kind == INVITATION else ("", subject)
+    order_link = False
+    products: tuple[str, ...] = ()
+    if kind == INVITATION and subject.startswith(","):
+        order_link, product = True, ""
+        products = tuple(p for p in subject.split(",") if p)
     status = "expired" if (today or dt.date.today()) > expires else "valid"
-    return TokenCheck(status, order, product, expires, kind, review)
+    return TokenCheck(status, order, product, expires, kind, review, order_link, products)
 
 
 def check_token(secret: bytes, token: str, product: str, today: dt.date | None = None) -> TokenCheck:
@@ -170,6 +210,8 @@ def check_token(secret: bytes, token: str, product: str, today: dt.date | None =
         return replace(check, status="wrong-kind")
     if check.valid and check.product and check.product != product:
         return replace(check, status="wrong-product")
+    if check.valid and check.order_link and product and product not in check.products:
+        return replace(check, status="wrong-product")  # a product the order did not hold
     return check
 
 

@@ -226,7 +226,9 @@ class Intake:
             token_status=check.status,
             raw=raw,
             normalised=normalised,
-            uses=invitation_uses(check.order, check.product, product)
+            # An order's link that names its products is each product's own link: one
+            # verified review per product and one of the shop, used up whichever link brings it.
+            uses=invitation_uses(check.order, product if check.order_link else check.product, product)
             if check.valid and kind == "review"
             else (),
             if_used=if_used,

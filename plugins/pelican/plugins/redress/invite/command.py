@@ -134,6 +134,15 @@ def run(args: argparse.Namespace) -> int:
         args.delay_days,
         default_lang,
     )
+    for invitation in invitations:
+        order = invitation.order
+        if order.products and not tokens.order_token_covers(order.products):
+            print(
+                f"{args.orders}:{order.line}: order {order.order} has {len(order.products)} products, "
+                "more than its own link (QR code, insert) can name: that link verifies a review of the "
+                "shop, and each product's link in the e-mail verifies that product",
+                file=sys.stderr,
+            )
     jobs = [PrintJob(i.stem, i.order.order, i.text_lang, i.link) for i in invitations]
     printer = PrinterSettings(
         str(out), shop.settings["REVIEWS_SHOP_NAME"], templating.template_settings(settings)

@@ -50,7 +50,9 @@ class Invitation:
     text_lang: str
     send_on: dt.date
     expires: dt.date
-    #: The order's own link: the general form, valid for the shop and any product.
+    #: The order's own link (the e-mail's last link, the QR code, the insert): the general
+    #: form, valid for the shop and each product of the order (any product, when the
+    #: order file does not say them; the shop only, when there are too many to name).
     link: str
     #: (product slug, product title, link) for each product of the order.
     product_links: list[tuple[str, str, str]] = field(default_factory=list)
@@ -81,7 +83,9 @@ def make_invitations(
             continue
         send_on = (order.delivered or today) + dt.timedelta(days=delay_days)
         expires = max(send_on, today) + dt.timedelta(days=valid_days)
-        token = tokens.make_token(secret, order.order, "", expires)
+        token = tokens.make_order_token(
+            secret, order.order, order.products if order.products_named else None, expires
+        )
         invitation = Invitation(
             order=order,
             stem=file_stem(order.order, used),

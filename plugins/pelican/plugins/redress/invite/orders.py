@@ -140,6 +140,9 @@ class Order:
     delivered: dt.date | None = None
     #: Product slugs, in the order of the file, each once.
     products: list[str] = field(default_factory=list)
+    #: Whether the file named any product for this order, known to the site or not:
+    #: only an order that names none has a link for any product (see make_order_token).
+    products_named: bool = False
     #: A problem that leaves this order without an invitation (an unreadable date).
     skipped: bool = False
     #: First non-empty raw value of each column, and the line it came from.
@@ -283,6 +286,7 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
             reference = reference.strip()
             if not reference:
                 continue
+            order.products_named = True
             slug = catalog.get(reference.casefold())
             if slug is None:
                 problems.append(
@@ -291,7 +295,7 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
                         line,
                         columns["products"],
                         f"{reference!r} is not a product slug or SKU of the site ({known}); "
-                        "the order still gets its general invitation",
+                        "the order still gets its own invitation, for the shop and its known products",
                     )
                 )
             elif slug not in order.products:
