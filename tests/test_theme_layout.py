@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from build_apart import build_apart as build_site_apart
 from conftest import DEMO_CONTENT, make_site, response, review, soup, write
 from conftest import build as build_site
@@ -158,19 +159,82 @@ def test_standalone_layout_on_request_and_for_themes_without_base(tmp_path, capl
     assert any('REVIEWS_LAYOUT is "theme"' in r.getMessage() for r in caplog.records)
 
 
-def test_a_theme_without_head_or_content_blocks(tmp_path, caplog):
+def head_things(page: BeautifulSoup) -> list[str]:
+    """What Redress puts in a page's head, found anywhere in the page, with where it is."""
+    found = page.find_all("link", rel=["stylesheet", "alternate", "canonical"])
+    found += page.find_all("meta", attrs={"name": ["description", "robots", "referrer", "twitter:card"]})
+    found += page.find_all("meta", property=True)
+    found += page.find_all("script", type="application/ld+json")
+    return [f"{'head' if t.find_parent('head') else 'body'}: {t.name} {t.attrs}" for t in found]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<!doctype html><html lang="en"><head><title>Odd</title></head>\n',
+        '<!doctype html><html lang="en"><HEAD><title>Odd</title>\n</HEAD >\n',
+        # The end of the head left out, as HTML allows: the head ends where the body starts.
+        '<!doctype html><html lang="en"><title>Odd</title>\n',
+    ],
+    ids=["head", "upper-case", "no-end-tag"],
+)
+def test_a_theme_without_a_head_block_gets_the_head_things_in_its_head(tmp_path, caplog, head):
+    """Flex has no block for head extras: the description, Open Graph tags, canonical link,
+    stylesheet, feeds, robots and structured data still go in the head, where they are valid
+    and where crawlers and feed readers look, not in the body."""
+    site = shop(tmp_path)
+    theme = tmp_path / "odd"
+    (theme / "templates").mkdir(parents=True)
+    base = "<body>{% block content %}{% endblock %}</body></html>\n"
+    (theme / "templates/base.html").write_text(head + base)
+    caplog.set_level(logging.INFO)
+    out = build(site, THEME=str(theme))
+    assert any("no block for head extras" in r.getMessage() for r in caplog.records)
+    for name, expected in (
+        ("reviews/index.html", ["stylesheet", "alternate", "description", "og:title", "og:locale"]),
+        ("reviews/write/index.html", ["stylesheet", "robots", "referrer"]),
+    ):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "\x1e" not in text
+        found = head_things(BeautifulSoup(text, "html5lib"))  # as a browser reads it
+        for thing in expected:
+            assert any(thing in line for line in found), (name, thing, found)
+        assert all(line.startswith("head: ") for line in found), (name, found)
+        assert text.count("redress.css") == 1
+        assert text.index("redress.css") < text.index("<body")
+        assert text.index("<title>") < text.index("redress.css")  # after the theme's own
+
+
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        ("{{ SITENAME }} | ", "Test shop | Reviews of Test shop"),
+        ("{{ SITENAME }} &raquo; ", "Test shop » Reviews of Test shop"),
+        ("{{ SITENAME }} {# the name #}- ", "Test shop - Reviews of Test shop"),
+        ("{{ SITENAME }}", "Test shop – Reviews of Test shop"),
+        ("{# nothing #}", "Reviews of Test shop"),
+    ],
+)
+def test_the_window_title_has_one_separator(tmp_path, before, expected):
+    """A theme that writes its own separator before the title block gets no second one."""
+    site = shop(tmp_path)
+    theme = tmp_path / "titled"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        f'<!doctype html><html lang="en"><head><title>{before}{{% block title %}}{{% endblock %}}</title>'
+        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n"
+    )
+    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
+    assert page.title.get_text() == expected
+
+
+def test_a_theme_without_a_content_block(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
     site = shop(tmp_path)
     theme = tmp_path / "odd"
     (theme / "templates").mkdir(parents=True)
     base = theme / "templates/base.html"
     head = '<!doctype html><html lang="en"><head><title>Odd</title></head>\n'
-    base.write_text(head + "<body>{% block content %}{% endblock %}</body></html>\n")
-    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
-    region = page.select_one("main.redress")
-    # No head block: the stylesheet goes first in the region, where a browser still applies it.
-    assert region.find("link", rel="stylesheet", href=re.compile("redress.css"))
-    assert any("no block for head extras" in r.getMessage() for r in caplog.records)
     base.write_text(head + "<body>{% block nothing %}{% endblock %}</body></html>\n")
     page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
     assert page.body["class"] == ["redress"]

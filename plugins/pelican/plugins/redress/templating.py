@@ -621,6 +621,8 @@ _TITLE_BEFORE_BLOCK = re.compile(
     r"<title[^>]*>(?P<before>(?:(?!</title>).)*?)\{%-?\s*block\s+title\b", re.S | re.I
 )
 _MAIN_ELEMENT = re.compile(r"<main[\s>]", re.I)
+#: The theme's text before its title block ends with its own separator: "Shop | ", "Shop - ".
+_SEPARATOR_AT_END = re.compile(r"(?:[-–—|·•:»/~]|&[a-z]+;|&#\d+;)$")
 
 
 @dataclass(frozen=True)
@@ -630,9 +632,11 @@ class ThemeLayout:
     #: The theme's block for the window title, or "" (the theme's own title stays).
     title: str
     #: The theme writes text before its title block (Flex: ``{{ SITENAME }}{% block title %}``):
-    #: Redress's title follows it after a dash.
+    #: Redress's title follows it after a dash, or after the theme's own separator
+    #: (``{{ SITENAME }} | {% block title %}``), never after two.
     title_suffix: bool
-    #: The theme's block for head extras, or "" (the stylesheet goes at the top of the content).
+    #: The theme's block for head extras, or "" (they are moved before its ``</head>``, see
+    #: :func:`redress.site.output.moved_into_head`).
     head: str
     #: Redress's head things replace that block's own (as the theme's pages do) instead of
     #: following them.
@@ -703,14 +707,16 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         return None
     blocks: list[str] = []
     included: list[str] = []  # blocks of included templates, which no page can fill
-    title_suffix = False
+    title_suffix = title_separated = False
     has_main = False
     for source, tree, fillable in _sources(env, "base.html", set()):
         for block in tree.find_all(nodes.Block):
             (blocks if fillable else included).append(block.name)
         found = _TITLE_BEFORE_BLOCK.search(source)
-        if fillable and found and re.sub(r"\{#.*?#\}", "", found["before"]).strip():
+        before = re.sub(r"\{#.*?#\}", "", found["before"]).strip() if fillable and found else ""
+        if before:
             title_suffix = True
+            title_separated = bool(_SEPARATOR_AT_END.search(before))
         has_main = has_main or bool(_MAIN_ELEMENT.search(source))
     content = next((name for name in CONTENT_BLOCKS if name in blocks), "")
     if not content:
@@ -724,9 +730,10 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         return None
     head = next((name for name in HEAD_BLOCKS if name in blocks), "")
     if not head:
-        logger.warning(
-            "reviews: the theme's %s has no block for head extras (%s)%s; the review pages link "
-            "their stylesheet from the page body and go without their description and Open Graph tags",
+        # Nothing for the shop owner to do: the page writer puts them before the theme's </head>.
+        logger.info(
+            "reviews: the theme's %s has no block for head extras (%s)%s; the review pages put "
+            "theirs just before its </head>",
             path,
             ", ".join(HEAD_BLOCKS),
             _only_included(HEAD_BLOCKS, included),
@@ -734,7 +741,7 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
     title = next((name for name in TITLE_BLOCKS if name in blocks), "")
     return ThemeLayout(
         title=title,
-        title_suffix=title_suffix,
+        title_suffix=title_suffix and not title_separated,
         head=head,
         head_replaces=head in REPLACED_HEAD_BLOCKS,
         content=content,

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,14 @@ CHECK_BESIDE_MIN_BYTES = 1024 * 1024
 #: own SITEURL (which differs per page with RELATIVE_URLS). Control
 #: characters are removed from all content, so no text can forge it.
 SITEURL_MARK = "\x1esiteurl\x1e"
+
+#: Around a page's head things (description, Open Graph, canonical link,
+#: stylesheet, feeds, robots, structured data) in a theme whose ``base.html``
+#: has no block for them (Flex): the page writer moves them to just before the
+#: theme's ``</head>``, where they are valid HTML and where crawlers and feed
+#: readers look. Control characters, like SITEURL_MARK: no text can forge them.
+HEAD_MARKS = ("\x1ehead\x1e", "\x1e/head\x1e")
+_HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.I)
 
 #: Set in the context of Redress's own ``content_written`` announcements, so
 #: a receiver (:mod:`redress.site.clashes`) can tell them from another writer's.
@@ -358,6 +367,8 @@ class PageWriter:
         text = render()
         if isinstance(text, str):
             text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
+            if HEAD_MARKS[0] in text:
+                text = moved_into_head(text)
         # Otherwise pieces of a big file (data with absolute links only), written as they come.
         folder = os.path.dirname(path)
         made = self._folders.get(folder)
@@ -668,6 +679,29 @@ def _make_folder(folder: str) -> bool:
             return False  # there already (an earlier build's, or made by the forked writer)
         raise
     return True
+
+
+def moved_into_head(text: str) -> str:
+    """The page with its marked head things (see HEAD_MARKS) just before the theme's ``</head>``.
+
+    The end of the head is the first ``</head>`` (or, in a theme that leaves
+    it out, ``<body``) before the marks. Only the theme's own markup comes
+    before them, and Redress's title, escaped: what a customer wrote can
+    make no tag there. A page with neither keeps them where they were, at
+    the top of the review region.
+    """
+    start, end_mark = HEAD_MARKS
+    begin = text.find(start)
+    end = text.find(end_mark, begin)
+    if begin < 0 or end < 0:
+        return text
+    head = text[begin + len(start) : end]
+    rest_start = end + len(end_mark)
+    close = _HEAD_END.search(text, 0, begin)
+    if close is None:
+        return text[:begin] + head + text[rest_start:]
+    at = close.start()
+    return text[:at] + head.strip() + "\n" + text[at:begin] + text[rest_start:]
 
 
 def _write_file(path: str, text: str | Iterable[str], new: bool = False) -> bool:
