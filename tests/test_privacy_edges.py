@@ -135,12 +135,16 @@ SPELT = {
     "square-brackets": "jan.devries [at] example [dot] com",
     "dutch-punt": "piet (at) voorbeeld punt nl",
     "capitals": "JAN_01 AT EXAMPLE DOT COM",
+    "plain-name-at-a-mail-provider": "jan at gmail dot com",
+    "plain-name-dutch-punt": "Piet at Hotmail punt nl",
+    "plain-name-provider-subdomain": "mari at mail dot hot dot ee",
 }
 #: Sentences with "at" and "dot" that are no address: they stay.
 SPELT_VISIBLE = {
     "shop-name": "the team at Coolblue dot nl",
     "real-dot": "bought it at bol.com",
     "time": "we met at 10 dot 30",
+    "shop-name-com": "ordered at Bol dot com",
 }
 
 

@@ -88,6 +88,13 @@ _SPELT_PARTS_RE = re.compile(_SPELT_DOT, re.IGNORECASE)
 _BRACKETED_AT_RE = re.compile(r"[\[({<]\s*(?:at|@)\s*[\])}>]", re.IGNORECASE)
 #: Before a bare " at ", what only an address's first part has: a dot, "_", "+", "-" or a digit.
 _ADDRESS_LIKE_RE = re.compile(r"[._+\d-]")
+#: Mail providers of the shops' countries and the world: "jan at gmail dot com" is an
+#: address even with a plain name before a bare "at" ("the team at Coolblue dot nl" is not).
+MAIL_PROVIDERS = frozenset(
+    """gmail googlemail hotmail outlook live msn yahoo ymail icloud me mac aol proton protonmail pm
+    gmx web t-online freenet posteo ziggo kpnmail kpnplanet planet xs4all hetnet home casema chello
+    zonnet upcmail telenet skynet scarlet proximus hot mail neti online""".split()
+)
 
 #: A WhatsApp link's number is international without its "+": ``wa.me/31612345678``.
 WHATSAPP_RE = re.compile(
@@ -324,9 +331,13 @@ def _hide_spelt_emails(text: str, label: str, keep: ShopContacts, found: Mutable
         whole = match.group(0)
         if not _SPELT_MARK_RE.search(whole):
             return whole  # "at" and real dots only: a sentence, not an address
-        if not _BRACKETED_AT_RE.search(whole) and not _ADDRESS_LIKE_RE.search(match.group(1)):
-            return whole  # "the team at Coolblue dot nl": a plain word before a bare "at"
         domain = _SPELT_PARTS_RE.sub(".", match.group(2))
+        if (
+            not _BRACKETED_AT_RE.search(whole)
+            and not _ADDRESS_LIKE_RE.search(match.group(1))
+            and domain.rsplit(".", 1)[-1].casefold() not in MAIL_PROVIDERS
+        ):
+            return whole  # "the team at Coolblue dot nl": a plain word before a bare "at"
         address = f"{match.group(1)}@{domain}.{match.group(3)}".casefold()
         if keep and keep.keeps_email(address):
             return match.group(0)
