@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import build, make_site, response, review, soup
@@ -268,6 +269,19 @@ def test_an_address_hidden_from_the_typed_text_by_markdown_is_hidden_in_the_publ
     published = _published_text(out)
     for secret in ("kees.jansen", "22334455", "2233 4455", "piet&#64;", "piet@example.org"):
         assert secret not in published, (name, secret)
+
+
+def test_no_link_leads_to_where_something_was_hidden(out: Path) -> None:
+    """``wa.me/[phone number hidden]`` leads nowhere: such a link's words stay, without the link."""
+    hrefs = [
+        unquote(a["href"])
+        for path in sorted((out / "reviews").glob("*/index.html"))
+        for a in soup(path).select(".redress a[href]")
+    ]
+    assert hrefs  # the pages have links (a review's own, the filters)
+    assert not [href for href in hrefs if "hidden]" in href]
+    card = _card_text(out, _slug("dodge", "whatsapp"))
+    assert card.strip() == "Chat on WhatsApp please."
 
 
 @pytest.mark.parametrize("name", sorted(SPELT))

@@ -246,9 +246,11 @@ def published_html(
     They are hidden in the text as typed, and looked for again in what the
     Markdown made of it: a character reference (``&#64;``), a backslash
     (``06\\-1234…``), emphasis inside an address or a percent sign in a link
-    shows what the typed text did not. If anything is found there, the text
-    is published without its Markdown (no link, no emphasis), as the reader
-    saw it, with what was found hidden: every word kept, no address.
+    shows what the typed text did not. If anything is found there, or a
+    link's address had something hidden in it (``wa.me/[phone number
+    hidden]`` leads nowhere), the text is published without its Markdown (no
+    link, no emphasis), as the reader saw it, with what was found hidden:
+    every word kept, no address.
     """
     body = privacy.redact(text, private, gettext, keep=keep, found=found)
     bare = render.without_escapes(text)
@@ -264,7 +266,12 @@ def published_html(
     shown = render.html_to_paragraphs(html)
     again = privacy.redact(shown, private, gettext, keep=keep, found=found)
     linked = [unquote(link) for link in render.links(html)]
-    if again == shown and all(privacy.redact(link, private, gettext, keep=keep) == link for link in linked):
+    labels = privacy.hidden_labels(gettext) if body != text else ()
+    if (
+        again == shown
+        and all(privacy.redact(link, private, gettext, keep=keep) == link for link in linked)
+        and not any(label in link for link in linked for label in labels)
+    ):
         return html
     return render.text_to_html(again)
 
