@@ -201,6 +201,24 @@ def test_an_edited_review_keeps_its_id_and_two_alike_are_numbered(tmp_path: Path
     assert piet == stable_id("", when, "name:Piet") and twin_id == f"{piet}-2"
 
 
+def test_a_row_copied_cell_for_cell_is_one_review_and_the_next_keep_their_ids(tmp_path: Path) -> None:
+    """The export has no ids: a row twice (an export or a merge gone wrong) was two reviews on the page."""
+    rows = [dict(r) for r in export.ROWS]
+    twin = {**rows[3], "reviewer_email": "", "body": "Tweede keer besteld."}
+    rows[3]["reviewer_email"] = ""
+    once = judgeme.read([export.write_csv(tmp_path, [*rows[:4], twin, *rows[4:]], name="once.csv")])
+    rows[4:4] = [dict(rows[3]), twin]
+    path = export.write_csv(tmp_path, rows, name="twice.csv")
+    batch = judgeme.read([path])
+    assert len(batch.reviews) == len(once.reviews)
+    piet = [r.platform_id for r in batch.reviews if r.author == "Piet"]
+    first = stable_id("", at("2023-09-07 11:00:00").isoformat(), "name:Piet")
+    assert piet == [first, f"{first}-3"]
+    assert [(s.where, s.reason) for s in batch.skips if "same row" in s.reason] == [
+        (f"{path}:6", "the same row again (every cell as in a row above)")
+    ]
+
+
 def test_a_shopify_export_is_refused_with_what_was_expected_and_found(tmp_path: Path) -> None:
     path = shopify_export.write_csv(tmp_path)
     with pytest.raises(UnreadableExport) as error:

@@ -497,6 +497,81 @@ def test_a_row_with_more_cells_than_the_header_names_its_row_and_writes_nothing(
     assert not review_files(site)
 
 
+def test_a_row_with_fewer_cells_than_the_header_names_its_row_and_writes_nothing(tmp_path: Path) -> None:
+    """A line break in a cell that is not quoted ends the row early: the rest of the review became
+    a row of its own, skipped as one without a rating, and the customer's second line was lost."""
+    site = new_site(tmp_path)
+    export = shopify.write_csv(tmp_path, shopify.ROWS[:2], name="short.csv")
+    with export.open("a", encoding="utf-8") as out:
+        out.write(
+            "wollen-sokken,published,3,Gaat wel,Piet,,Utrecht,Te groot\nmaar warm,,2023-08-01 10:00:00 UTC,\n"
+        )
+    done = redress(site, "import", "shopify", str(export), check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(
+        f"redress: {export}:4: this row, from line 5 on, cannot be read as CSV (it has 8 cells where "
+        "the header row names 11; a cell with a line break in it must be in double quotes)."
+    ), done.stderr
+    assert not review_files(site)
+
+
+def test_a_file_whose_rows_all_leave_out_their_empty_last_cells_is_read(tmp_path: Path) -> None:
+    site = new_site(tmp_path)
+    export = tmp_path / "trimmed.csv"
+    export.write_text(
+        "product_handle,state,rating,title,author,email,location,body,reply,created_at,replied_at\n"
+        "wollen-sokken,published,5,Warm,Els,,,Heerlijk warm.,,2023-08-01 10:00:00 UTC\n",
+        encoding="utf-8",
+    )
+    done = redress(site, "import", "shopify", str(export))
+    assert count("new reviews written", done.stdout) == 1
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_the_separator_is_read_from_the_header_whatever_the_first_review_holds(
+    tmp_path: Path, delimiter: str
+) -> None:
+    """A long first review full of commas and semicolons: guessed from the file's first 8 KB,
+    the separator came out wrong and the whole file "was not a Shopify export"."""
+    site = new_site(tmp_path)
+    long_body = "\n\n".join(f"Alinea {i}: warm, zacht; en goed, echt; waar, ja." for i in range(400))
+    first = shopify.row(
+        product_handle="wollen-sokken", state="published", rating="4", title="Lang verhaal",
+        author="Ans", body=long_body, created_at="2023-05-01 13:22:01 UTC",
+    )  # fmt: skip
+    export = shopify.write_csv(
+        tmp_path, [first, *shopify.ROWS[1:3]], name="long-first.csv", delimiter=delimiter
+    )
+    assert export.stat().st_size > 8192
+    done = redress(site, "import", "shopify", str(export))
+    assert count("new reviews written", done.stdout) == 3
+    (ans,) = [text for text in review_files(site).values() if "Author: Ans" in text]
+    assert ans.endswith(long_body + "\n")
+
+
+def test_a_row_in_another_encoding_leaves_the_other_rows_as_they_were_and_is_named(tmp_path: Path) -> None:
+    """One row pasted in from Excel (cp1252) into a UTF-8 export: the whole file was read as
+    cp1252, and every other review's accents and emoji came out garbled, without a word."""
+    site = new_site(tmp_path)
+    export = shopify.write_csv(
+        tmp_path,
+        [shopify.row(
+            product_handle="wollen-sokken", state="published", rating="5", title="Très bien",
+            author="Zoé", body="Café très bon 😀 – merci", created_at="2023-05-01 13:22:01 UTC",
+        )],
+        name="mixed.csv",
+    )  # fmt: skip
+    with export.open("ab") as out:
+        out.write(
+            "wollen-sokken,published,4,Prima,Zoë,,,Mooi geleverd,,2023-05-02 10:00:00 UTC,\n".encode("cp1252")
+        )
+    done = redress(site, "import", "shopify", str(export))
+    assert count("new reviews written", done.stdout) == 2
+    texts = "\n".join(review_files(site).values())
+    assert "Café très bon 😀 – merci" in texts and "Author: Zoé" in texts and "Author: Zoë" in texts
+    assert f"{export}: line 3 is not UTF-8, as the rest of the file is; read as Windows-1252." in done.stderr
+
+
 def test_a_binary_file_is_named_as_binary_and_no_control_byte_reaches_the_terminal(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     photo = tmp_path / "photo.csv"

@@ -27,8 +27,10 @@ from pathlib import Path
 from .records import Batch, ImportedProduct, ImportedReply, ImportedReview, RowProblem, Skip
 from .shopify import require_columns, review_id
 from .tables import (
+    SAME_ROW,
     cell,
     cell_text,
+    copied_row,
     header_key,
     keep_latest,
     open_table,
@@ -58,17 +60,28 @@ def read(paths: list[Path]) -> Batch:
         table = open_table(path, NAME)
         require_columns(table, NAME, REQUIRED)
         seen: Counter[str] = Counter()
+        rows_seen: set[tuple[tuple[str, str], ...]] = set()
         for number, row in table.rows:
             batch.rows += 1
-            _row(f"{path}:{number}", row, batch, seen)
+            _row(f"{path}:{number}", row, batch, seen, rows_seen)
     keep_latest(batch)
     return batch
 
 
-def _row(where: str, row: dict[str, object], batch: Batch, seen: Counter[str]) -> None:
+def _row(
+    where: str,
+    row: dict[str, object],
+    batch: Batch,
+    seen: Counter[str],
+    rows_seen: set[tuple[tuple[str, str], ...]],
+) -> None:
     handle = cell_text(cell(row, "product_handle", "product_id"))
     email, name = cell_text(cell(row, "reviewer_email")), cell_text(cell(row, "reviewer_name"))
     platform_id = review_id(seen, handle, cell(row, "review_date"), email, name)
+    # Counted above, so the reviews after it keep their ids; the export has none of its own.
+    if copied_row(row, rows_seen):
+        batch.skips.append(Skip(where, SAME_ROW))
+        return
     curated = cell_text(cell(row, "curated")).lower() or "ok"
     if curated not in ("ok", "spam"):
         batch.skips.append(Skip(where, f"not published on Judge.me (curated {curated})"))

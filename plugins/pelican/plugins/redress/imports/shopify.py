@@ -27,9 +27,11 @@ from pathlib import Path
 
 from .records import Batch, ImportedProduct, ImportedReply, ImportedReview, RowProblem, Skip, UnreadableExport
 from .tables import (
+    SAME_ROW,
     Table,
     cell,
     cell_text,
+    copied_row,
     found_headers,
     header_key,
     keep_latest,
@@ -113,11 +115,9 @@ def _row(
     # A row the file holds twice, cell for cell, is one review copied (an export or a merge
     # of exports gone wrong), not two: the export has no id to tell them apart by. Its id is
     # still counted above, so the reviews after it keep their numbers.
-    copy = tuple(sorted((key, cell_text(value)) for key, value in row.items()))
-    if copy in rows_seen:
-        batch.skips.append(Skip(where, "the same row again (every cell as in a row above)"))
+    if copied_row(row, rows_seen):
+        batch.skips.append(Skip(where, SAME_ROW))
         return
-    rows_seen.add(copy)
     state = cell_text(cell(row, "state")).lower() or "published"
     if state not in ("published", "spam"):
         batch.skips.append(Skip(where, f"not published on Shopify (state {state})"))

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -24,6 +25,8 @@ from typing import Any, TypeVar
 
 from ..errors import RedressError
 from .records import Batch, ImportedReview, Skip, UnreadableExport, printable
+
+logger = logging.getLogger(__name__)
 
 #: The longest cell a CSV file may have: far above any review (a spreadsheet cell holds at most
 #: 32,767 characters; the csv module's own limit of 131,072 is less than a long review pasted
@@ -75,14 +78,43 @@ class Table:
         return [n for n in names if header_key(n) not in keys]
 
 
-def decode(data: bytes) -> str:
-    """Text of an export: UTF-8 (with or without BOM), UTF-16 with a BOM (Google Play), else cp1252."""
+def decode(data: bytes, path: Path | None = None) -> str:
+    """Text of an export: UTF-8 (with or without BOM), UTF-16 with a BOM (Google Play), else
+    each line that is not UTF-8 as Windows-1252 (Excel's, on a Western Windows).
+
+    Line by line, not the whole file: an export with one row pasted in from
+    elsewhere ("Zoë" in cp1252 among UTF-8 rows) would otherwise have every
+    other row's "é" and emoji garbled. A file of both is said, with its lines.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[str] = []
+    western: list[int] = []  # lines read as cp1252
+    utf8 = False  # a line with UTF-8 beyond ASCII
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8 = utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+            western.append(number)
+    if utf8 and western and path is not None:
+        shown = ", ".join(map(str, western[:10]))
+        if len(western) > 10:
+            shown += f" and {len(western) - 10} more"
+        logger.warning(
+            "%s: line %s is not UTF-8, as the rest of the file is; read as Windows-1252. Check the names "
+            "and accents there, or save the file as UTF-8 and run the same command again.",
+            path,
+            shown,
+        )
+    return "\n".join(lines)
 
 
 def is_xlsx(path: Path) -> bool:
@@ -94,7 +126,7 @@ def read_table(path: Path) -> Table:
     """Rows of a CSV or XLSX file (the first sheet), keyed by :func:`header_key`."""
     if is_xlsx(path):
         return _read_xlsx(path)
-    return read_csv_text(path, decode(path.read_bytes()))
+    return read_csv_text(path, decode(path.read_bytes(), path))
 
 
 class BrokenCsv(RedressError):
@@ -140,13 +172,15 @@ def read_csv_text(path: Path, text: str) -> Table:
 
 
 def _read_csv_text(path: Path, text: str) -> Table:
-    dialect = _dialect(text[:8192])
+    dialect = _dialect(text)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     headers: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     number, start = 0, 1  # the row read last; the line the next one starts on
     usual = 0  # how many cells the first row after the header has
     broken: BrokenCsv | None = None
+    short: BrokenCsv | None = None  # the first row with fewer cells than the header
+    whole = False  # a row with a cell for every column of the header
     try:
         for number, values in enumerate(reader, start=1):
             begins, start = start, reader.line_num + 1
@@ -174,27 +208,66 @@ def _read_csv_text(path: Path, text: str) -> Table:
                         f"a cell with a {dialect.delimiter!r} in it must be in double quotes"
                     ),
                 )
+            whole = whole or len(values) >= len(headers)
+            if short is None and len(values) < len(headers):
+                # Fewer cells: most often a line break in a cell that was not quoted, which
+                # ends the row early and starts a row of the rest. A file whose every row
+                # is short (a tool that leaves out empty cells at the end) is read as it is.
+                short = BrokenCsv(
+                    path,
+                    number,
+                    begins,
+                    csv.Error(
+                        f"it has {len(values)} cells where the header row names {len(headers)}; "
+                        "a cell with a line break in it must be in double quotes"
+                    ),
+                )
             rows.append((number, _row(headers, values)))
     except csv.Error as error:
         raise BrokenCsv(path, number + 1, start, error) from None
+    if broken is None and short is not None and whole:
+        broken = short
     return Table(path, headers, rows, broken)
 
 
-def _dialect(sample: str) -> type[csv.Dialect]:
-    """How an export's cells are parted: the separator and spacing guessed from its start,
+def _dialect(text: str) -> type[csv.Dialect]:
+    """How an export's cells are parted: the separator and spacing read from its header row,
     quotes as every spreadsheet and platform writes them.
 
-    The guess of the rest is not trusted: in a sample without a quote inside a
-    quoted cell, Python's sniffer takes doubled quotes (``""``, how a ``"`` is
-    written in a cell) to be unused, and a review further on then came out
-    with a stray quote, or its words shifted into the next column.
+    The header row says it plainly: column names have no separators in them.
+    Python's sniffer, which guesses from the start of the file, was misled by a
+    long first review full of commas or semicolons (the sample ends inside it),
+    and is asked only when the header row does not tell (a file of one column).
+    Nor is its guess of the quotes trusted: in a sample without a quote inside
+    a quoted cell it takes doubled quotes (``""``, how a ``"`` is written in a
+    cell) to be unused, and a review further on then came out with a stray
+    quote, or its words shifted into the next column.
     """
+    header = _header_line(text)
+    counts = sorted(((header.count(d), d) for d in ",;\t"), reverse=True)
+    if counts[0][0] and counts[0][0] > counts[1][0]:
+        delimiter = counts[0][1]
+        parts = header.split(delimiter)[1:]
+        spaced = delimiter != "\t" and all(part.startswith(" ") for part in parts)
+        return type("Export", (csv.excel,), {"delimiter": delimiter, "skipinitialspace": spaced})
     try:
-        sniffed: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        sniffed: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
     except csv.Error:
         return csv.excel
     attributes = {"delimiter": sniffed.delimiter, "skipinitialspace": bool(sniffed.skipinitialspace)}
     return type("Export", (csv.excel,), attributes)
+
+
+#: A quoted cell, doubled quotes and line breaks inside it included.
+_QUOTED_RE = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _header_line(text: str) -> str:
+    """The first row with anything in it, its quoted names left out (a name may hold a separator)."""
+    for line in _QUOTED_RE.sub('""', text[:65536]).splitlines():
+        if line.strip(" ,;\t\ufeff"):
+            return line
+    return ""
 
 
 def found_headers(table: Table) -> str:
@@ -532,6 +605,23 @@ def html_to_text(html: object) -> str:
         text = "".join(words.parts)
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+#: Why a row that repeats one above, cell for cell, is not imported again.
+SAME_ROW = "the same row again (every cell as in a row above)"
+
+
+def copied_row(row: Mapping[str, Any], rows_seen: set[tuple[tuple[str, str], ...]]) -> bool:
+    """Whether the file held this row before, cell for cell (noting it if not).
+
+    For an export without review ids: a row twice is one review copied (an
+    export, or a merge of exports, gone wrong), not two reviews.
+    """
+    copy = tuple(sorted((key, cell_text(value)) for key, value in row.items()))
+    if copy in rows_seen:
+        return True
+    rows_seen.add(copy)
+    return False
 
 
 def stable_id(*parts: object) -> str:
