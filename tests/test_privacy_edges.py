@@ -129,6 +129,25 @@ DODGES = {
 }
 
 
+#: An invitation token as a customer may paste it: the dot percent-encoded (copied from an address
+#: bar), or the payload alone (the signature cut off). Either names the order number.
+_PAYLOAD, _SIGNATURE = TOKEN.split(".")
+TOKENS_WRITTEN = {
+    "percent-dot": f"https://shop.example/reviews/write/?t={_PAYLOAD}%2E{_SIGNATURE}",
+    "percent-dot-lower": f"?t={_PAYLOAD}%2e{_SIGNATURE}",
+    "payload-alone": f"?t={_PAYLOAD}",
+}
+#: The review's own e-mail and order number typed with a Japanese or Chinese keyboard's
+#: full-width or small-form letters: found as plain letters.
+WIDE_EMAIL, WIDE_ORDER = "kees.klant@gmail.com", "BB-42424"
+WIDE = {
+    "full-width-at": ("Mail kees.klant＠gmail.com please.", "Fine", "Kees"),
+    "small-form-at": ("Mail kees.klant﹫gmail.com please.", "Fine", "Kees"),
+    "full-width-dot": ("Mail kees.klant@gmail．com please.", "Fine", "Kees"),
+    "full-width-order": ("Order ＢＢ－４２４２４ please.", "Fine", "Kees"),
+    "in-the-title": ("Fine please.", "Order ＢＢ－４２４２４", "kees.klant＠gmail.com"),
+}
+
 #: Addresses spelled out so that a program would not see them: hidden.
 SPELT = {
     "word-at-word-dot": "jan.devries at example dot com",
@@ -171,6 +190,20 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files.append(
         review("invited", rating=4, body=f"I used this link: https://shop.example/reviews/write/?t={TOKEN}")
     )
+    for name, written in TOKENS_WRITTEN.items():
+        files.append(review(_slug("token", name), rating=4, body=f"My link: {written} thanks."))
+    for name, (body, title, author) in WIDE.items():
+        files.append(
+            review(
+                _slug("wide", name),
+                rating=2,
+                title=title,
+                author=author,
+                body=body,
+                email=WIDE_EMAIL,
+                order=WIDE_ORDER,
+            )
+        )
     for name, value in SPELT.items():
         files.append(review(_slug("spelt", name), rating=2, body=f"Before {value} after."))
     for name, value in SPELT_VISIBLE.items():
@@ -321,6 +354,28 @@ def test_an_invitation_link_pasted_into_a_review_is_published_without_its_token(
     published = _published_text(out)
     payload, signature = TOKEN.split(".")
     assert payload not in published and signature not in published
+
+
+@pytest.mark.parametrize("name", sorted(TOKENS_WRITTEN))
+def test_an_invitation_token_written_otherwise_is_hidden(out: Path, name: str) -> None:
+    """A token whose dot was written ``%2E`` was published whole: a stranger took it from the page,
+    and it verified their review and gave away the order number."""
+    text = _card_text(out, _slug("token", name))
+    assert ORDER in text and "thanks." in text, text
+    published = _published_text(out)
+    assert _PAYLOAD not in published and _SIGNATURE not in published
+
+
+@pytest.mark.parametrize("name", sorted(WIDE))
+def test_contact_details_in_full_width_letters_are_hidden(out: Path, name: str) -> None:
+    slug = _slug("wide", name)
+    page = soup(out / "reviews" / slug / "index.html").select_one(f"article#review-{slug}")
+    assert page is not None
+    text = page.get_text(" ")
+    assert "please." in text and ("[e-mail address hidden]" in text or ORDER in text), text
+    published = _published_text(out)
+    for written in ("kees.klant", "ＢＢ", "４２４２４", "42424"):
+        assert written not in published, (name, written)
 
 
 def test_a_response_quoting_an_iban_and_a_mobile_hides_both(out: Path) -> None:

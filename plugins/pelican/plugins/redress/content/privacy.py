@@ -69,7 +69,9 @@ INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]|(?<=[!-~])[\u200c\u200d]|[
 #: An invitation or follow-up token (see :mod:`redress.tokens`): its payload, a dot, and
 #: 12 bytes of signature, in URL-safe base64. A customer may paste the link they were sent
 #: into their review; it carries their order number and lets whoever holds it post as them.
-TOKEN_RE = re.compile(r"(?<![\w-])([\w-]{8,})\.([\w-]{16})(?![\w-])", re.ASCII)
+#: Its payload starts ``v1|`` or ``v2|`` (``djF8``, ``djJ8``); the dot may be written ``%2E`` (a
+#: link copied from an address bar), and the payload alone still names the order.
+TOKEN_RE = re.compile(r"(?<![\w-])(dj[FJ]8[\w-]{4,})(?:(?:\.|%2[eE])([\w-]{16})(?![\w-]))?", re.ASCII)
 _TOKEN_VERSIONS = (b"v1|", b"v2|")
 
 #: An e-mail address spelled out so a program would not see it: ``jan(at)example.com``,
@@ -273,9 +275,42 @@ def redact(
     for the shop's own entries). ``found``, if given, collects what was
     hidden: ``private:<field>`` for a private value, and a
     :func:`fingerprint` for each other address or number.
+
+    An address or order number typed in full-width or small-form letters
+    (``jan＠example．com``, ``ＢＢ－４２４２４``, as a Japanese or Chinese
+    keyboard gives them) is looked for as plain letters too: if that hides
+    more, the text is published with those letters plain.
     """
     if not text:
         return text
+    hidden = _redact(text, private, gettext, keep, found)
+    plain = text.translate(_NARROW)
+    if plain != text:
+        also = _redact(plain, private, gettext, keep, found)
+        if also != hidden.translate(_NARROW):
+            return also
+    return hidden
+
+
+#: Full-width ASCII (U+FF01 to U+FF5E), the ideographic space, small-form variants
+#: and other dashes and dots, as the plain characters they stand for: one for one.
+_SMALL_FORMS = ("﹐﹒﹔﹕﹖﹗﹘﹟﹠﹡﹢﹣﹦﹫﹪", ",.;:?!-#&*+-=@%")
+_NARROW = {
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
+    0x3000: " ",
+    **{ord(small): plain for small, plain in zip(*_SMALL_FORMS, strict=True)},
+    **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2212"},
+    0x2024: ".",
+}
+
+
+def _redact(
+    text: str,
+    private: Mapping[str, str],
+    gettext: Callable[[str], str],
+    keep: ShopContacts,
+    found: MutableSet[str] | None,
+) -> str:
     if INVISIBLE_RE.search(text):
         text = INVISIBLE_RE.sub("", text)
     labels = _label_words(gettext)
@@ -360,7 +395,7 @@ def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> 
     decodes to a token's payload (``v2|…``). It carries the order number,
     so the note is the order number's.
     """
-    if "." not in text:
+    if "dj" not in text:
         return text
 
     def token(match: re.Match[str]) -> str:
