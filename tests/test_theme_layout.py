@@ -228,6 +228,70 @@ def test_the_window_title_has_one_separator(tmp_path, before, expected):
     assert page.title.get_text() == expected
 
 
+@pytest.mark.parametrize("site_escapes", [False, True])
+def test_the_themes_own_markup_is_printed_as_in_the_blog(tmp_path, site_escapes):
+    """A theme is written for Pelican's environment, which escapes nothing (unless the site's
+    JINJA_ENVIRONMENT says so): its footer's credit link and a SITENAME with markup came out as
+    visible tags on the review pages only. What a customer wrote is still escaped."""
+    site = make_site(
+        tmp_path,
+        review(
+            "a",
+            rating=1,
+            title="<b>bold</b> & <script>x()</script>",
+            body="<i>hi</i> <img src=x onerror=y()>",
+        ),
+    )
+    write(site, "pages/about.md", "Title: About us\n\nWho we are.\n")
+    theme = tmp_path / "credits"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><title>{{ SITENAME|striptags }}{% block title %}{% endblock %}'
+        "</title>{% block head %}{% endblock %}</head><body><h1 class=site>{{ SITENAME }}</h1>"
+        "{% block content %}{% endblock %}"
+        "{% set credit = 'Theme <a class=credit href=\"https://theme.example/\">Plain</a>' %}"
+        "<footer>{{ credit }}</footer></body></html>\n"
+    )
+    (theme / "templates/page.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}'
+    )
+    environment = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": site_escapes}
+    out = build(site, THEME=str(theme), SITENAME="De <b>Bonen</b>bus", JINJA_ENVIRONMENT=environment)
+    blog = soup(out / "pages/about-us.html")
+    for name in ("reviews/index.html", "reviews/a/index.html", "reviews/write/index.html"):
+        page = soup(out / name)
+        assert str(page.select_one("h1.site")) == str(blog.select_one("h1.site")), name
+        assert str(page.select_one("footer")) == str(blog.select_one("footer")), name
+        assert bool(page.select_one("footer a.credit")) is not site_escapes, name
+        assert not page.select(".redress script:not([type='application/ld+json']), .redress img, .redress b")
+    card = soup(out / "reviews/a/index.html").select_one("article#review-a")
+    assert "<script>x()</script>" in card.get_text() and "<i>hi</i>" not in str(card)
+
+
+def test_a_theme_that_bundles_its_stylesheets_with_webassets(tmp_path):
+    """pelican-webassets sets up its ``{% assets %}`` on Pelican's environment of each generator:
+    the review pages' own environment did not have it, and the build stopped with a traceback."""
+    site = shop(tmp_path)
+    theme = tmp_path / "bundled"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static/css").mkdir(parents=True)
+    (theme / "static/css/main.css").write_text("body { color: #222; }\n")
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><title>{% block title %}Shop{% endblock %}</title>'
+        '{% assets output="css/all.css", "css/main.css" %}'
+        '<link rel="stylesheet" href="{{ SITEURL }}/{{ ASSET_URL }}">{% endassets %}'
+        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n"
+    )
+    (theme / "templates/page.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}'
+    )
+    out = build_apart(site, THEME=str(theme), PLUGINS=["redress", "webassets"], PAGE_PATHS=["pages"])
+    blog = soup(out / "pages/about-us.html").find("link", href=re.compile(r"theme/css/all\.css"))
+    page = soup(out / "reviews/index.html").find("link", href=re.compile(r"theme/css/all\.css"))
+    assert blog is not None and page is not None
+    assert (out / "theme/css/all.css").read_text().strip() == "body { color: #222; }"
+
+
 def test_a_theme_without_a_content_block(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
     site = shop(tmp_path)

@@ -24,7 +24,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,14 +131,18 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     """
     options = dict(settings.get("JINJA_ENVIRONMENT") or {"trim_blocks": True, "lstrip_blocks": True})
     extensions = [*options.pop("extensions", []), "jinja2.ext.i18n"]
-    options.pop("autoescape", None)
+    theme_escapes = options.pop("autoescape", False)
     messages = catalog(settings, lang)
     env = RedressEnvironment(
         loader=loader(settings),
-        autoescape=True,
+        autoescape=_escaping(theme_escapes),
         auto_reload=False,
         # The compiled templates have their catalog's words in them (see RedressEnvironment).
-        bytecode_cache=bytecode_cache(settings, {**options, "extensions": extensions}, catalog_key(messages)),
+        bytecode_cache=bytecode_cache(
+            settings,
+            {**options, "extensions": extensions, "theme autoescape": repr(theme_escapes)},
+            catalog_key(messages),
+        ),
         extensions=list(dict.fromkeys(extensions)),
         **options,
     )
@@ -149,6 +153,53 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     install_gettext(env, messages)
     return env
+
+
+def _escaping(theme_escapes: Any) -> Callable[[str | None], bool]:
+    """Which templates escape what they print: Redress's own always (``redress/``, a theme's
+    version of one included), the theme's own (its ``base.html`` and partials) as in the blog.
+
+    A theme is written for Pelican's environment, which escapes nothing unless the
+    site's JINJA_ENVIRONMENT says so: its footer's ``{% set credit = 'Theme <a …>' %}``,
+    a SITENAME with ``<b>`` in it, came out as visible tags on the review pages only.
+    """
+
+    def escapes(name: str | None) -> bool:
+        if name is None or name.startswith("redress/"):
+            return True
+        return bool(theme_escapes(name) if callable(theme_escapes) else theme_escapes)
+
+    return escapes
+
+
+def adopt_site_additions(env: Environment, site_env: Environment) -> None:
+    """Give ``env`` what the site's plugins added to Pelican's own environment of a generator.
+
+    Plugins set up the theme's environment when each generator starts
+    (``generator_init``): pelican-webassets hangs its ``assets_environment``
+    on it, others add filters, tests and globals. The theme's ``base.html``
+    uses them on the review pages too (``{% assets %}`` stopped the build).
+    Redress's own names stay its own.
+    """
+    pairs: list[tuple[dict[str, Any], Mapping[str, Any]]] = [
+        (env.filters, site_env.filters),
+        (env.tests, site_env.tests),
+        (env.globals, site_env.globals),
+    ]
+    for mine, theirs in pairs:
+        for name, value in theirs.items():
+            mine.setdefault(name, value)
+    # What an extension hangs on the environment (``extend``) and a plugin sets afterwards:
+    # present on ours as None (the extension's default) or not at all. Jinja's own stay ours.
+    jinja_own = _jinja_attributes()
+    for name, value in vars(site_env).items():
+        if name not in jinja_own and value is not None and getattr(env, name, None) is None:
+            setattr(env, name, value)
+
+
+@functools.cache
+def _jinja_attributes() -> frozenset[str]:
+    return frozenset(vars(Environment()))
 
 
 #: Whether Redress's own templates get their words translated as they are compiled

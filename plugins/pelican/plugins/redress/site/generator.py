@@ -96,6 +96,8 @@ class ReviewsGenerator(Generator):
         self.lang = model.parse_lang(str(lang))[0] or "en"
         _make_cache_folder(self.settings)
         self.redress_env = templating.environment(self.settings, lang)
+        # The site's plugins have set up Pelican's environment of this generator by now.
+        templating.adopt_site_additions(self.redress_env, self.env)
         # Before any generator writes: the blog's pages get the menu item too.
         add_to_menu(self.context, self.settings, lang)
 
