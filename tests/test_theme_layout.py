@@ -292,6 +292,49 @@ def test_a_theme_that_bundles_its_stylesheets_with_webassets(tmp_path):
     assert (out / "theme/css/all.css").read_text().strip() == "body { color: #222; }"
 
 
+def test_a_theme_gets_each_pages_output_file_as_pelican_gives_it(tmp_path):
+    """Themes make canonical links and language menus of ``output_file``: without it, Alchemy's
+    canonical link of every review page was the home page."""
+    site = shop(tmp_path)
+    theme = tmp_path / "canonical"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><title>{% block title %}Shop{% endblock %}</title>'
+        '<meta name="x-file" content="{{ output_file }}">'
+        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n"
+    )
+    out = build(site, THEME=str(theme))
+    for name in ("reviews/index.html", "reviews/a/index.html", "reviews/write/index.html"):
+        assert soup(out / name).find("meta", attrs={"name": "x-file"})["content"] == name
+
+
+@pytest.mark.parametrize(
+    ("around", "region"),
+    [
+        ('<div class="wrap"><form>{% block content %}{% endblock %}</form></div>', "main"),
+        ('<section id="wrapper">{% block content %}{% endblock content %}</section>', "div"),
+        (
+            "<article>{% if SITENAME %}<p>{{ SITENAME }}</p>{% endif %}"
+            "{% block content %}{% endblock %}</article>",
+            "div",
+        ),
+        ("<aside><br></aside><div>{% block content %}{% endblock %}</div>", "main"),
+    ],
+)
+def test_the_region_is_main_only_where_a_main_may_be(tmp_path, around, region):
+    """Attila puts its content in a ``<section>``: a ``<main>`` there is invalid HTML."""
+    site = shop(tmp_path)
+    theme = tmp_path / "wrapped"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><title>{% block title %}Shop{% endblock %}</title>'
+        f"{{% block head %}}{{% endblock %}}</head><body>{around}</body></html>\n"
+    )
+    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
+    assert page.select_one(".redress").name == region
+    assert len(page.find_all("main")) == (region == "main")
+
+
 def test_a_theme_without_a_content_block(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
     site = shop(tmp_path)

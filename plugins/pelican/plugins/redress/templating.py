@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -760,9 +761,12 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
     included: list[str] = []  # blocks of included templates, which no page can fill
     title_suffix = title_separated = False
     has_main = False
+    sources: list[str] = []  # of the templates a page can fill
     for source, tree, fillable in _sources(env, "base.html", set()):
         for block in tree.find_all(nodes.Block):
             (blocks if fillable else included).append(block.name)
+        if fillable:
+            sources.append(source)
         found = _TITLE_BEFORE_BLOCK.search(source)
         before = re.sub(r"\{#.*?#\}", "", found["before"]).strip() if fillable and found else ""
         if before:
@@ -796,8 +800,45 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         head=head,
         head_replaces=head in REPLACED_HEAD_BLOCKS,
         content=content,
-        region="div" if has_main else "main",
+        region="div" if has_main or not all(_main_fits(source, content) for source in sources) else "main",
     )
+
+
+#: The elements a ``<main>`` may sit in (HTML's "hierarchically correct main element").
+_MAIN_PARENTS = frozenset({"html", "body", "div", "form"})
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_JINJA_RE = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+
+
+class _OpenElements(HTMLParser):
+    """The elements still open where the text fed ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+
+
+def _main_fits(source: str, block: str) -> bool:
+    """Whether a ``<main>`` put in ``block`` of the template ``source`` is valid where it sits.
+
+    Attila puts its content block in a ``<section>``: a ``<main>`` there is
+    invalid HTML and a landmark in the wrong place. The elements open before
+    the block are read from the template, its Jinja tags left out.
+    """
+    found = re.search(r"\{%-?\s*block\s+" + re.escape(block) + r"\b", source)
+    if found is None:
+        return True
+    parser = _OpenElements()
+    parser.feed(_JINJA_RE.sub("", source[: found.start()]))
+    return all(tag in _MAIN_PARENTS for tag in parser.open)
 
 
 def _only_included(names: tuple[str, ...], included: list[str]) -> str:

@@ -25,7 +25,7 @@ from ..content.shop import Shop
 from ..i18n import Formatter, translations
 from ..templating import STATIC_DIR, ThemeLayout, jinja_environment_setting
 from .listings import Listing
-from .output import HEAD_MARKS, PageWriter, digest
+from .output import HEAD_MARKS, OUTPUT_FILE_MARK, PageWriter, digest
 from .urls import Urls
 
 #: The template every Redress page extends (``redress/layout.html``) picks its
@@ -68,6 +68,7 @@ def page_context(
     context["redress_layout"] = THEME_LAYOUT if layout else STANDALONE_LAYOUT
     context["redress_theme"] = layout.as_context() if layout else {}
     context["redress_head_marks"] = HEAD_MARKS
+    context["output_file"] = OUTPUT_FILE_MARK
     context["JINJA_ENVIRONMENT"] = jinja_environment_setting(settings)
     return context
 

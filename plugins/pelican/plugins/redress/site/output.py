@@ -53,6 +53,11 @@ CHECK_BESIDE_MIN_BYTES = 1024 * 1024
 #: characters are removed from all content, so no text can forge it.
 SITEURL_MARK = "\x1esiteurl\x1e"
 
+#: Stands in for ``output_file``, the name Pelican gives every page it writes (its
+#: place in the output): a theme's canonical link or language menu is made of it
+#: (``{{ SITEURL }}/{{ output_file }}``). Replaced by the page's own, as SITEURL_MARK is.
+OUTPUT_FILE_MARK = "\x1eoutput_file\x1e"
+
 #: Around a page's head things (description, Open Graph, canonical link,
 #: stylesheet, feeds, robots, structured data) in a theme whose ``base.html``
 #: has no block for them (Flex): the page writer moves them to just before the
@@ -367,6 +372,8 @@ class PageWriter:
         text = render()
         if isinstance(text, str):
             text = text.replace(SITEURL_MARK, self.siteurl_for(save_as))
+            if OUTPUT_FILE_MARK in text:
+                text = text.replace(OUTPUT_FILE_MARK, save_as)
             if HEAD_MARKS[0] in text:
                 text = moved_into_head(text)
         # Otherwise pieces of a big file (data with absolute links only), written as they come.
