@@ -335,6 +335,50 @@ def test_the_region_is_main_only_where_a_main_may_be(tmp_path, around, region):
     assert len(page.find_all("main")) == (region == "main")
 
 
+@pytest.mark.parametrize(
+    "head_block", ["{% block extra_head %}{% endblock %}", ""], ids=["head-block", "none"]
+)
+def test_the_themes_own_canonical_and_open_graph_tags_give_way_to_the_pages(tmp_path, head_block):
+    """Attila writes a canonical link to the home page in a block of its own, pelican-bootstrap3 the
+    home page's Open Graph tags: a review page said two canonical links and two titles."""
+    site = shop(tmp_path)
+    write(site, "pages/about.md", "Title: About us\n\nWho we are.\n")
+    theme = tmp_path / "tagged"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>{% block title %}Shop{% endblock %}</title>"
+        '<meta name="description" content="The home page &gt; all">'
+        '<link rel="stylesheet" href="{{ SITEURL }}/theme/site.css">'
+        '{% block canonical_url %}<link href="{{ SITEURL }}/" rel="canonical" />{% endblock %}'
+        '{% block opengraph %}<meta property="og:title" content="{{ SITENAME }}"/>'
+        "<meta property='og:url' content='{{ SITEURL }}'/><meta property=\"og:article:author\" content=\"x\">"
+        "{% endblock %}"
+        f"{head_block}</head><body>{{% block content %}}{{% endblock %}}</body></html>\n"
+    )
+    (theme / "templates/page.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}'
+    )
+    out = build(site, THEME=str(theme), SITEURL="https://shop.example", PAGE_PATHS=["pages"])
+    page = BeautifulSoup((out / "reviews/a/index.html").read_text(encoding="utf-8"), "html5lib")
+    assert [link["href"] for link in page.find_all("link", rel="canonical")] == [
+        "https://shop.example/reviews/a/"
+    ]
+    assert [m["content"] for m in page.find_all("meta", property="og:title")] == [
+        "Broken · Reviews of Test shop"
+    ]
+    assert len(page.find_all("meta", property="og:url")) == 1
+    assert len(page.find_all("meta", attrs={"name": "description"})) == 1
+    assert page.find("meta", property="og:article:author")  # not one Redress writes: the theme's stays
+    assert page.find("meta", attrs={"name": "viewport"}) and page.find("meta", charset="utf-8")
+    assert page.find("link", rel="stylesheet", href="https://shop.example/theme/site.css")
+    assert all(tag.find_parent("head") for tag in page.find_all(["meta", "link"]))
+    # The blog's pages keep the theme's tags.
+    blog = soup(out / "pages/about-us.html")
+    assert [link["href"] for link in blog.find_all("link", rel="canonical")] == ["https://shop.example/"]
+
+
 def test_a_theme_without_a_content_block(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
     site = shop(tmp_path)

@@ -689,13 +689,19 @@ def _make_folder(folder: str) -> bool:
 
 
 def moved_into_head(text: str) -> str:
-    """The page with its marked head things (see HEAD_MARKS) just before the theme's ``</head>``.
+    """The page with its marked head things (see HEAD_MARKS) in the theme's head, once.
 
-    The end of the head is the first ``</head>`` (or, in a theme that leaves
-    it out, ``<body``) before the marks. Only the theme's own markup comes
-    before them, and Redress's title, escaped: what a customer wrote can
-    make no tag there. A page with neither keeps them where they were, at
-    the top of the review region.
+    In a theme without a block for them they go just before its ``</head>``:
+    the first ``</head>`` (or, in a theme that leaves it out, ``<body``)
+    before the marks. Only the theme's own markup comes before them, and
+    Redress's title, escaped: what a customer wrote can make no tag there. A
+    page with neither keeps them where they were, at the top of the region.
+
+    The theme's own tags of the same kind (its canonical link, its Open Graph
+    tags, its description, robots and referrer rules) are left out: themes
+    write them for the site's home page in blocks Redress does not fill
+    (Attila's ``canonical_url``, pelican-bootstrap3's ``opengraph``), and two
+    canonical links tell a search engine nothing, or the wrong page.
     """
     start, end_mark = HEAD_MARKS
     begin = text.find(start)
@@ -703,12 +709,48 @@ def moved_into_head(text: str) -> str:
     if begin < 0 or end < 0:
         return text
     head = text[begin + len(start) : end]
-    rest_start = end + len(end_mark)
-    close = _HEAD_END.search(text, 0, begin)
+    keys = _head_keys(head)
+    before, after = text[:begin], text[end + len(end_mark) :]
+    close = _HEAD_END.search(before)
     if close is None:
-        return text[:begin] + head + text[rest_start:]
+        # In the theme's head block already (or in a page without a head to move to).
+        theirs = _HEAD_END.search(after)
+        cut = theirs.start() if theirs else 0
+        return _without(before, keys) + head + _without(after[:cut], keys) + after[cut:]
     at = close.start()
-    return text[:at] + head.strip() + "\n" + text[at:begin] + text[rest_start:]
+    return _without(before[:at], keys) + head.strip() + "\n" + before[at:] + after
+
+
+#: A <meta> or <link> tag, quoted values with ">" in them included.
+_HEAD_TAG_RE = re.compile(r"<(?:meta|link)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_KEY_ATTRIBUTE_RE = re.compile(r"\s(property|name|rel)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+#: The tags a page says once: the theme's are dropped where Redress writes its own.
+_ONCE = re.compile(
+    r"rel:canonical|name:(?:description|robots|referrer|twitter:card)|(?:property|name):og:[a-z_:]+"
+)
+
+
+def _tag_keys(tag: str) -> set[str]:
+    keys = set()
+    for found in _KEY_ATTRIBUTE_RE.finditer(tag):
+        kind = found.group(1).lower()
+        value = next(v for v in found.groups()[1:] if v is not None).strip().lower()
+        for word in value.split() if kind == "rel" else [value]:
+            key = f"{kind}:{word}"
+            if _ONCE.fullmatch(key):
+                keys.add(key.replace("name:og:", "property:og:"))
+    return keys
+
+
+def _head_keys(head: str) -> set[str]:
+    return {key for tag in _HEAD_TAG_RE.findall(head) for key in _tag_keys(tag)}
+
+
+def _without(part: str, keys: set[str]) -> str:
+    """``part`` of the theme's head without its tags of ``keys``."""
+    if not keys:
+        return part
+    return _HEAD_TAG_RE.sub(lambda tag: "" if _tag_keys(tag.group(0)) & keys else tag.group(0), part)
 
 
 def _write_file(path: str, text: str | Iterable[str], new: bool = False) -> bool:
