@@ -40,6 +40,15 @@ def require_chromium() -> None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Feeds as XML, which Chromium shows through their stylesheet (it shows application/atom+xml
+    # and application/rss+xml as text).
+    extensions_map = {  # noqa: RUF012 (the base class's own attribute, extended)
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".atom": "application/xml",
+        ".rss": "application/xml",
+        ".xsl": "text/xsl",
+    }
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 from browser import ARTIFACTS, axe_violations, serve
+from conftest import build, make_site, response, review, write
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +126,38 @@ def test_tap_targets_of_filters_are_at_least_44px(browser, site):
     )
     context.close()
     assert heights and min(heights) >= 44
+
+
+def test_words_without_spaces_never_widen_a_phone_page(browser, tmp_path):
+    """A 60-letter name (the form allows it), a 118-letter title and a long product name: each
+    pushed a page or the feed's styled view to hundreds of pixels wider than the phone."""
+    name, title, product = "W" * 60, "Unbelievably" * 10, "Espressomachine" * 6
+    site = make_site(
+        tmp_path,
+        review("long", rating=1, title=title, author=name, product="machine", body="Kapot" * 40),
+        review("other", rating=5, author="Eva", product="machine"),
+        response("long-1", "long", body="Sorry" * 40),
+        response("long-2", "long", body="Fixed.", status="resolved"),
+        *[review(f"r{n}", rating=5, date=f"2026-09-{n + 1:02d} 10:00") for n in range(3)],
+    )
+    write(site, "products/machine.md", f"Title: {product}\n\nA machine.\n")
+    out = build(site, SITEURL="", REVIEWS_PER_PAGE=2)  # the filters get pages of their own
+    pages = [
+        "reviews/long/",
+        "reviews/",
+        "reviews/stars/1/",
+        "reviews/products/machine/",
+        "reviews/write/machine/",
+        "reviews/feed.atom",
+        "reviews/feed.rss",
+    ]
+    with serve(out) as base:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        for path in pages:
+            page.goto(f"{base}/{path}")
+            page.wait_for_selector("h1")  # a feed is shown once its stylesheet has made the page
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        page.goto(f"{base}/reviews/long/")
+        assert name in page.locator("article#review-long").inner_text().replace("\n", "")
+        context.close()

@@ -14,7 +14,7 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="$title"/> · {{ _("Feed") }}</title>
         <style>
-          body { font: 1rem/1.55 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; background: #fff; }
+          body { font: 1rem/1.55 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem; color: #1b1b1b; background: #fff; overflow-wrap: anywhere; }
           .note { background: #f6f5f2; border: 1px solid #d6d3cc; border-radius: .5rem; padding: .75rem 1rem; }
           li { margin: .75rem 0; } time { color: #4a4a4a; font-size: .9rem; } a { color: #0b57a4; }
           @media (prefers-color-scheme: dark) { body { color: #ececec; background: #161616; } .note { background: #222120; border-color: #444; } time { color: #c4c4c4; } a { color: #8cc4ff; } }
