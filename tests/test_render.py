@@ -232,14 +232,27 @@ def test_a_text_nested_past_pythons_limit_is_shown_whole_not_a_crash(nested):
         assert render.markdown_to_html(follow) == render._sanitise(render._new_markdown().convert(follow))
 
 
-@pytest.mark.parametrize("unit", ["[", "[a](", "[x](https://x.example/y) "])
-def test_a_text_of_thousands_of_brackets_is_shown_as_plain_text(unit):
-    """Python-Markdown's time grows with the square of the "[" in a text (20,000 took a
-    minute of the build): past MAX_LINK_OPENINGS the text is plain paragraphs, every
-    character kept and escaped, and a text with a few links is still Markdown."""
-    text = "Start " + unit * (render.MAX_LINK_OPENINGS + 1) + " <b>end</b>"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Start " + "[" * 501 + " <b>end</b>",
+        "Start " + "[a](" * 501 + " <b>end</b>",
+        "Start " + "[x](https://x.example/y) " * 501 + " <b>end</b>",
+        # Within the form's limits: five seconds of the build for one review.
+        "[a](" * 499 + "\\" * 3000,
+        "[" * 40 + "x" * 4900,
+    ],
+    ids=["brackets", "openings", "links", "openings-then-backslashes", "brackets-then-words"],
+)
+def test_a_text_of_many_brackets_is_shown_as_plain_text(text):
+    """Python-Markdown's time grows with the "[" in a text times its length (20,000 took a
+    minute of the build; 499 before 3,000 backslashes five seconds): past LINK_WORK the text is
+    plain paragraphs, every character kept and escaped, and a text with a few links is still
+    Markdown."""
+    assert text.count("[") * len(text) > render.LINK_WORK
     html = render.markdown_to_html(text)
     assert html == render._sanitise(render._plain_paragraphs(text))
     assert render.html_to_text(html) == text and "<b>" not in html and "<a" not in html
-    few = "See [the manual](https://x.example/m) " + unit * 20
+    few = "See [the manual](https://x.example/m) " + "[a](https://x.example/a) " * 20 + "word " * 250
+    assert few.count("[") * len(few) <= render.LINK_WORK
     assert '<a href="https://x.example/m"' in render.markdown_to_html(few)

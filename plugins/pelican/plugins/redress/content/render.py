@@ -218,10 +218,12 @@ def _sanitise(html: str) -> str:
 
 
 #: Python-Markdown looks for the end of a link from every "[", so its time
-#: grows with their number squared: 20,000 took a minute, 5,000 "[a](" five
-#: seconds; 500 take some 40 ms. A text with more (no review links
-#: that often) is shown as plain paragraphs, every word kept.
-MAX_LINK_OPENINGS = 500
+#: grows with their number times the length of the text after them: 20,000
+#: took a minute, 499 "[a](" before 3,000 backslashes five seconds (a post
+#: within the form's limits). A text of more "[" times characters than
+#: LINK_WORK (at most some 0.2 s; a review of 2,000 characters with 30 links
+#: stays under it) is shown as plain paragraphs, every word kept.
+LINK_WORK = 60_000
 
 
 def markdown_to_html(text: str) -> str:
@@ -234,7 +236,7 @@ def markdown_to_html(text: str) -> str:
         # out or write otherwise (tests hold it to that); most reviews, and nh3's time on
         # them was a fifth of reading a shop.
         return _plain_paragraphs(text)
-    if text.count("[") > MAX_LINK_OPENINGS:
+    if text.count("[") * len(text) > LINK_WORK:
         return _sanitise(_plain_paragraphs(text))
     return _sanitise(_render(text))
 
