@@ -161,3 +161,37 @@ def test_words_without_spaces_never_widen_a_phone_page(browser, tmp_path):
         page.goto(f"{base}/reviews/long/")
         assert name in page.locator("article#review-long").inner_text().replace("\n", "")
         context.close()
+
+
+def test_a_theme_with_a_small_root_font_keeps_the_reviews_readable(browser, tmp_path):
+    """Bootstrap 3 sets ``html { font-size: 10px }`` and its body text in px: sized in rem, every
+    review was 10 px tall (9.5 px for the hints) inside pelican-bootstrap3 and Alchemy."""
+    site = make_site(tmp_path, review("a", rating=2, title="Broken", body="The lid came off."))
+    theme = tmp_path / "bootstrapish"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static/css").mkdir(parents=True)
+    (theme / "static/css/site.css").write_text("html { font-size: 10px; } body { font-size: 14px; }\n")
+    (theme / "templates/base.html").write_text(
+        '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, '
+        'initial-scale=1"><title>{% block title %}Shop{% endblock %}</title>'
+        '<link rel="stylesheet" href="{{ SITEURL }}/theme/css/site.css">{% block head %}{% endblock %}'
+        "</head><body>{% block content %}{% endblock %}</body></html>\n"
+    )
+    out = build(site, THEME=str(theme), REVIEWS_LAYOUT=None)
+    with serve(out) as base:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        sizes = {}
+        for path, selectors in (
+            ("reviews/a/", (".redress", ".review-text p", ".review-byline", "h1")),
+            ("reviews/write/", ("textarea", ".hint")),
+        ):
+            page.goto(f"{base}/{path}")
+            for selector in selectors:
+                sizes[selector] = page.eval_on_selector(
+                    selector, "e => parseFloat(getComputedStyle(e).fontSize)"
+                )
+        context.close()
+    assert sizes[".redress"] == sizes[".review-text p"] == sizes["textarea"] == 14, sizes
+    assert 13 <= sizes[".review-byline"] < 14 and 13 <= sizes[".hint"] < 14, sizes
+    assert sizes["h1"] > 20, sizes
