@@ -153,3 +153,16 @@ def test_every_built_in_template_apologises_offers_contact_and_promises_news(lan
     text = path.read_text(encoding="utf-8")
     assert has_apology(fold(text.replace("{{ name }}", "Jan")), PHRASES[lang]) is not None
     assert "[[" in text and "_close.md" in text
+
+
+def test_a_name_written_as_a_link_is_greeted_as_words(site: Path) -> None:
+    """A reviewer named ``[Kees](https://evil.example/login)``: kept as generated, the shop's own
+    published answer greeted them with a link to wherever the name pointed."""
+    name = "[Kees](https://evil.example/login) <https://evil.example/b> *Jan*"
+    text = f"Date: 2026-10-09 09:00\nRating: 1\nAuthor: {name}\nLang: en\n\nBroken.\n"
+    write(site, "reviews/trap.md", text)
+    assert respond(site, "trap", "--template", "general") == 0
+    shop = load_shop(pelican_settings(site))
+    entry = next(r for r in shop.reviews if r.slug == "trap").thread[-1]
+    assert "<a " not in entry.body_html and "<em>" not in entry.body_html
+    assert "Kees" in entry.body_html

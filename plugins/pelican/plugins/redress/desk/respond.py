@@ -124,20 +124,35 @@ def render(env: Environment, own: Path | None, lang: str, name: str, context: di
     return template.render(context).strip() + "\n"
 
 
+#: What Markdown makes something of in a customer's words: a link (``[Kees](https://…)``), an
+#: autolink or tag (``<…>``), emphasis, code, or an escape.
+_MARKDOWN_RE = re.compile(r"([\\`*_\[\]>])")
+
+
+def as_words(text: str) -> str:
+    """A customer's name or title as words in the shop's Markdown answer, never a link.
+
+    A reviewer named ``[Kees](https://evil.example/login)`` was greeted with a
+    link in the shop's own published answer once the greeting was kept.
+    """
+    return _MARKDOWN_RE.sub(r"\\\1", text).replace("<", "&lt;")  # "<" has no backslash escape
+
+
 def values(review: Review, shop: Shop) -> dict[str, Any]:
-    """What a template may use; text is marked safe because it goes into a Markdown file, not a page."""
+    """What a template may use; text is marked safe because it goes into a Markdown file, not a page;
+    what the customer wrote is escaped for Markdown (see :func:`as_words`)."""
     rs = shop.settings
     contacts = list(rs["REVIEWS_SHOP_CONTACTS"])
     emails = [c for c in contacts if is_email(c.strip())]
     phones = [c for c in contacts if c not in emails and phone_digits(c)]
     shown = " / ".join([*emails[:1], *phones[:1]])
     return {
-        "name": Markup(greeting_name(review.author)) if review.author else Markup(_anyone(review)),
-        "author": Markup(review.author),
+        "name": Markup(as_words(greeting_name(review.author))) if review.author else Markup(_anyone(review)),
+        "author": Markup(as_words(review.author)),
         "shop": Markup(rs["REVIEWS_SHOP_NAME"] or ""),
         "product": Markup(review.product.title) if review.product else "",
         "contact": Markup(shown),
-        "review_title": Markup(review.title),
+        "review_title": Markup(as_words(review.title)),
     }
 
 
