@@ -195,3 +195,33 @@ def test_a_theme_with_a_small_root_font_keeps_the_reviews_readable(browser, tmp_
     assert sizes[".redress"] == sizes[".review-text p"] == sizes["textarea"] == 14, sizes
     assert 13 <= sizes[".review-byline"] < 14 and 13 <= sizes[".hint"] < 14, sizes
     assert sizes["h1"] > 20, sizes
+
+
+def test_a_review_in_arabic_or_hebrew_reads_right_to_left_and_leaves_the_byline_alone(browser, tmp_path):
+    """Without ``dir``, an Arabic review was laid out left to right, its full stop on the wrong side."""
+    site = make_site(
+        tmp_path,
+        review("ar", rating=2, title="المنتج مكسور", author="أحمد", body="وصل المنتج مكسورا.", Lang="ar"),
+        review("he", rating=4, title="מוצר טוב", author="דנה", body="הגיע מהר.", Lang="he"),
+        review("nl", rating=5, title="Prima", author="Jan", body="Snel geleverd.", Lang="nl"),
+    )
+    out = build(site)
+    with serve(out) as base:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        directions = {}
+        for slug in ("ar", "he", "nl"):
+            page.goto(f"{base}/reviews/{slug}/")
+            card = f"article#review-{slug}"
+            directions[slug] = page.eval_on_selector_all(
+                f"{card} .review-title span, {card} .review-author, {card} .review-text",
+                "els => els.map(e => getComputedStyle(e).direction)",
+            )
+            # The byline's own words around the name keep the page's direction.
+            directions[slug + "-byline"] = page.eval_on_selector(
+                f"{card} .review-byline", "e => getComputedStyle(e).direction"
+            )
+        context.close()
+    assert directions["ar"] == directions["he"] == ["rtl", "rtl", "rtl"], directions
+    assert directions["nl"] == ["ltr", "ltr", "ltr"], directions
+    assert directions["ar-byline"] == directions["he-byline"] == "ltr", directions

@@ -61,11 +61,11 @@ function draw(host, d) {
       b.platform_invited && fill(T.byPlatform, { platform: b.platform_name })].filter(Boolean).join(" · ");
     list.append(h("li",
       line("", stars(r.rating, sc, fill(T.value, x)), " ",
-        h("a", { href: r.url, lang: r.title && r.lang }, r.title || fill(T.untitled, x))),
-      line("rw-m", (r.author || T.anon) + " · " +
+        h("a", { href: r.url, lang: r.title && r.lang, dir: r.title && "auto" }, r.title || fill(T.untitled, x))),
+      line("rw-m", h("bdi", r.author || T.anon), " · " +
         new Date(r.date.slice(0, 10)).toLocaleDateString(L, { dateStyle: "long", timeZone: "UTC" })),
       labels && line("rw-m", labels),
-      r.body_text && h("p.rw-x", { lang: r.lang }, r.body_text.slice(0, 300)),
+      r.body_text && h("p.rw-x", { lang: r.lang, dir: "auto" }, r.body_text.slice(0, 300)),
       r.negative ? line("rw-f rw-" + r.state, T[r.state] || T.answered) : ""));
   }
   const root = h("section.rw", { lang: L },
