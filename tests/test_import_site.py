@@ -366,6 +366,52 @@ def test_update_takes_a_platform_edit_but_never_a_hand_edit(tmp_path: Path) -> N
     assert "refund came fast" in priya.read_text(encoding="utf-8")
 
 
+def test_a_handle_that_is_a_products_sku_is_that_product(tmp_path: Path) -> None:
+    """A shop whose Shopify handles are its SKUs: the review went to a new product "bb-esp-x1"."""
+    site = new_site(tmp_path)
+    write(site, "products/espresso-x1.md", "Title: Espresso X1\nSKU: BB-ESP-X1\n\nA machine.\n")
+    row = shopify.row(
+        product_handle="BB-ESP-X1", state="published", rating="5", title="Top", author="Els",
+        body="Mooie machine.", created_at="2023-05-01 13:22:01 UTC",
+    )  # fmt: skip
+    done = redress(site, "import", "shopify", str(shopify.write_csv(tmp_path, [row], name="skus.csv")))
+    assert "products created: 0 (and 1 already there)" in done.stdout, done.stdout
+    (text,) = review_files(site).values()
+    assert "Product: espresso-x1" in text
+
+
+def test_an_older_export_run_after_a_newer_one_never_undoes_the_newer_edit(tmp_path: Path) -> None:
+    """March's Google Play export after April's: it said "changed on Google Play" and, with
+    --update, put the five stars back that the reviewer had taken down to two."""
+    site = new_site(tmp_path)
+    submitted, review_id = _utc("2024-03-09 21:13:45"), "gp:AOqpTOHabc123_xyz-1"
+    march = google_play.console_csv(
+        tmp_path, [google_play.console_row(submitted, 5, "Top app", review_id=review_id)], month="202403"
+    )
+    april = google_play.console_csv(
+        tmp_path,
+        [
+            google_play.console_row(
+                submitted, 2, "Na update slecht", review_id=review_id, updated=_utc("2024-04-02 08:00")
+            )
+        ],
+        month="202404",
+    )
+    redress(site, "import", "google-play", str(april))
+    (written,) = (site / "content" / "reviews").glob("*.md")
+    for args in ([str(march)], [str(march), "--update"]):
+        done = redress(site, "import", "google-play", *args)
+        assert count("changed on Google Play (not updated: use --update)", done.stdout) == 0, done.stdout
+        assert count("updated", done.stdout) == 0, done.stdout
+        assert count("skipped", done.stdout) == 1, done.stdout
+        text = written.read_text(encoding="utf-8")
+        assert "Rating: 2" in text and "Na update slecht" in text and "Top app" not in text
+    assert (
+        "older than the version imported before (edited 2024-04-02 08:00 UTC), which stays"
+        in done.stdout + done.stderr
+    )
+
+
 @pytest.mark.parametrize("platform", ["shopify", "judgeme"])
 def test_a_review_edited_on_the_platform_is_a_change_not_a_second_review(
     platform: str, tmp_path: Path

@@ -50,6 +50,9 @@ class Ledger:
     #: A review's platform id -> the language guessed for it (the export named none): a guess is
     #: made once, so a later export (with other languages around it) never changes the file.
     langs: dict[str, str] = field(default_factory=dict)
+    #: A review's platform id -> when the platform says it was last edited (ISO, UTC), as
+    #: imported: an older export run later never undoes a newer edit.
+    edited: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -71,6 +74,7 @@ class Ledger:
             ids=dict(data.get("ids") or {}),
             records=dict(data.get("records") or {}),
             langs=dict(data.get("langs") or {}),
+            edited=dict(data.get("edited") or {}),
         )
 
     def wrote(self, relpath: str, text: str, key: str) -> None:
@@ -87,6 +91,7 @@ class Ledger:
             "ids": dict(sorted(self.ids.items())),
             "records": dict(sorted(self.records.items())),
             "langs": dict(sorted(self.langs.items())),
+            "edited": dict(sorted(self.edited.items())),
         }
         handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-", suffix=".tmp")
         try:

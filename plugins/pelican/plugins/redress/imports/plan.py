@@ -89,6 +89,8 @@ class Planned:
     said: str = ""
     #: For a review whose export named no language: the one guessed (kept in the ledger).
     guessed_lang: str = ""
+    #: For a review: when the platform says it was last edited (ISO, UTC; kept in the ledger).
+    edited: str = ""
     #: A reply new to a review the ledger knows: when its name holds a file the import did not
     #: write (the shop's own response), it may take the next name (see :mod:`.writer`).
     fallback: bool = False
@@ -218,6 +220,13 @@ class Planner:
             plan.skips.append(Skip(where, reason))
             return
         key = review_key(record)
+        edited = (record.updated or record.date).astimezone(dt.UTC)
+        before = _when(self.ledger.edited.get(key))
+        if before is not None and edited < before:
+            # An older export run after a newer one: its version would undo the reviewer's edit.
+            stays = f"edited {before:%Y-%m-%d %H:%M} UTC"
+            plan.skips.append(Skip(where, f"older than the version imported before ({stays}), which stays"))
+            return
         said = plan.records[key] = record_fingerprint(record)
         slug = self._slug("review", key, review_slug(record, self.site.tz))
         product = self._product(record, plan)
@@ -259,6 +268,7 @@ class Planner:
                 withheld=bool(record.withheld),
                 said=said,
                 guessed_lang=guessed,
+                edited=edited.isoformat(),
             ),
         )
         for reply in replies:
@@ -433,11 +443,20 @@ class Planner:
         by_handle = slugify(files.one_line(item.handle), "") if item.handle.strip() else ""
         if by_handle and by_handle in files_there:
             return by_handle
-        if item.sku.strip() and item.sku.strip().lower() in self._sku:
-            return self._sku[item.sku.strip().lower()]
+        for reference in (item.sku, item.handle):  # a shop whose handles are its SKUs (BB-ESP-X1)
+            if reference.strip() and reference.strip().lower() in self._sku:
+                return self._sku[reference.strip().lower()]
         by_name = slugify(files.one_line(item.name), "") if item.name.strip() else ""
         if by_name and by_name in files_there:
             return by_name
+        return None
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    """A time the ledger kept (ISO), or None for none or one it cannot read."""
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
         return None
 
 

@@ -105,12 +105,15 @@ class Writer:
         self._said: dict[str, str] = {}
         self._changed: set[str] = set()
         self._guessed: dict[str, str] = {}
+        self._edited: dict[str, str] = {}
 
     def handle(self, item: Planned) -> None:
         if item.kind == "review":
             self._said[item.review_key] = item.said
             if item.guessed_lang:
                 self._guessed[item.review_key] = item.guessed_lang
+            if item.edited:
+                self._edited[item.review_key] = item.edited
         if item.relpath not in self._there:
             self._new(item)
         elif item.kind == "product":
@@ -253,6 +256,7 @@ def finish(writers: Sequence[Writer]) -> Outcome:
     said: dict[str, str] = {}
     changed: set[str] = set()
     guessed: dict[str, str] = {}
+    edited: dict[str, str] = {}
     for writer in writers:
         outcome.counts.update(writer.outcome.counts)
         for name, paths in writer.outcome.paths.items():
@@ -262,6 +266,7 @@ def finish(writers: Sequence[Writer]) -> Outcome:
         said.update(writer._said)
         changed |= writer._changed
         guessed.update(writer._guessed)
+        edited.update(writer._edited)
     for paths in outcome.paths.values():
         paths.sort()
     outcome.problems.sort()
@@ -272,6 +277,8 @@ def finish(writers: Sequence[Writer]) -> Outcome:
                 ledger.records[key] = fingerprint_said
                 if key in guessed:
                     ledger.langs[key] = guessed[key]
+                if key in edited:
+                    ledger.edited[key] = edited[key]
     return outcome
 
 
