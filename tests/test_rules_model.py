@@ -192,6 +192,10 @@ def test_languages_and_urls():
     assert model.parse_lang("et") == ("et", None)
     assert model.parse_lang("dutch!")[0] is None
     assert model.parse_lang("n")[0] is None
+    # The codes ISO 639 replaced, which Android still writes (Google Play exports): the current ones.
+    assert model.parse_lang("iw") == ("he", None) and model.parse_lang("iw_IL") == ("he-il", None)
+    assert model.parse_lang("in") == ("id", None) and model.parse_lang("ji")[0] == "yi"
+    assert model.parse_lang("it") == ("it", None) and model.parse_lang("inh") == ("inh", None)
     assert model.parse_url("https://shop.example/x") == ("https://shop.example/x", None)
     assert model.parse_url("/products/kettle") == ("/products/kettle", None)
     for bad in ("javascript:alert(1)", "shop.example", "https://a b", "ftp://x"):

@@ -423,10 +423,19 @@ def check_date_range(value: str, date: dt.datetime) -> str | None:
     return f"{value!r} is not a date between {first} and {last}; check the year"
 
 
+#: Language codes ISO 639 replaced, which Java and Android still write (a Google Play
+#: export's ``iw`` for Hebrew): a lang="iw" is no language to a browser or screen reader.
+_REPLACED_LANGS = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
+
+
 def parse_lang(value: str) -> tuple[str | None, str | None]:
     text = value.strip()
     if LANG_RE.match(text):
-        return text.replace("_", "-").lower(), None
+        code = text.replace("_", "-").lower()
+        primary, _, rest = code.partition("-")
+        if primary in _REPLACED_LANGS:
+            code = _REPLACED_LANGS[primary] + (f"-{rest}" if rest else "")
+        return code, None
     return None, f"{value!r} is not a language code; use one like nl, en or et"
 
 
