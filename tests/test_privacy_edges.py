@@ -74,6 +74,25 @@ ORDER_DIGITS = {
     "shopify": ("#1001", "My order 1001 arrived late, bestelling nr. 1001."),
     "prefix-left-out": ("BB-20452", "Order 20452, or #20452, or BB_20452."),
 }
+#: An order number after the word "order", in a review with no order field (an import without
+#: one, the form's field left empty): hidden. The number of each is 1043, 998877 or 45678.
+ORDER_WORDS = {
+    "shopify-hash": "My order #1043 came late",
+    "dutch": "Bestelling #1043 kwam niet",
+    "prefixed": "order BB-998877 was wrong",
+    "colon": "ordernummer: 998877 klopt",
+    "estonian": "tellimus nr 45678 hilines",
+    "german": "Bestellnummer 45678 fehlt",
+    "sentence": "my order number is 45678, thanks",
+}
+#: "order" with a number that is no order number: it stays.
+ORDER_WORDS_VISIBLE = {
+    "count": "I order 2 bags a month",
+    "quantity": "I order 5000 g every month",
+    "pieces": "we order 1000 pieces",
+    "year": "my order 2024 was fine",
+    "short": "order #12 of the day",
+}
 #: Numbers that are not contact details and must stay visible.
 VISIBLE = {
     "price": "€ 12,95",
@@ -208,6 +227,10 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         files.append(review(_slug("spelt", name), rating=2, body=f"Before {value} after."))
     for name, value in SPELT_VISIBLE.items():
         files.append(review(_slug("phrase", name), rating=2, body=f"Before {value} after."))
+    for name, body in ORDER_WORDS.items():
+        files.append(review(_slug("orderword", name), rating=2, body=f"Before {body} after."))
+    for name, body in ORDER_WORDS_VISIBLE.items():
+        files.append(review(_slug("orderkept", name), rating=2, body=f"Before {body} after."))
     for name, (order, body) in ORDER_DIGITS.items():
         files.append(review(_slug("digits", name), rating=2, body=body, order=order))
     files.append(review("year-order", rating=2, body="A customer since 2024.", order="#2024"))
@@ -376,6 +399,19 @@ def test_contact_details_in_full_width_letters_are_hidden(out: Path, name: str) 
     published = _published_text(out)
     for written in ("kees.klant", "ＢＢ", "４２４２４", "42424"):
         assert written not in published, (name, written)
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_WORDS))
+def test_an_order_number_after_the_word_order_is_hidden_without_an_order_field(out: Path, name: str) -> None:
+    text = _card_text(out, _slug("orderword", name))
+    assert ORDER in text, text
+    for number in ("1043", "998877", "45678"):
+        assert number not in text
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_WORDS_VISIBLE))
+def test_a_number_after_order_that_is_no_order_number_stays(out: Path, name: str) -> None:
+    assert _card_text(out, _slug("orderkept", name)).strip() == f"Before {ORDER_WORDS_VISIBLE[name]} after."
 
 
 def test_a_response_quoting_an_iban_and_a_mobile_hides_both(out: Path) -> None:

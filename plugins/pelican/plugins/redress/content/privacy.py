@@ -328,6 +328,8 @@ def _redact(
                 found.add("private:" + kind)
             text = hidden
     text = hide_tokens(text, labels["order"], found)
+    if _ORDER_WORD_HINT_RE.search(text):
+        text = hide_order_references(text, labels["order"], found)
     text = hide_ibans(text, labels["iban"])
     if "@" in text:
         label = labels["email"]
@@ -411,6 +413,43 @@ def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> 
         return label
 
     return TOKEN_RE.sub(token, text)
+
+
+#: "order", in the shops' languages, before a number: what a customer types about their order
+#: when the review has no order field to find it by (an import without one, the form left empty).
+_ORDER_WORDS = (
+    "order|orders|ordernummer|ordernr|bestelling|bestelnummer|bestelnr|bestellung|bestellnummer"
+    "|tellimus|tellimuse|tellimusnumber|commande|pedido|ordine"
+)
+_ORDER_WORD_HINT_RE = re.compile(rf"\b(?:{_ORDER_WORDS})\b", re.IGNORECASE)
+ORDER_REFERENCE_RE = re.compile(
+    rf"\b(?:{_ORDER_WORDS})\b"
+    r"(?:[\s:.]*(?:nr|no|nummer|number|num|is|was|id)\b)*[\s:.]*"
+    # The reference: #1043, 20452, BB-998877, WEB_12345 (four digits or more, or # and three);
+    # not a quantity ("I order 5000 g", "order 1000 pieces").
+    r"(?P<ref>#\s?[A-Za-z]{0,5}[-_]?\d{3,}(?:-\d+)*|[A-Za-z]{0,5}[-_]?\d{4,}(?:-\d+)*)(?![\w-])"
+    r"(?!\s*(?:g|gr|gram|grams|kg|kilo|ml|l|liter|litre|st|stuks|pcs|pieces|items|bags|zakken|tk|x)\b)",
+    re.IGNORECASE,
+)
+
+
+def hide_order_references(text: str, label: str, found: MutableSet[str] | None = None) -> str:
+    """Replace an order number after the word "order" (``order #1043``, ``bestelling BB-998877``,
+    ``tellimus nr 45678``) by ``label``, when nothing said which number is the customer's.
+
+    Not a year on its own (``order 2024``), and not a small count (``order 2 bags``).
+    """
+
+    def reference(match: re.Match[str]) -> str:
+        ref = match.group("ref")
+        if _YEAR_RE.fullmatch(ref):
+            return match.group(0)
+        if found is not None:
+            found.add("private:order")
+        start = match.start("ref") - match.start()
+        return match.group(0)[:start] + label
+
+    return ORDER_REFERENCE_RE.sub(reference, text)
 
 
 def _private_values(private: Mapping[str, str]) -> list[tuple[str, str]]:
