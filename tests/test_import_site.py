@@ -410,6 +410,15 @@ def test_an_older_export_run_after_a_newer_one_never_undoes_the_newer_edit(tmp_p
         "older than the version imported before (edited 2024-04-02 08:00 UTC), which stays"
         in done.stdout + done.stderr
     )
+    # A ledger of an earlier version has no edit times: the next run of the newer export adds them.
+    ledger = site / "imports" / "ledger.json"
+    data = json.loads(ledger.read_text(encoding="utf-8"))
+    data.pop("edited")
+    ledger.write_text(json.dumps(data), encoding="utf-8")
+    redress(site, "import", "google-play", str(april))
+    assert json.loads(ledger.read_text(encoding="utf-8"))["edited"]
+    done = redress(site, "import", "google-play", str(march), "--update")
+    assert count("updated", done.stdout) == 0 and "Rating: 2" in written.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("platform", ["shopify", "judgeme"])

@@ -84,6 +84,9 @@ ORDER_WORDS = {
     "estonian": "tellimus nr 45678 hilines",
     "german": "Bestellnummer 45678 fehlt",
     "sentence": "my order number is 45678, thanks",
+    "french": "commande n° 45678 perdue",
+    "german-short": "Bestell-Nr. 998877 fehlt",
+    "bare-five-digits": "Order 998877 never came",
 }
 #: "order" with a number that is no order number: it stays.
 ORDER_WORDS_VISIBLE = {
@@ -92,6 +95,8 @@ ORDER_WORDS_VISIBLE = {
     "pieces": "we order 1000 pieces",
     "year": "my order 2024 was fine",
     "short": "order #12 of the day",
+    "cups": "I order 1000 cups a year",
+    "euros": "my order was 1500 euros",
 }
 #: Numbers that are not contact details and must stay visible.
 VISIBLE = {
@@ -155,6 +160,10 @@ TOKENS_WRITTEN = {
     "percent-dot": f"https://shop.example/reviews/write/?t={_PAYLOAD}%2E{_SIGNATURE}",
     "percent-dot-lower": f"?t={_PAYLOAD}%2e{_SIGNATURE}",
     "payload-alone": f"?t={_PAYLOAD}",
+    # The link inside another's address (a login's return_url): every "=" and "?" escaped.
+    "nested-in-a-redirect": f"https://shop.example/login?return_url=%2Freviews%2Fwrite%2F%3Ft%3D{_PAYLOAD}%2E{_SIGNATURE}",
+    # Cut off one character into a base64 group.
+    "cut-payload": f"?t={_PAYLOAD[: len(_PAYLOAD) - (len(_PAYLOAD) % 4) - 3]}",
 }
 #: The review's own e-mail and order number typed with a Japanese or Chinese keyboard's
 #: full-width or small-form letters: found as plain letters.
@@ -165,6 +174,8 @@ WIDE = {
     "full-width-dot": ("Mail kees.klant@gmail．com please.", "Fine", "Kees"),
     "full-width-order": ("Order ＢＢ－４２４２４ please.", "Fine", "Kees"),
     "in-the-title": ("Fine please.", "Order ＢＢ－４２４２４", "kees.klant＠gmail.com"),
+    # A full-width comma after a phone number, made plain, must not undo its hiding.
+    "phone-then-wide-comma": ("電話：0612345678，5つ星 kees.klant＠gmail.com please.", "Fine", "Kees"),
 }
 
 #: Addresses spelled out so that a program would not see them: hidden.
@@ -177,6 +188,7 @@ SPELT = {
     "plain-name-at-a-mail-provider": "jan at gmail dot com",
     "plain-name-dutch-punt": "Piet at Hotmail punt nl",
     "plain-name-provider-subdomain": "mari at mail dot hot dot ee",
+    "provider-with-country-domain": "jan at yahoo dot co dot uk",
 }
 #: Sentences with "at" and "dot" that are no address: they stay.
 SPELT_VISIBLE = {
@@ -397,7 +409,7 @@ def test_contact_details_in_full_width_letters_are_hidden(out: Path, name: str) 
     text = page.get_text(" ")
     assert "please." in text and ("[e-mail address hidden]" in text or ORDER in text), text
     published = _published_text(out)
-    for written in ("kees.klant", "ＢＢ", "４２４２４", "42424"):
+    for written in ("kees.klant", "ＢＢ", "４２４２４", "42424", "12345678"):
         assert written not in published, (name, written)
 
 

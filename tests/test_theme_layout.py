@@ -376,6 +376,19 @@ def test_the_themes_own_canonical_and_open_graph_tags_give_way_to_the_pages(tmp_
     assert all(tag.find_parent("head") for tag in page.find_all(["meta", "link"]))
     # The blog's pages keep the theme's tags.
     blog = soup(out / "pages/about-us.html")
+    # A customer's title cannot name a tag of the theme's to leave out ("name=robots" in og:title).
+    write(
+        site, "reviews/c.md", "Date: 2026-10-02 14:31\nRating: 4\nTitle: Great beans name=robots\n\nFine.\n"
+    )
+    (theme / "templates/base.html").write_text(
+        (theme / "templates/base.html")
+        .read_text()
+        .replace("<title>", '<meta name="robots" content="noarchive"><title>')
+    )
+    out = build(site, THEME=str(theme), SITEURL="https://shop.example", PAGE_PATHS=["pages"])
+    page = soup(out / "reviews/c/index.html")
+    assert page.find("meta", property="og:title")["content"].startswith("Great beans name=robots")
+    assert [m["content"] for m in page.find_all("meta", attrs={"name": "robots"})] == ["noarchive"]
     assert [link["href"] for link in blog.find_all("link", rel="canonical")] == ["https://shop.example/"]
 
 
@@ -640,3 +653,16 @@ def test_axe_finds_no_violations_in_the_reviews_inside_a_theme(browser, tmp_path
             violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
             assert violations == [], (path, violations)
         context.close()
+
+
+def test_the_themes_escaping_names_the_compiled_templates_by_what_it_does():
+    """``autoescape=select_autoescape()`` in JINJA_ENVIRONMENT: named by the function's address,
+    each build compiled every template again into a new folder."""
+    from jinja2 import select_autoescape
+    from pelican.plugins.redress import templating
+
+    key = templating._escaping_key
+    assert key(select_autoescape()) == key(select_autoescape())
+    assert key(select_autoescape()) != key(select_autoescape(default_for_string=False, default=True))
+    assert key(True) != key(False) and key(None) == key(False)
+    assert "0x" not in key(select_autoescape())

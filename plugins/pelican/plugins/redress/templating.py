@@ -141,7 +141,7 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
         # The compiled templates have their catalog's words in them (see RedressEnvironment).
         bytecode_cache=bytecode_cache(
             settings,
-            {**options, "extensions": extensions, "theme autoescape": repr(theme_escapes)},
+            {**options, "extensions": extensions, "theme autoescape": _escaping_key(theme_escapes)},
             catalog_key(messages),
         ),
         extensions=list(dict.fromkeys(extensions)),
@@ -154,6 +154,15 @@ def environment(settings: Mapping[str, Any], lang: str) -> Environment:
     env.policies["ext.i18n.trimmed"] = True
     install_gettext(env, messages)
     return env
+
+
+def _escaping_key(theme_escapes: Any) -> str:
+    """The theme's escaping as the compiled templates' folder is named by it: what it says of
+    the usual kinds of template, never a function's address (a new folder every build)."""
+    if not callable(theme_escapes):
+        return repr(bool(theme_escapes))
+    names = ("base.html", "x.htm", "x.xml", "x.xhtml", "x.txt", "x.j2", "x.jinja", "x.svg")
+    return repr([bool(theme_escapes(name)) for name in names])
 
 
 def _escaping(theme_escapes: Any) -> Callable[[str | None], bool]:

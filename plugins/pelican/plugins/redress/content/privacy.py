@@ -71,7 +71,9 @@ INVISIBLE_RE = re.compile("[\u00ad\u200b\u2060\ufeff]|(?<=[!-~])[\u200c\u200d]|[
 #: into their review; it carries their order number and lets whoever holds it post as them.
 #: Its payload starts ``v1|`` or ``v2|`` (``djF8``, ``djJ8``); the dot may be written ``%2E`` (a
 #: link copied from an address bar), and the payload alone still names the order.
-TOKEN_RE = re.compile(r"(?<![\w-])(dj[FJ]8[\w-]{4,})(?:(?:\.|%2[eE])([\w-]{16})(?![\w-]))?", re.ASCII)
+TOKEN_RE = re.compile(
+    r"(?:(?<![\w-])|(?<=%[0-9A-Fa-f]{2}))(dj[FJ]8[\w-]{4,})(?:(?:\.|%2[eE])([\w-]{16})(?![\w-]))?", re.ASCII
+)
 _TOKEN_VERSIONS = (b"v1|", b"v2|")
 
 #: An e-mail address spelled out so a program would not see it: ``jan(at)example.com``,
@@ -284,10 +286,12 @@ def redact(
     if not text:
         return text
     hidden = _redact(text, private, gettext, keep, found)
-    plain = text.translate(_NARROW)
-    if plain != text:
+    plain = hidden.translate(_NARROW)
+    if plain != hidden:
+        # On what the first pass left: the plain letters may only hide more, never less
+        # (a full-width comma after a number, made plain, would end a phone number's match).
         also = _redact(plain, private, gettext, keep, found)
-        if also != hidden.translate(_NARROW):
+        if also != plain:
             return also
     return hidden
 
@@ -377,7 +381,7 @@ def _hide_spelt_emails(text: str, label: str, keep: ShopContacts, found: Mutable
         if (
             not _BRACKETED_AT_RE.search(whole)
             and not _ADDRESS_LIKE_RE.search(match.group(1))
-            and domain.rsplit(".", 1)[-1].casefold() not in MAIL_PROVIDERS
+            and not any(label in MAIL_PROVIDERS for label in domain.casefold().split("."))
         ):
             return whole  # "the team at Coolblue dot nl": a plain word before a bare "at"
         address = f"{match.group(1)}@{domain}.{match.group(3)}".casefold()
@@ -402,6 +406,8 @@ def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> 
 
     def token(match: re.Match[str]) -> str:
         payload = match.group(1)
+        if len(payload) % 4 == 1:  # cut off one character into a group: no base64 ends so
+            payload = payload[:-1]
         try:
             decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         except (ValueError, TypeError):
@@ -419,30 +425,34 @@ def hide_tokens(text: str, label: str, found: MutableSet[str] | None = None) -> 
 #: when the review has no order field to find it by (an import without one, the form left empty).
 _ORDER_WORDS = (
     "order|orders|ordernummer|ordernr|bestelling|bestelnummer|bestelnr|bestellung|bestellnummer"
-    "|tellimus|tellimuse|tellimusnumber|commande|pedido|ordine"
+    "|bestell-nr|auftrag|auftragsnummer|auftragsnr|tellimus|tellimuse|tellimusnumber|commande"
+    "|pedido|ordine"
 )
 _ORDER_WORD_HINT_RE = re.compile(rf"\b(?:{_ORDER_WORDS})\b", re.IGNORECASE)
 ORDER_REFERENCE_RE = re.compile(
-    rf"\b(?:{_ORDER_WORDS})\b"
-    r"(?:[\s:.]*(?:nr|no|nummer|number|num|is|was|id)\b)*[\s:.]*"
-    # The reference: #1043, 20452, BB-998877, WEB_12345 (four digits or more, or # and three);
-    # not a quantity ("I order 5000 g", "order 1000 pieces").
-    r"(?P<ref>#\s?[A-Za-z]{0,5}[-_]?\d{3,}(?:-\d+)*|[A-Za-z]{0,5}[-_]?\d{4,}(?:-\d+)*)(?![\w-])"
-    r"(?!\s*(?:g|gr|gram|grams|kg|kilo|ml|l|liter|litre|st|stuks|pcs|pieces|items|bags|zakken|tk|x)\b)",
+    rf"\b(?:{_ORDER_WORDS})\b[\s:.]*"
+    # "nr", "number is", "n°": after one of these any reference is the order's.
+    r"(?P<numword>(?:(?:nr|no|nummer|number|num|id)\b|n°|nº)\.?(?:\s+(?:is|was|ist|war|on|oli|est))?[\s:.]*)?"
+    # The reference: #1043, 20452, BB-998877, WEB_12345.
+    r"(?P<ref>#\s?[A-Za-z]{0,5}[-_]?\d{3,}(?:-\d+)*|[A-Za-z]{0,5}[-_]?\d{4,}(?:-\d+)*)(?![\w-])",
     re.IGNORECASE,
 )
+#: Without "nr" or "#" before it, a bare number is an order's from five digits on: "I order
+#: 1000 cups a year", "my order was 1500 euros" are amounts.
+_BARE_REFERENCE_RE = re.compile(r"\d{1,4}")
 
 
 def hide_order_references(text: str, label: str, found: MutableSet[str] | None = None) -> str:
     """Replace an order number after the word "order" (``order #1043``, ``bestelling BB-998877``,
-    ``tellimus nr 45678``) by ``label``, when nothing said which number is the customer's.
+    ``tellimus nr 45678``, ``commande n° 12345``) by ``label``, when nothing said which number
+    is the customer's.
 
-    Not a year on its own (``order 2024``), and not a small count (``order 2 bags``).
+    Not a year on its own (``order 2024``), and not an amount (``I order 1000 cups``).
     """
 
     def reference(match: re.Match[str]) -> str:
         ref = match.group("ref")
-        if _YEAR_RE.fullmatch(ref):
+        if _YEAR_RE.fullmatch(ref) or (not match.group("numword") and _BARE_REFERENCE_RE.fullmatch(ref)):
             return match.group(0)
         if found is not None:
             found.add("private:order")

@@ -135,7 +135,8 @@ def as_words(text: str) -> str:
     A reviewer named ``[Kees](https://evil.example/login)`` was greeted with a
     link in the shop's own published answer once the greeting was kept.
     """
-    return _MARKDOWN_RE.sub(r"\\\1", text).replace("<", "&lt;")  # "<" has no backslash escape
+    # "<" has no backslash escape; "&" would make "&lt;" typed by the customer a "<".
+    return _MARKDOWN_RE.sub(r"\\\1", text.replace("&", "&amp;")).replace("<", "&lt;")
 
 
 def values(review: Review, shop: Shop) -> dict[str, Any]:

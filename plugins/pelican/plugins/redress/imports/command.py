@@ -156,7 +156,13 @@ def import_batches(
     which the planning need not wait for. The ledger is saved even when a
     file could not be written, so it knows what was.
     """
-    before = (dict(ledger.files), dict(ledger.ids), dict(ledger.records), dict(ledger.langs))
+    before = (
+        dict(ledger.files),
+        dict(ledger.ids),
+        dict(ledger.records),
+        dict(ledger.langs),
+        dict(ledger.edited),
+    )
     if not dry_run:
         for kind in KINDS:  # what a killed run left: never a file under its name, at most a temporary one
             files.remove_stale_temps(site.content / site.folder(kind))
@@ -167,7 +173,7 @@ def import_batches(
             plan = _plan_while_writing(Planner(site, ledger, options), batches, writers)
             outcome = finish(writers)
     finally:
-        if not dry_run and (ledger.files, ledger.ids, ledger.records, ledger.langs) != before:
+        if not dry_run and (ledger.files, ledger.ids, ledger.records, ledger.langs, ledger.edited) != before:
             os.sync()  # the files first (written without a sync each), then the ledger that vouches for them
             ledger.save()
     return plan, outcome

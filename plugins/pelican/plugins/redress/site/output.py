@@ -10,6 +10,7 @@ longer exists) are removed, so a withheld review never lingers online.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -723,23 +724,37 @@ def moved_into_head(text: str) -> str:
 
 #: A <meta> or <link> tag, quoted values with ">" in them included.
 _HEAD_TAG_RE = re.compile(r"<(?:meta|link)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
-_KEY_ATTRIBUTE_RE = re.compile(r"\s(property|name|rel)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+#: One attribute of a tag, its quoted value read whole: a value's words are never an attribute.
+_ATTRIBUTE_RE = re.compile(r"\s*([^\s=/>\"']+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]*)))?")
 #: The tags a page says once: the theme's are dropped where Redress writes its own.
 _ONCE = re.compile(
     r"rel:canonical|name:(?:description|robots|referrer|twitter:card)|(?:property|name):og:[a-z_:]+"
 )
 
 
-def _tag_keys(tag: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _tag_keys(tag: str) -> frozenset[str]:
+    """What a <meta> or <link> says once (``rel:canonical``, ``property:og:title``), if anything.
+
+    Kept per tag: a theme's tags are the same on every page of a big shop.
+    """
     keys = set()
-    for found in _KEY_ATTRIBUTE_RE.finditer(tag):
+    at = tag.find(" ")
+    while 0 <= at < len(tag):
+        found = _ATTRIBUTE_RE.match(tag, at)
+        if found is None or found.end() == at:
+            at += 1
+            continue
+        at = found.end()
         kind = found.group(1).lower()
-        value = next(v for v in found.groups()[1:] if v is not None).strip().lower()
+        if kind not in ("property", "name", "rel"):
+            continue
+        value = next((v for v in found.groups()[1:] if v is not None), "").strip().lower()
         for word in value.split() if kind == "rel" else [value]:
             key = f"{kind}:{word}"
             if _ONCE.fullmatch(key):
                 keys.add(key.replace("name:og:", "property:og:"))
-    return keys
+    return frozenset(keys)
 
 
 def _head_keys(head: str) -> set[str]:
