@@ -286,7 +286,7 @@ def redact(
     if not text:
         return text
     hidden = _redact(text, private, gettext, keep, found)
-    plain = hidden.translate(_NARROW)
+    plain = hidden.translate(_NARROW) if _WIDE_RE.search(hidden) else hidden
     if plain != hidden:
         # On what the first pass left: the plain letters may only hide more, never less
         # (a full-width comma after a number, made plain, would end a phone number's match).
@@ -298,6 +298,8 @@ def redact(
 
 #: Full-width ASCII (U+FF01 to U+FF5E), the ideographic space, small-form variants
 #: and other dashes and dots, as the plain characters they stand for: one for one.
+#: Any character of _NARROW: most texts have none, and are not copied to look.
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000\ufe50-\ufe6b\u2010-\u2013\u2212\u2024]")
 _SMALL_FORMS = ("﹐﹒﹔﹕﹖﹗﹘﹟﹠﹡﹢﹣﹦﹫﹪", ",.;:?!-#&*+-=@%")
 _NARROW = {
     **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
@@ -332,7 +334,7 @@ def _redact(
                 found.add("private:" + kind)
             text = hidden
     text = hide_tokens(text, labels["order"], found)
-    if _ORDER_WORD_HINT_RE.search(text):
+    if _THREE_DIGITS_RE.search(text):
         text = hide_order_references(text, labels["order"], found)
     text = hide_ibans(text, labels["iban"])
     if "@" in text:
@@ -429,6 +431,8 @@ _ORDER_WORDS = (
     "|pedido|ordine"
 )
 _ORDER_WORD_HINT_RE = re.compile(rf"\b(?:{_ORDER_WORDS})\b", re.IGNORECASE)
+#: Texts without three digits in a row (most) have no order number to look for.
+_THREE_DIGITS_RE = re.compile(r"\d\d\d")
 ORDER_REFERENCE_RE = re.compile(
     rf"\b(?:{_ORDER_WORDS})\b[\s:.]*"
     # "nr", "number is", "n°": after one of these any reference is the order's.
@@ -459,7 +463,17 @@ def hide_order_references(text: str, label: str, found: MutableSet[str] | None =
         start = match.start("ref") - match.start()
         return match.group(0)[:start] + label
 
-    return ORDER_REFERENCE_RE.sub(reference, text)
+    # Tried where the word is, not at every character of the text (a long pattern, ignoring case).
+    parts: list[str] = []
+    done = 0
+    for word in _ORDER_WORD_HINT_RE.finditer(text):
+        if word.start() < done:
+            continue
+        match = ORDER_REFERENCE_RE.match(text, word.start())
+        if match is not None:
+            parts += [text[done : match.start()], reference(match)]
+            done = match.end()
+    return "".join(parts) + text[done:] if parts else text
 
 
 def _private_values(private: Mapping[str, str]) -> list[tuple[str, str]]:
