@@ -132,11 +132,6 @@ def hidden_notes(gettext: Callable[[str], str]) -> dict[str, str]:
     return _label_words(gettext)
 
 
-def hidden_labels(gettext: Callable[[str], str]) -> tuple[str, ...]:
-    """What stands where something was hidden ("[phone number hidden]"), in the page's language."""
-    return tuple(_label_words(gettext).values())
-
-
 def _label_words(gettext: Callable[[str], str]) -> dict[str, str]:
     return {
         "email": gettext("[e-mail address hidden]"),

@@ -266,7 +266,7 @@ def published_html(
     shown = render.html_to_paragraphs(html)
     again = privacy.redact(shown, private, gettext, keep=keep, found=found)
     linked = [unquote(link) for link in render.links(html)]
-    labels = privacy.hidden_labels(gettext) if body != text else ()
+    labels = privacy.hidden_notes(gettext).values() if body != text else ()
     if (
         again == shown
         and all(privacy.redact(link, private, gettext, keep=keep) == link for link in linked)
