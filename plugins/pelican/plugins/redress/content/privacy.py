@@ -291,18 +291,18 @@ def redact(
     return hidden
 
 
-#: Full-width ASCII (U+FF01 to U+FF5E), the ideographic space, small-form variants
-#: and other dashes and dots, as the plain characters they stand for: one for one.
-#: Any character of _NARROW: most texts have none, and are not copied to look.
-_WIDE_RE = re.compile("[\uff01-\uff5e\u3000\ufe50-\ufe6b\u2010-\u2013\u2212\u2024]")
+#: Full-width ASCII (U+FF01 to U+FF5E), the ideographic space, small-form variants and the
+#: one-dot leader, as the plain characters they stand for: one for one. (Dashes need none:
+#: phone numbers and private values are found whatever dash is typed.)
 _SMALL_FORMS = ("﹐﹒﹔﹕﹖﹗﹘﹟﹠﹡﹢﹣﹦﹫﹪", ",.;:?!-#&*+-=@%")
 _NARROW = {
     **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
     0x3000: " ",
     **{ord(small): plain for small, plain in zip(*_SMALL_FORMS, strict=True)},
-    **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2212"},
     0x2024: ".",
 }
+#: Any character of _NARROW: most texts have none, and are not copied to look.
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000\ufe50-\ufe6b\u2024]")
 
 
 def _redact(
