@@ -62,6 +62,13 @@ def response(
     return f"responses/{slug}.md", "\n".join(lines) + "\n\n" + body + "\n"
 
 
+def write_theme(theme: Path, base: str) -> Path:
+    """A theme of its own ``templates/base.html``, as a shop's theme folder has it."""
+    (theme / "templates").mkdir(parents=True, exist_ok=True)
+    (theme / "templates/base.html").write_text(base, encoding="utf-8")
+    return theme
+
+
 def make_site(tmp_path: Path, *files: tuple[str, str]) -> Path:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True, exist_ok=True)

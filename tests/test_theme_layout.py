@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from build_apart import build_apart as build_site_apart
-from conftest import DEMO_CONTENT, make_site, response, review, soup, write
+from conftest import DEMO_CONTENT, make_site, response, review, soup, write, write_theme
 from conftest import build as build_site
 from pelican.plugins.redress.content.settings import SettingsError, get_settings
 
@@ -219,10 +219,10 @@ def test_the_window_title_has_one_separator(tmp_path, before, expected):
     """A theme that writes its own separator before the title block gets no second one."""
     site = shop(tmp_path)
     theme = tmp_path / "titled"
-    (theme / "templates").mkdir(parents=True)
-    (theme / "templates/base.html").write_text(
+    write_theme(
+        theme,
         f'<!doctype html><html lang="en"><head><title>{before}{{% block title %}}{{% endblock %}}</title>'
-        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n"
+        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n",
     )
     page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
     assert page.title.get_text() == expected
@@ -244,13 +244,13 @@ def test_the_themes_own_markup_is_printed_as_in_the_blog(tmp_path, site_escapes)
     )
     write(site, "pages/about.md", "Title: About us\n\nWho we are.\n")
     theme = tmp_path / "credits"
-    (theme / "templates").mkdir(parents=True)
-    (theme / "templates/base.html").write_text(
+    write_theme(
+        theme,
         '<!doctype html><html lang="en"><head><title>{{ SITENAME|striptags }}{% block title %}{% endblock %}'
         "</title>{% block head %}{% endblock %}</head><body><h1 class=site>{{ SITENAME }}</h1>"
         "{% block content %}{% endblock %}"
         "{% set credit = 'Theme <a class=credit href=\"https://theme.example/\">Plain</a>' %}"
-        "<footer>{{ credit }}</footer></body></html>\n"
+        "<footer>{{ credit }}</footer></body></html>\n",
     )
     (theme / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}'
@@ -297,11 +297,11 @@ def test_a_theme_gets_each_pages_output_file_as_pelican_gives_it(tmp_path):
     canonical link of every review page was the home page."""
     site = shop(tmp_path)
     theme = tmp_path / "canonical"
-    (theme / "templates").mkdir(parents=True)
-    (theme / "templates/base.html").write_text(
+    write_theme(
+        theme,
         '<!doctype html><html lang="en"><head><title>{% block title %}Shop{% endblock %}</title>'
         '<meta name="x-file" content="{{ output_file }}">'
-        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n"
+        "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n",
     )
     out = build(site, THEME=str(theme))
     for name in ("reviews/index.html", "reviews/a/index.html", "reviews/write/index.html"):
@@ -325,10 +325,10 @@ def test_the_region_is_main_only_where_a_main_may_be(tmp_path, around, region):
     """Attila puts its content in a ``<section>``: a ``<main>`` there is invalid HTML."""
     site = shop(tmp_path)
     theme = tmp_path / "wrapped"
-    (theme / "templates").mkdir(parents=True)
-    (theme / "templates/base.html").write_text(
+    write_theme(
+        theme,
         '<!doctype html><html lang="en"><head><title>{% block title %}Shop{% endblock %}</title>'
-        f"{{% block head %}}{{% endblock %}}</head><body>{around}</body></html>\n"
+        f"{{% block head %}}{{% endblock %}}</head><body>{around}</body></html>\n",
     )
     page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
     assert page.select_one(".redress").name == region
@@ -344,8 +344,8 @@ def test_the_themes_own_canonical_and_open_graph_tags_give_way_to_the_pages(tmp_
     site = shop(tmp_path)
     write(site, "pages/about.md", "Title: About us\n\nWho we are.\n")
     theme = tmp_path / "tagged"
-    (theme / "templates").mkdir(parents=True)
-    (theme / "templates/base.html").write_text(
+    write_theme(
+        theme,
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>{% block title %}Shop{% endblock %}</title>"
@@ -355,7 +355,7 @@ def test_the_themes_own_canonical_and_open_graph_tags_give_way_to_the_pages(tmp_
         '{% block opengraph %}<meta property="og:title" content="{{ SITENAME }}"/>'
         "<meta property='og:url' content='{{ SITEURL }}'/><meta property=\"og:article:author\" content=\"x\">"
         "{% endblock %}"
-        f"{head_block}</head><body>{{% block content %}}{{% endblock %}}</body></html>\n"
+        f"{head_block}</head><body>{{% block content %}}{{% endblock %}}</body></html>\n",
     )
     (theme / "templates/page.html").write_text(
         '{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}'
