@@ -487,6 +487,36 @@ def write_baseline_site(root: Path, reviews: Sequence[ReviewSpec]) -> None:
     )
 
 
+def measure_start(root: Path, runs: int = 3) -> float:
+    """Seconds ``python -m pelican`` takes on an empty site without plugins: the floor of every build.
+
+    A build pays this before it reads a file: starting Python, importing
+    Pelican and every plugin installed beside it (Pelican imports each
+    namespace plugin it finds to list them, Redress included, whether a site
+    enables it or not). The rebuild figures are read against it: a rebuild
+    can get faster only by what lies above it. The median of a few runs; the
+    run must have got as far as making its output folder, or it is no floor.
+    """
+    root.mkdir(parents=True)
+    (root / "content").mkdir()
+    sites.write_settings(
+        root,
+        redress=False,
+        comment="Empty site: the start of Pelican.",
+        SITENAME="Empty",
+        SITEURL=SITEURL,
+        DIRECT_TEMPLATES=[],
+    )
+    times = []
+    for number in range(runs):
+        times.append(build(root, f"start {number + 1}").seconds)
+        if not (root / "output").is_dir():
+            raise BuildFailed(f"the empty site in {root} was not built: Pelican made no output folder")
+        shutil.rmtree(root / "output")
+    shutil.rmtree(root, ignore_errors=True)
+    return sorted(times)[len(times) // 2]
+
+
 def article_page(output: Path, review: ReviewSpec) -> Path:
     """Where plain Pelican writes the article made of `review` (ARTICLE_SAVE_AS, slug from the file)."""
     return output / f"{review.slug}.html"
@@ -766,6 +796,8 @@ class Result:
     add_response_files: int = 0
     #: Microseconds to make one folder just before the cold build (see folder_cost).
     folder_us: float = math.nan
+    #: Seconds Pelican takes on an empty site, plugins imported (see measure_start).
+    start_s: float = math.nan
     targets: list[Target] = field(default_factory=list)
 
     @property
@@ -921,9 +953,12 @@ def report(result: Result) -> str:
         ("warm build", f"{result.warm.seconds:.2f} s", f"{result.warm_ms:.3f} ms"),
         ("output/ files", f"{result.output_files:,}", f"{result.files_per_review:.2f}"),
         ("output/ size", f"{result.output_bytes / MIB:.1f} MB", f"{result.kb_per_review:.1f} KB"),
+        ("Pelican on an empty site (start, no plugins)", f"{result.start_s:.2f} s", ""),
         ("add one response: rebuild", f"{result.rebuild.seconds:.2f} s", ""),
+        ("add one response: above the start", f"{result.rebuild.seconds - result.start_s:.2f} s", ""),
         ("add one response: files written", f"{result.add_response_files:,}", ""),
         ("add one review: rebuild", f"{result.add_review_s:.2f} s", ""),
+        ("add one review: above the start", f"{result.add_review_s - result.start_s:.2f} s", ""),
         ("add one review: files written", f"{result.add_review_files:,}", ""),
         ("feeds (all listings, RSS and Atom)", f"{result.feeds_s:.2f} s", ""),
     ]
@@ -992,7 +1027,7 @@ def bench_line(result: Result) -> str:
         f"cold_user_s={result.cold.user_s:.1f} cold_system_s={result.cold.system_s:.1f} "
         f"baseline_user_s={result.baseline.user_s if result.baseline else math.nan:.1f} "
         f"baseline_system_s={result.baseline.system_s if result.baseline else math.nan:.1f} "
-        f"folder_us={result.folder_us:.0f}"
+        f"folder_us={result.folder_us:.0f} pelican_start_s={result.start_s:.2f}"
     )
 
 
@@ -1037,6 +1072,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path, probe: Path) -> Res
     del before
     page1 = page1_size(site / "output")
     feeds_s = measure_feeds(site)
+    start_s = measure_start(scratch / "empty")
 
     baseline = None
     if not args.no_baseline:
@@ -1052,7 +1088,7 @@ def run(args: argparse.Namespace, site: Path, scratch: Path, probe: Path) -> Res
         baseline_articles = 0
     result = Result(n, cold, warm, rebuild, baseline, baseline_n, page1, shop, generate_s, feeds_s)
     result.permalinks, result.baseline_articles = permalinks, baseline_articles
-    result.folder_us = folder_us
+    result.folder_us, result.start_s = folder_us, start_s
     result.products, result.langs = len(shop.products), args.langs
     result.output_files, result.output_bytes = output_files, output_bytes
     result.add_review = add_review
@@ -1077,7 +1113,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "ratio=... peak_rss_mb=...\npage1_gzip_kb=... feeds_s=... products=... output_kb_per_review=... "
             "files_per_review=...\nadd_review_s=... add_review_files=... add_response_s=... "
             "add_response_files=...\ncold_user_s=... cold_system_s=... baseline_user_s=... "
-            "baseline_system_s=... folder_us=...'\n"
+            "baseline_system_s=... folder_us=... pelican_start_s=...'\n"
             "(rebuild_s is add_response_s: the rebuild after one new response).\n"
             "permalinks and baseline_articles are the pages counted in the output; when either\n"
             "falls short of N (or M), the run fails with exit 2 and reports no ratio.\n"
