@@ -704,7 +704,15 @@ def _longest_phone(plus: bool, blocks: list[list[_Group]], i: int) -> int | None
     text of thousands of spaced digits costs no more than a few numbers each.
     """
     first = blocks[i][0][2]
-    most = _MOST_DIGITS if plus or first.startswith("0") else 8 if first.startswith("5") else 0
+    most = (
+        _MOST_DIGITS
+        if plus or first.startswith("0")
+        else 8
+        if first.startswith("5")
+        else 9
+        if first.startswith("6")
+        else 0
+    )
     if not most:
         return None  # no number the rules know starts this way
     last, digits = i, 0
@@ -736,6 +744,10 @@ def _is_phone(plus: bool, groups: list[_Group]) -> bool:
         if len(groups[0][2]) < 2:
             return False  # "0 5 10 15 20 25": counting, not a trunk prefix and an area code
         return 8 <= len(digits) <= 13
+    if digits.startswith("6") and len(digits) == 9 and (len(groups) == 1 or groups[0][2] == "6"):
+        # A Dutch mobile with its 0 left off, as some write it after "+31" is gone:
+        # 612345678, 6 12345678, 6-1234 5678. Not 612 345 678 (an amount in thousands).
+        return True
     if digits.startswith("5") and len(digits) in (7, 8):
         # As Estonians write a mobile: 5123 4567, 512 3456. Not 5 000 000 (an amount)
         # or 5 10 15 20 (counting): no group of one or two digits.
