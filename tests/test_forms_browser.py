@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from browser import ARTIFACTS, axe_violations
 from conftest import build, make_site, response, review
-from pelican.plugins.redress.tokens import check_token, make_token
+from pelican.plugins.redress.tokens import ORDER_MAX_CHARS, check_token, make_order_token, make_token
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,13 @@ SECRET = b"a test secret that is long enough!!"
 ORDER = "ORD-1001"
 TOKEN = make_token(SECRET, ORDER, "kettle", dt.date.today() + dt.timedelta(days=30))
 FOLLOWUP_TOKEN = make_token(SECRET, ORDER, "", dt.date.today() + dt.timedelta(days=30))
+#: An order's own link for a long order number and many products: longer than 512 characters.
+ORDER_TOKEN = make_order_token(
+    SECRET,
+    "O" * ORDER_MAX_CHARS,
+    ["mug", "kettle"] + [f"accessory-{n:02d}-in-a-long-name" for n in range(9)],
+    dt.date.today() + dt.timedelta(days=30),
+)
 INBOX = {"/inbox/reviews": "review", "/inbox/follow-ups": "follow-up"}
 DRAFT_KEY = "redress-draft:/reviews/write/kettle/"
 TEXT = "The lid broke on the second day, but the kettle itself boils fast."
@@ -246,9 +253,12 @@ def test_invitation_with_javascript_sends_every_field_and_thanks_in_place(phone,
 
 
 def test_general_invitation_picks_the_product_from_the_link(phone, shop):
+    """An order's own link, with the order's products in a token longer than 512 characters."""
+    assert len(ORDER_TOKEN) > 512
     page = phone.page
-    page.goto(shop.url(f"reviews/write/?t={TOKEN}&p=mug"))
+    page.goto(shop.url(f"reviews/write/?t={ORDER_TOKEN}&p=mug"))
     token_filled(page)
+    assert page.input_value("input[name=t]") == ORDER_TOKEN, "the whole token, not its first 512 characters"
     assert page.input_value("#p") == "mug"
     page.tap('label[for="rating-5"]')
     page.fill("#text", "A very nice mug indeed.")
@@ -256,7 +266,8 @@ def test_general_invitation_picks_the_product_from_the_link(phone, shop):
     page.tap("button[type=submit]")
     page.wait_for_selector(".thanks")
     fields = shop.only_post()["fields"]
-    assert (fields["p"], fields["t"], fields["rating"]) == ("mug", TOKEN, "5")
+    assert (fields["p"], fields["t"], fields["rating"]) == ("mug", ORDER_TOKEN, "5")
+    assert check_token(SECRET, fields["t"], "mug").valid
     phone.assert_clean()
 
 

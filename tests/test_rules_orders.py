@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pelican.plugins.redress import tokens
 from pelican.plugins.redress.content.model import Product
 from pelican.plugins.redress.invite.orders import (
     OrderFileError,
@@ -267,6 +268,24 @@ def test_a_different_email_for_the_same_order_is_reported(read):
         "orders.csv:3: email: 'b@example.com' differs from 'a@example.com' on line 2 for the same order; "
         "the first is used"
     ]
+
+
+def test_an_order_number_too_long_for_a_link_is_reported(read):
+    """A column of notes or addresses read as the order number would make links no inbox reads."""
+    long_number = "N" * (tokens.ORDER_MAX_CHARS + 1)
+    fits = "F" * tokens.ORDER_MAX_CHARS
+    result = read(f"order,email\n{long_number},a@example.com\n{fits},b@example.com\n")
+    assert list(by_number(result)) == [fits]
+    (problem,) = result.problems
+    assert (problem.line, problem.column) == (2, "order")
+    assert problem.message.startswith(f"is {tokens.ORDER_MAX_CHARS + 1} characters long;")
+    assert problem.message.endswith("the line is skipped")
+    # The longest order number with the most products an order's link names still verifies.
+    products = [f"product-{n:03d}-" + "x" * 10 for n in range(13)]
+    assert tokens.order_token_covers(products)
+    token = tokens.make_order_token(b"s" * 32, fits, products, dt.date(2030, 1, 1))
+    assert 512 < len(token) <= tokens.TOKEN_MAX
+    assert tokens.check_token(b"s" * 32, token, products[-1], dt.date(2029, 1, 1)).valid
 
 
 def test_bad_rows_are_reported_and_the_rest_are_read(read):

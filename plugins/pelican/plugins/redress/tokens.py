@@ -61,6 +61,9 @@ SIGNATURE_BYTES = 12
 #: readable; an order with more products than fit gets a link for the shop only
 #: (each product keeps its own link in the e-mail).
 ORDER_PRODUCTS_MAX_CHARS = 300
+#: The longest order number a link carries: with ORDER_PRODUCTS_MAX_CHARS of
+#: products, its token stays well under TOKEN_MAX (about 570 characters).
+ORDER_MAX_CHARS = 100
 TOKEN_MAX = 1024
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import tokens
 from ..content.model import Product
 from ..content.rules import CONTROL_RE, EMAIL_RE, is_email
 from ..errors import UsageError
@@ -252,6 +253,18 @@ def read_orders(path: Path, display: str, products: dict[str, Product]) -> Order
         number = values["order"]
         if not number:
             problems.append(RowProblem(display, line, columns["order"], "is empty; the line is skipped"))
+            continue
+        if len(number) > tokens.ORDER_MAX_CHARS:
+            problems.append(
+                RowProblem(
+                    display,
+                    line,
+                    columns["order"],
+                    f"is {len(number)} characters long; an invitation link carries an order number "
+                    f"of at most {tokens.ORDER_MAX_CHARS}: check that this is the order number column; "
+                    "the line is skipped",
+                )
+            )
             continue
         if "|" in number:
             problems.append(

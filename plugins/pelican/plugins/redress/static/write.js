@@ -17,10 +17,12 @@
     var status = form.querySelector(".form-status");
     var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
 
-    // The invitation link carries t (token), p (product) and r (review).
+    // The invitation link carries t (token), p (product) and r (review). 1024 is the
+    // longest token the inbox reads (TOKEN_MAX in tokens.py): an order's own link that
+    // names its products may be longer than 512, and cut short it would not verify.
     ["t", "r"].forEach(function (name) {
       var input = form.elements.namedItem(name);
-      if (input && !input.value && params.get(name)) input.value = params.get(name).slice(0, 512);
+      if (input && !input.value && params.get(name)) input.value = params.get(name).slice(0, 1024);
     });
     // A follow-up answers one review: with neither the link's review nor its token, nothing
     // ties it to one, so the form is not offered and the note says to open the link.
