@@ -198,6 +198,38 @@ def test_reviews_marked_up_are_the_ones_shown_on_that_page_and_never_imported(de
         assert item["datePublished"].startswith(DEMO_REVIEWS[slug]["date"][:10])
 
 
+def visible_text(path: Path) -> str:
+    """The page as a reader sees it: no scripts, no attributes, white space as one space."""
+    page = soup(path)
+    for hidden in page.find_all(["script", "style", "template"]):
+        hidden.decompose()
+    return " ".join(page.get_text(" ").split())
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_marked_up_figures_are_on_the_page(demo_output, product):
+    """Google: mark up nothing a reader cannot see. Imported reviews count on the page, not in
+    the markup, so a product with them shows the figures of the reviews written here too."""
+    page = demo_output / "reviews/products" / product / "index.html"
+    (node,) = jsonld(page)
+    assert "description" not in node, "the product file's text is not on the page"
+    aggregate = node["aggregateRating"]
+    count = aggregate["reviewCount"]
+    figures = f"{aggregate['ratingValue']:.1f} out of 5 stars from {count} review{'s' if count != 1 else ''}"
+    shown = soup(page).select_one(".summary-average .average-number").get_text()
+    imported = any(
+        f.get("product") == product and f.get("source", "").startswith("imported:")
+        for f in PUBLISHED.values()
+    )
+    here = soup(page).select_one(".summary-here")
+    if imported:
+        assert here is not None and figures in " ".join(here.get_text().split())
+    else:
+        assert here is None
+        assert shown == f"{aggregate['ratingValue']:.1f}"
+        assert f"from {count} review" in visible_text(page)
+
+
 def test_the_demo_has_imported_product_reviews_and_none_is_marked_up(demo_output):
     imported = {s for s, f in PUBLISHED.items() if f.get("source", "").startswith("imported:")}
     assert any(PUBLISHED[s].get("product") for s in imported)
@@ -270,6 +302,50 @@ def test_review_without_author_counts_but_is_not_marked_up(tmp_path):
     assert node["aggregateRating"]["ratingValue"] == 3.0
     assert [r["author"]["name"] for r in node["review"]] == ["Piet"]
     assert vocabulary_errors(node) == [] and google_errors(node) == []
+
+
+def test_a_name_that_is_no_valid_name_counts_but_is_not_marked_up(tmp_path):
+    """Google: the reviewer's name must be a valid name, shorter than 100 characters."""
+    site = make_site(
+        tmp_path,
+        product_file("mill"),
+        review("named", rating=4, product="mill", author="Piet", date="2026-10-01 10:00"),
+        review("address", rating=2, product="mill", author="piet.devries@example.com"),
+        review("phone", rating=2, product="mill", author="06-12345678", date="2026-10-03 10:00"),
+        review("long", rating=5, product="mill", author="N" * 100, date="2026-10-04 10:00"),
+        review("longest", rating=5, product="mill", author="M" * 99, date="2026-10-05 10:00"),
+        review("mark", rating=3, product="mill", author="\u200f", date="2026-10-06 10:00"),
+    )
+    out = build(site)
+    page = out / "reviews/products/mill/index.html"
+    (node,) = jsonld(page)
+    assert node["aggregateRating"]["reviewCount"] == 6
+    assert sorted(r["author"]["name"] for r in node["review"]) == ["M" * 99, "Piet"]
+    assert vocabulary_errors(node) == [] and google_errors(node) == []
+    card = soup(page).select_one("article#review-mark .review-author")
+    assert card.get_text() == "Anonymous customer", "a name of a direction mark alone shows as none"
+
+
+def test_a_product_with_imported_reviews_shows_what_its_markup_counts(tmp_path):
+    site = make_site(
+        tmp_path,
+        product_file("mill"),
+        product_file("kettle"),
+        review("a", rating=2, product="mill", author="Ann", date="2026-10-01 10:00"),
+        review("b", rating=5, product="mill", author="Bob", date="2026-10-02 10:00"),
+        review("c", rating=1, product="mill", source="imported:trustpilot", author="Cas"),
+        review("d", rating=4, product="kettle", author="Dirk"),
+    )
+    out = build(site)
+    mill = out / "reviews/products/mill/index.html"
+    (node,) = jsonld(mill)
+    assert (node["aggregateRating"]["ratingValue"], node["aggregateRating"]["reviewCount"]) == (3.5, 2)
+    assert soup(mill).select_one(".average-number").get_text() == "2.7", "the page counts every review"
+    here = " ".join(soup(mill).select_one(".summary-here").get_text().split())
+    assert here == "Of the reviews written on this site only: 3.5 out of 5 stars from 2 reviews"
+    assert soup(out / "reviews/products/kettle/index.html").select_one(".summary-here") is None
+    shop_page = soup(out / "reviews/index.html")
+    assert shop_page.select_one(".summary-here") is None, "the shop's own page has no markup"
 
 
 def test_ten_point_scale(tmp_path):

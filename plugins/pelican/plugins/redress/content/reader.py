@@ -34,7 +34,7 @@ from . import forked, model, privacy, render
 from .cache import KeptDict, remove_unused
 from .collector import collector_paused
 from .model import Problem, Product, Review, ThreadEntry
-from .rules import strip_control
+from .rules import strip_control, visible
 
 logger = logging.getLogger(__name__)
 
@@ -217,8 +217,8 @@ def read_review(raw: RawFile, slug: str, display: str, ctx: Context) -> Review |
         slug=slug,
         date=date,
         rating=rating,
-        title=privacy.redact(meta.get("title", ""), private, gettext),
-        author=privacy.redact(meta.get("author", ""), private, gettext),
+        title=_shown(privacy.redact(meta.get("title", ""), private, gettext)),
+        author=_shown(privacy.redact(meta.get("author", ""), private, gettext)),
         product_slug=product,
         lang=lang,
         source=sys.intern(source[0]),
@@ -347,7 +347,7 @@ def read_entry(raw: RawFile, slug: str, display: str, ctx: Context) -> ThreadEnt
         by=sys.intern(by),
         # An author is a name ("Anna, customer service"): the shop's contacts belong in
         # the words, and a feed's author must never carry an address.
-        author=privacy.redact(meta.get("author", ""), {}, gettext),
+        author=_shown(privacy.redact(meta.get("author", ""), {}, gettext)),
         status=sys.intern(status) if status else status,
         remedies=tuple(sys.intern(r) for r in remedies) if remedies else (),
         resolved=resolved,
@@ -420,6 +420,12 @@ class ReadResult:
 #: stopped between saving the cache and those leaves them a token behind, and the
 #: next build looks at everything. Not a path: no file is called this.
 READ_TOKEN = "\x00read"
+
+
+def _shown(text: str) -> str:
+    """A name or title as shown: none when nothing of it is visible (a lone direction mark),
+    so the page says "Anonymous customer" or "A review with 4 out of 5 stars" instead of a blank."""
+    return text if visible(text) else ""
 
 
 #: Hidden files that are no one's content: an editor's lock (Emacs ``.#x.md``)

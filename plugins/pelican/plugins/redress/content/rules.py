@@ -44,6 +44,15 @@ def strip_control(text: str) -> str:
     return UNSHOWN_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def visible(text: str) -> str:
+    """The text without whitespace and invisible format characters (Unicode Cf): what a reader sees.
+
+    A name or title of only such characters (a direction mark, a zero-width
+    space) says nothing: the form counts it as empty, and so does the reader.
+    """
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
 def is_email(value: str) -> bool:
     return EMAIL_RE.fullmatch(value) is not None
 

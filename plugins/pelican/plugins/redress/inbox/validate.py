@@ -20,12 +20,7 @@ import unicodedata
 from typing import Any
 
 from ..content.model import LIMITS, YES, parse_lang, parse_rating, parse_yes_no
-from ..content.rules import is_email
-
-
-def visible(text: str) -> str:
-    """The text without whitespace and invisible format characters: what a reader sees of it."""
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+from ..content.rules import is_email, visible
 
 
 def without_format_characters(text: str) -> str:

@@ -592,6 +592,7 @@ def write_listing(build: Build, listing: Listing, cards: CardStore, part: str) -
         platforms = sorted({r.platform for r in listing.reviews if r.platform})
         # The structured data's aggregate counts the reviews that may be marked up, not all of them.
         counted = [r.rating for r in listing.reviews if structured_data.counted(r)]
+        scope["marked_summary"] = structured_data.shown_apart(build, listing)
         scope_key = digest(
             repr((len(counted), sum(r or 0 for r in counted))),
             repr(listing.summary),
