@@ -148,9 +148,10 @@ def test_valid_review_with_fetch_answers_json_thanks(inbox: InboxApp) -> None:
     assert len(inbox.rows(mark)) == 1
 
 
-def test_structured_log_line_per_submission(inbox: InboxApp) -> None:
+@pytest.mark.parametrize("json_reply", [False, True], ids=["form", "fetch"])
+def test_structured_log_line_per_submission(inbox: InboxApp, json_reply: bool) -> None:
     mark = marker()
-    reply = inbox.post("/reviews", review_fields(mark))
+    reply = inbox.post("/reviews", review_fields(mark), json_reply=json_reply)
     (row,) = inbox.rows(mark)
 
     def logged() -> list[dict[str, Any]]:
@@ -163,8 +164,9 @@ def test_structured_log_line_per_submission(inbox: InboxApp) -> None:
         return records
 
     (record,) = wait_for(logged, timeout=5)
-    assert reply.status == 303
-    assert record["result"] == "accepted" and record["status"] == 303 and record["kind"] == "review"
+    assert reply.status == (200 if json_reply else 303)
+    assert record["status"] == reply.status, "the log says what the customer's browser got"
+    assert record["result"] == "accepted" and record["kind"] == "review"
     assert isinstance(record["ms"], float | int)
     assert mark not in json.dumps(record), "the log line carries no customer text"
 
@@ -419,18 +421,10 @@ ABUSE: dict[str, tuple[int, Any]] = {
             "/reviews", review_fields(m, rating=r), json_reply=j, origin="https://evil.example"
         ),
     ),
-    "control-character": (
-        400,
-        lambda s, m, r, j: s.post("/reviews", _encoded(m, r, f"Nice beans {m} \x01 ok"), json_reply=j),
-    ),
-    "c1-control-character": (
-        400,
-        lambda s, m, r, j: s.post("/reviews", _encoded(m, r, f"Nice beans {m} \x85 ok"), json_reply=j),
-    ),
-    "control-character-in-name": (
+    "control-character-in-a-field-name": (
         400,
         lambda s, m, r, j: s.post(
-            "/reviews", review_fields(m, rating=r, name="Kim\x00\x1b[31m"), json_reply=j
+            "/reviews", _encoded(m, r, f"Nice beans {m} ok ok") + b"&na%01me=Kim", json_reply=j
         ),
     ),
     "invalid-utf8-escaped": (
@@ -496,6 +490,26 @@ def test_abuse_case_status_and_storage_do_not_depend_on_the_rating(
         if json_reply:
             body = reply.json()
             assert body["ok"] is False and body["message"]
+
+
+@pytest.mark.parametrize("json_reply", [False, True], ids=["form", "fetch"])
+def test_control_characters_a_customer_pasted_are_left_out_not_the_review(
+    inbox: InboxApp, json_reply: bool
+) -> None:
+    """A vertical tab from a word processor, a C1 control, a NUL: invisible, so the customer
+    cannot take them out; the review is kept without them, as the reader keeps a file."""
+    mark = marker()
+    fields = review_fields(mark, rating=2, name="Kim\x00\x1b[31m", title="Kapot\x0b na een week")
+    fields["text"] = f"Gekopieerd:\x0b de molen\x85 is kapot\x0c na twee weken. {mark}"
+    reply = inbox.post("/reviews", fields, json_reply=json_reply)
+    assert reply.status == (200 if json_reply else 303), reply.body[:300]
+    (row,) = inbox.rows(mark)
+    assert row.status == "accepted"
+    stored = json.dumps(row.normalised)
+    assert not re.search(r"\\u00[01][0-9a-f]|\\u007f|\\u008[0-9a-f]", stored), stored
+    assert row.normalised["name"] == "Kim[31m"
+    assert row.normalised["title"] == "Kapot na een week"
+    assert row.normalised["text"] == f"Gekopieerd: de molen is kapot na twee weken. {mark}"
 
 
 CUSTOMER = ("203.0.113.5", 41234)  # a customer's address, posting straight to the inbox
@@ -1095,6 +1109,15 @@ def test_webhook_gets_a_notice_without_email_or_order(tmp_path: Path, new_inbox_
             assert wait_for(lambda: server.rows(mark)[0].notified_at, timeout=5)
     finally:
         receiver.close()
+
+
+def test_a_notice_says_when_it_carries_only_the_beginning_of_the_text() -> None:
+    from pelican.plugins.redress.inbox import notify
+
+    whole = "w" * notify.NOTICE_TEXT_CHARS
+    assert notify._beginning(whole) == whole
+    cut = notify._beginning(whole + "x" * 120)
+    assert cut == whole + "… (120 more characters: redress inbox list)"
 
 
 def test_webhook_down_keeps_the_submission_and_retries_later(tmp_path: Path, new_inbox_db: str) -> None:

@@ -85,6 +85,8 @@ INVISIBLE = {
     "joiners-and-marks": "\u200d\u200c\u2060\u200e\u200f" * 3,
     "byte-order-marks-and-soft-hyphens": "\ufeff\u00ad" * 8,
     "mixed-with-whitespace": "\u200b \u200b\n\u200b\u3000\u200b\u00a0" * 3,
+    "hangul-fillers": "\u3164\u115f\u1160\uffa0" * 3,
+    "braille-blanks": "\u2800" * 12,
 }
 
 
@@ -115,12 +117,37 @@ def test_visible_text_with_format_characters_is_kept_as_written(inbox: InboxApp)
     assert row.normalised["text"] == text
 
 
-def test_a_name_or_title_of_invisible_characters_is_left_empty(inbox: InboxApp) -> None:
+@pytest.mark.parametrize(("name", "title"), [("\u200b\u200b", "\u2060"), ("\u3164", "\u3164\u3164\u3164")])
+def test_a_name_or_title_of_invisible_characters_is_left_empty(
+    inbox: InboxApp, name: str, title: str
+) -> None:
     """Otherwise the page shows an invisible author instead of "Anonymous customer"."""
     mark = marker()
-    assert inbox.post("/reviews", review_fields(mark, name="\u200b\u200b", title="\u2060")).status == 303
+    assert inbox.post("/reviews", review_fields(mark, name=name, title=title)).status == 303
     (row,) = inbox.rows(mark)
     assert (row.normalised["name"], row.normalised["title"]) == ("", "")
+
+
+@pytest.mark.parametrize("text", ["Top! 👍👍👍", "Super 😀😀😀"])
+def test_the_minimum_counts_an_emoji_as_the_browser_does(inbox: InboxApp, text: str) -> None:
+    """The form's minlength (and write.js) count UTF-16 units: an emoji is two. The inbox too."""
+    assert len(text) < LIMITS["text_min"] <= len(text.encode("utf-16-le")) // 2
+    mark = marker()
+    reply = inbox.post("/reviews", review_fields(mark, text=text, title=f"Title {mark}"), json_reply=True)
+    assert reply.status == 200, reply.body[:300]
+    (row,) = inbox.rows(mark)
+    assert row.normalised["text"] == text
+
+
+def test_a_language_tag_longer_than_35_characters_is_refused(inbox: InboxApp) -> None:
+    """Each review's lang attribute carries it, on every page it is on: a long one weighs them down."""
+    mark = marker()
+    fields = review_fields(mark, lang="en-" + "-".join(["abcdefgh"] * 4000))
+    reply = inbox.post("/reviews", fields, json_reply=True)
+    assert reply.status == 400
+    assert list(reply.json()["errors"]) == ["lang"]
+    fits = review_fields(marker(), lang="sl-Latn-IT-rozaj-biske-1994-nedis")
+    assert len(fits["lang"]) <= 35 and inbox.post("/reviews", fits).status == 303
 
 
 # -- (17) a product file's mistake, once, on the product file ----------------------------------

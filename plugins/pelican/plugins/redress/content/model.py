@@ -428,8 +428,17 @@ def check_date_range(value: str, date: dt.datetime) -> str | None:
 _REPLACED_LANGS = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 
 
+#: The longest language tag read: RFC 5646 asks every reader to take 35 characters
+#: (a language, extlangs, script, region and variants); a tag is written into each
+#: review's ``lang`` attributes, so a longer one would only weigh down the pages.
+LANG_MAX = 35
+
+
 def parse_lang(value: str) -> tuple[str | None, str | None]:
     text = value.strip()
+    if len(text) > LANG_MAX:
+        shown = text[:20] + "…"
+        return None, f"{shown!r} is longer than {LANG_MAX} characters; use a language code like nl, en or et"
     if LANG_RE.match(text):
         code = text.replace("_", "-").lower()
         primary, _, rest = code.partition("-")

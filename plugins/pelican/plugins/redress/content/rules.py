@@ -44,13 +44,28 @@ def strip_control(text: str) -> str:
     return UNSHOWN_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+#: Characters that are letters or marks to Unicode but show nothing: the Hangul fillers,
+#: the Braille blank, the combining grapheme joiner, Khmer's inherent vowels, and the
+#: variation selectors (which only pick the look of the character before them).
+BLANK_CHARS = frozenset(
+    "\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5"
+    + "".join(map(chr, range(0x180B, 0x1810)))
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
+
 def visible(text: str) -> str:
-    """The text without whitespace and invisible format characters (Unicode Cf): what a reader sees.
+    """The text without what shows nothing: white space, invisible format characters
+    (Unicode Cf) and the blank letters of BLANK_CHARS. What a reader sees of it.
 
     A name or title of only such characters (a direction mark, a zero-width
-    space) says nothing: the form counts it as empty, and so does the reader.
+    space, a Hangul filler) says nothing: the form counts it as empty, and so
+    does the reader.
     """
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    return "".join(
+        ch for ch in text if not ch.isspace() and ch not in BLANK_CHARS and unicodedata.category(ch) != "Cf"
+    )
 
 
 def is_email(value: str) -> bool:

@@ -80,11 +80,14 @@ class RateLimiter:
 
 
 def parse_form(body: bytes) -> dict[str, str]:
-    """A urlencoded body, strictly: valid UTF-8, no control characters, few fields.
+    """A urlencoded body, strictly: valid UTF-8, few fields, no control characters in a name.
 
     Browsers percent-encode every byte outside ASCII, but some clients send
     UTF-8 as it is; both are the same text. The body must be UTF-8 as sent
-    and once its %XX escapes are decoded.
+    and once its %XX escapes are decoded. A control character in a value (a
+    vertical tab or form feed pasted from a word processor) is left out, as
+    the reader leaves it out of a file: the customer cannot see it to take it
+    out, and refusing the whole review for it would lose what they wrote.
     """
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
@@ -94,9 +97,9 @@ def parse_form(body: bytes) -> dict[str, str]:
         raise BadRequest(400, "too many fields")
     fields: dict[str, str] = {}
     for name, value in pairs:
-        if CONTROL_RE.search(name) or CONTROL_RE.search(value):
+        if CONTROL_RE.search(name):
             raise BadRequest(400, "the form data contains control characters")
-        fields.setdefault(name, value)
+        fields.setdefault(name, CONTROL_RE.sub("", value))
     return fields
 
 
@@ -233,7 +236,7 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
         if outcome.ok:
             if notifier and outcome.result == "accepted":
                 notifier.wake()
-            log(kind, outcome.result, 303, started, id=outcome.submission_id)
+            log(kind, outcome.result, 200 if wants_json else 303, started, id=outcome.submission_id)
             if wants_json:
                 title, message = pages.thanks_text(kind, outcome.lang, outcome.needs_check)
                 return cors(request, JSONResponse({"ok": True, "title": title, "message": message}))

@@ -104,7 +104,7 @@ class Notifier:
             "rating": n.get("rating"),
             "product": n.get("product"),
             "title": n.get("title", ""),
-            "text": (n.get("text") or "")[:500],
+            "text": _beginning(n.get("text") or ""),
             "resolved": n.get("resolved"),
             "verified": n.get("verified", False),
         }
@@ -132,3 +132,16 @@ class Notifier:
             message.set_content("\n".join(lines))
             with smtplib.SMTP(self.config.smtp_host, self.config.smtp_port, timeout=10) as smtp:
                 smtp.send_message(message)
+
+
+#: How much of a review's text a notice carries: enough to judge it from a phone.
+NOTICE_TEXT_CHARS = 500
+
+
+def _beginning(text: str) -> str:
+    """The text, or its beginning with a note of how much more there is: a notice that cut a
+    review short without a word would pass for the whole review."""
+    if len(text) <= NOTICE_TEXT_CHARS:
+        return text
+    rest = len(text) - NOTICE_TEXT_CHARS
+    return f"{text[:NOTICE_TEXT_CHARS]}… ({rest} more characters: redress inbox list)"

@@ -6,12 +6,17 @@ here, with the model's own parsers for every value a file also holds: a
 rating, a language or a yes/no the inbox accepts is one the reader accepts
 when the file it writes is read back.
 
-Lengths are counted as the form's ``maxlength`` counts them in the browser:
-a line break is one character, though a browser sends it as CRLF. Text that
-is only whitespace and invisible format characters (Unicode category Cf:
-zero-width spaces, joiners, direction marks, a byte-order mark, soft
-hyphens) says nothing, so it counts as empty; such characters inside real
-text are kept as written (a joiner inside an emoji, a soft hyphen).
+Lengths are counted as the form counts them in the browser: a line break
+is one character, though a browser sends it as CRLF. The minimum is counted
+in UTF-16 units as ``minlength`` counts it (an emoji is two), leaving out
+invisible format characters; a maximum in characters, which is never more
+than the browser's ``maxlength`` counted, so nothing the form let through
+is refused. Text that is only whitespace, invisible format characters
+(Unicode category Cf: zero-width spaces, joiners, direction marks, a
+byte-order mark, soft hyphens) and blank letters (a Hangul filler, the
+Braille blank; see :func:`~redress.content.rules.visible`) says nothing, so
+it counts as empty; such characters inside real text are kept as written (a
+joiner inside an emoji, a soft hyphen).
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ from ..content.rules import is_email, visible
 def without_format_characters(text: str) -> str:
     """The text without invisible format characters (Cf), for counting towards a minimum length."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def browser_length(text: str) -> int:
+    """The length a browser's ``minlength`` and ``maxlength`` count: UTF-16 units, so an
+    emoji counts two. The form's own check and the inbox's then agree on "Top! 👍👍👍"."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def validate_submission(
@@ -81,7 +92,7 @@ def validate_submission(
     if kind == "review" and "text" not in errors:
         if not body:
             errors["text"] = "required"
-        elif len(without_format_characters(body)) < LIMITS["text_min"]:
+        elif browser_length(without_format_characters(body)) < LIMITS["text_min"]:
             errors["text"] = "too-short"
     values["text"] = body
     email = text("email", LIMITS["email"])
