@@ -256,3 +256,38 @@ def test_a_text_of_many_brackets_is_shown_as_plain_text(text):
     few = "See [the manual](https://x.example/m) " + "[a](https://x.example/a) " * 20 + "word " * 250
     assert few.count("[") * len(few) <= render.LINK_WORK
     assert '<a href="https://x.example/m"' in render.markdown_to_html(few)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I ordered *S**M*L sizes, not XL.", "I *love**this*coffee.", "Ik *hou**van*deze koffie"],
+)
+def test_a_text_the_renderer_would_lose_a_letter_of_is_shown_as_typed(text):
+    """Python-Markdown turns "*a**b*c" into "*a<strong>b</strong>": the "c" is gone. Every word
+    of a review is the customer's: such a text is shown as typed instead."""
+    html = render.markdown_to_html(text)
+    assert render.html_to_text(html) == text
+
+
+def test_a_link_without_words_shows_its_address():
+    """A link a reader cannot see (and a screen reader cannot name) is a spammer's favourite."""
+    html = render.markdown_to_html(
+        "Nice shop [](https://spam.example/casino) really. [ ](https://b.example) [\u200b](https://c.example)"
+    )
+    assert render.html_to_text(html) == (
+        "Nice shop https://spam.example/casino really. https://b.example https://c.example"
+    )
+    assert render.links(html) == ["https://spam.example/casino", "https://b.example", "https://c.example"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_letter_typed_is_on_the_page_or_in_a_link(seed):
+    """Random Markdown-ish text: no letter the customer typed goes missing without a trace."""
+    rng = random.Random(seed)
+    pieces = ["*", "**", "_", "__", "[", "]", "(https://x.example/q)", " ", "\n", "- ", "1. ", "`"]
+    pieces += ["ab", "Cd", "é"]
+    text = "".join(rng.choice(pieces) for _ in range(rng.randint(5, 60))) + " end"
+    html = render.markdown_to_html(text)
+    shown = render.html_to_text(html) + " " + " ".join(render.links(html))
+    for letter in set(ch for ch in text if ch.isalpha()):
+        assert shown.count(letter) >= text.count(letter), (letter, text, html)

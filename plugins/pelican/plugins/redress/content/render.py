@@ -12,6 +12,7 @@ review is prose. The remaining syntax follows what CommonMark readers expect
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import escape, unescape
 from xml.etree.ElementTree import Element
 
@@ -27,7 +28,7 @@ from markdown.inlinepatterns import (
     SubstituteTagInlineProcessor,
 )
 
-from .rules import UNSHOWN_RE, strip_control
+from .rules import UNSHOWN_RE, strip_control, visible
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
@@ -238,7 +239,47 @@ def markdown_to_html(text: str) -> str:
         return _plain_paragraphs(text)
     if text.count("[") * len(text) > LINK_WORK:
         return _sanitise(_plain_paragraphs(text))
-    return _sanitise(_render(text))
+    rendered = _render(text)
+    html = _named_links(_sanitise(rendered))
+    if not _keeps_every_letter(text, rendered, html):
+        # Python-Markdown drops a letter now and then ("*a**b*c" comes out as
+        # "*a<strong>b</strong>"): the customer's words come first, as typed.
+        return _sanitise(_plain_paragraphs(text))
+    return html
+
+
+_LINK_RE = re.compile(r'(<a href="([^"]*)"[^>]*>)(.*?)(</a>)', re.DOTALL)
+
+
+def _named_links(html: str) -> str:
+    """Every link with something to read: a link without visible words (``[](https://…)``)
+    shows its address, or a reader would find a link they cannot see, nor a screen reader name."""
+    if "<a " not in html:
+        return html
+
+    def named(match: re.Match[str]) -> str:
+        inside = match.group(3)
+        if visible(html_to_text(inside)):
+            return match.group(0)
+        return match.group(1) + match.group(2) + match.group(4)
+
+    return _LINK_RE.sub(named, html)
+
+
+def _letters(text: str) -> Counter[str]:
+    return Counter(ch for ch in text if ch.isalpha())
+
+
+_ATTRIBUTE_RE = re.compile(r'="([^"]*)"')
+
+
+def _keeps_every_letter(text: str, rendered: str, html: str) -> bool:
+    """Whether every letter of the text is in the HTML's words, or in an attribute the renderer
+    moved it to (a link's address; the sanitiser may then leave the link out on purpose).
+    A character reference counts as the character it stands for."""
+    moved = " ".join(unescape(value) for value in _ATTRIBUTE_RE.findall(rendered))
+    shown = _letters(html_to_text(html)) + _letters(moved)
+    return not (_letters(unescape(text)) - shown)
 
 
 _BREAK_RE = re.compile(r"<br ?/?>|</p>|</li>")
