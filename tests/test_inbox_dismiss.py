@@ -191,3 +191,43 @@ def test_a_database_from_before_dismissal_keeps_its_rows_and_can_dismiss(tmp_pat
             "SELECT status, dismissed_reason FROM submissions WHERE id = ?", (number,)
         ).fetchone()
     assert (status, reason) == ("dismissed", "settled by phone")
+
+
+# -- a person's post the bots' hidden field caught --------------------------------------------
+
+
+def test_a_person_caught_as_a_bot_is_shown_and_taken_back_unverified(inbox: InboxApp, site: Path) -> None:
+    """A browser's autofill can fill the hidden field for bots. The customer read "thank you":
+    the owner sees what they wrote and takes it back; its link earns no label."""
+    mark = marker()
+    invitation = tokens.make_token(SECRET.encode(), "BB-70001", "", dt.date.today() + dt.timedelta(days=30))
+    fields = review_fields(mark, rating=2, title=f"Caught {mark}", t=invitation)
+    fields["website"] = "https://janblog.example"
+    assert inbox.post("/reviews", fields).status == 303
+    number = only_id(inbox, mark)
+    listed = redress_here(site, "list", "--all", env=no_secret()).stdout
+    (line,) = lines_about(listed, number)
+    assert "spam" in line and f"Caught {mark}" in line and "unverified" in line
+    assert "redress inbox not-spam N" in listed and "janblog.example" in listed
+    assert not lines_about(redress_here(site, "list", env=no_secret()).stdout, number)
+
+    done = redress_here(site, "not-spam", str(number), env=no_secret())
+    assert done.returncode == 0, done.stderr
+    assert f"#{number} is accepted now" in done.stdout
+    (row,) = inbox.rows(mark)
+    assert row.status == "accepted" and row.normalised["verified"] is False
+    assert lines_about(redress_here(site, "list", env=no_secret()).stdout, number), "waiting for publish"
+    again = redress_here(site, "not-spam", str(number), env=no_secret())
+    assert again.returncode != 0 and "is accepted, not spam" in again.stderr
+
+
+def test_an_incomplete_post_caught_as_a_bot_cannot_be_taken_back(inbox: InboxApp, site: Path) -> None:
+    mark = marker()
+    fields = review_fields(mark, website="x")
+    del fields["consent"]
+    assert inbox.post("/reviews", fields).status == 303, "a bot reads the ordinary thanks"
+    number = only_id(inbox, mark)
+    done = redress_here(site, "not-spam", str(number), env=no_secret())
+    assert done.returncode != 0 and "was not complete (consent)" in done.stderr
+    (row,) = inbox.rows(mark)
+    assert row.status == "spam"

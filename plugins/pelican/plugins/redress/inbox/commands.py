@@ -244,6 +244,44 @@ def dismiss_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def not_spam_cmd(args: argparse.Namespace) -> int:
+    """A person's post that the bots' hidden field caught (a browser's autofill filled it):
+    with the others again, unverified, for `publish` to write after the hold."""
+    config = _config(args)
+    store = open_store(config.database, config.synchronous)
+    try:
+        submission = store.get(args.id)
+        number = f"#{args.id}"
+        if submission is None:
+            raise UsageError(f"there is no submission {args.id}; see `redress inbox list --all`")
+        if submission.status != "spam":
+            raise UsageError(f"{number} is {submission.status}, not spam; nothing to take back")
+        n = submission.normalised
+        if "text" not in n:
+            raise UsageError(
+                f"{number} was stored before the inbox kept what a bot's post says; its fields are in "
+                "the database's raw record: write its file by hand if a person sent it"
+            )
+        if n.get("problems"):
+            fields = ", ".join(sorted(n["problems"]))
+            raise UsageError(
+                f"{number} was not complete ({fields}): the form would have asked the customer to fix it, "
+                "so it cannot be published as it is"
+            )
+        status = "accepted" if submission.kind == "review" else "needs-check"
+        if not store.mark_not_spam(args.id, status):
+            raise UsageError(f"{number} changed meanwhile; see `redress inbox list --all`")
+    finally:
+        store.close()
+    then = (
+        "`redress inbox publish` writes it after the hold, unverified (a link sent with it is not honoured)"
+        if status == "accepted"
+        else "a follow-up without its link: check it is the reviewer's before you publish it"
+    )
+    print(f"{number} is {status} now; {then}.")
+    return 0
+
+
 def migrate_cmd(args: argparse.Namespace) -> int:
     """Copy the SQLite inbox into PostgreSQL; the counts on stdout, what to do next on stderr."""
     from .migrate import migrate
@@ -337,6 +375,18 @@ def add_parser(commands: Any) -> None:
         "--reason", required=True, metavar="TEXT", help="why, in your own words (kept, never published)"
     )
     dis.set_defaults(run=dismiss_cmd)
+    ns = sub.add_parser(
+        "not-spam",
+        help="take back a person's post that the bots' hidden field caught (unverified)",
+        description=(
+            "A post whose hidden field for bots was filled is kept as spam and never published; "
+            "a browser's autofill can fill it for a person too. `redress inbox list --all` shows what "
+            "such a post says; this puts it with the others (a review: accepted, unverified, for "
+            "`publish`; a follow-up: to check). An incomplete post cannot be taken back."
+        ),
+    )
+    ns.add_argument("id", type=int, help="the submission number from `redress inbox list --all`")
+    ns.set_defaults(run=not_spam_cmd)
     mig = sub.add_parser(
         "migrate",
         help="copy this SQLite inbox into PostgreSQL, for several inbox instances (counts checked)",

@@ -156,6 +156,24 @@ class Intake:
         if fields.get(HONEYPOT, "").strip():
             # Its own key: a person whose autofill filled the hidden field and
             # who sends the same review again is not a duplicate of the bot.
+            # Checked as any post, so `inbox list --all` shows what it says and a
+            # person's review can be taken back (`redress inbox not-spam`); its link
+            # is not looked at: a bot's post earns no label and uses up no invitation.
+            spam, spam_problems = validate_submission(fields_checked, kind, self.scale, self.products)
+            spam.update(
+                token_status="unchecked",
+                token_order="",
+                verified=False,
+                source="organic",
+                lang=spam.get("lang") or lang,
+                note=(
+                    f"the field only bots fill in held {fields[HONEYPOT].strip()[:60]!r}; if a person "
+                    "sent this, `redress inbox not-spam N` puts it with the others, unverified"
+                ),
+            )
+            spam["token_product" if kind == "review" else "token_review"] = ""
+            if spam_problems:
+                spam["problems"] = spam_problems
             submission_id, _new = self.store.add(
                 key="s:" + key,
                 kind=kind,
@@ -163,7 +181,7 @@ class Intake:
                 status="spam",
                 token_status="unchecked",
                 raw=raw,
-                normalised={},
+                normalised=spam,
             )
             logger.info(
                 "inbox: submission %s looks like a bot (honeypot filled); stored as spam", submission_id

@@ -329,6 +329,14 @@ class Store(abc.ABC):
         )
         return changed == 1
 
+    def mark_not_spam(self, submission_id: int, status: str) -> bool:
+        """A post the honeypot caught, taken back by the owner as a person's: False if it is no
+        longer spam (taken back or dismissed by another command meanwhile)."""
+        changed = self._run(
+            "UPDATE submissions SET status = ? WHERE id = ? AND status = 'spam'", (status, submission_id)
+        )
+        return changed == 1
+
     def mark_withheld(self, submission_id: int, reason: str) -> None:
         self._run("UPDATE submissions SET withheld = ? WHERE id = ?", (reason, submission_id))
 
