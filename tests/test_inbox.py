@@ -639,6 +639,18 @@ def test_the_same_key_is_stored_once(inbox: InboxApp) -> None:
     assert len(inbox.rows(mark)) == 1
 
 
+def test_a_post_changed_before_it_is_sent_again_is_kept_too(inbox: InboxApp) -> None:
+    """write.js keeps its key after a failed send: the first may have arrived all the same.
+    The customer's changed version must not get "thank you" and be thrown away."""
+    mark = marker()
+    first = review_fields(mark, rating=3, key=f"key-{mark}", title=f"First {mark}")
+    changed = dict(first, rating="1", p="molen-m2", title=f"Corrected {mark}")
+    assert inbox.post("/reviews", first, json_reply=True).status == 200
+    assert inbox.post("/reviews", changed, json_reply=True).status == 200
+    titles = sorted(row.normalised["title"] for row in inbox.rows(mark))
+    assert titles == [f"Corrected {mark}", f"First {mark}"]
+
+
 def test_identical_no_js_posts_are_stored_once(inbox: InboxApp) -> None:
     mark = marker()
     fields = review_fields(mark, rating=1)

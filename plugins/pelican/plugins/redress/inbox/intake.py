@@ -106,13 +106,18 @@ def token_from(fields: dict[str, str], referer: str) -> str:
 def idempotency_key(kind: str, fields: dict[str, str], client: str, now: dt.datetime) -> str:
     """The same post twice (a double tap, a retry) is stored once.
 
-    With JavaScript the form sends a random key per page view; without it,
-    the key is the content itself from the same client on the same day.
+    With JavaScript the form sends a random key per page view, and the key
+    is that and the content: a retry after a lost answer is the same post,
+    but one the customer changed before sending again is a post of its own
+    (the first may have arrived; the change must not be thrown away for it).
+    Without JavaScript the key is the content from the same client on the
+    same day.
     """
+    content = [f"{k}={fields.get(k, '')}" for k in FORM_FIELDS[kind]]
     sent = fields.get("key", "").strip()
     if sent:
-        return "k:" + hashlib.sha256(f"{kind}\x00{sent}".encode()).hexdigest()
-    parts = [kind, client, now.strftime("%Y-%m-%d")] + [f"{k}={fields.get(k, '')}" for k in FORM_FIELDS[kind]]
+        return "k:" + hashlib.sha256("\x00".join([kind, sent, *content]).encode()).hexdigest()
+    parts = [kind, client, now.strftime("%Y-%m-%d"), *content]
     return "c:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
