@@ -184,3 +184,29 @@ def test_a_review_of_a_product_with_no_file_is_still_reported(
     assert any(
         "content/reviews/lost.md: Product: 'no-such-product' is not a product" in line for line in lines
     )
+
+
+# -- a reviewer who signs as the shop -----------------------------------------------------------
+
+
+SHOP_SIGNATURES = ["De Bonenbus", "de bonenbus", "Bonenbus", "BONENBUS team", "Bonenbus klantenservice"]
+
+
+@pytest.mark.parametrize("name", [*SHOP_SIGNATURES, "\uff22\uff4f\uff4e\uff45\uff4e\uff42\uff55\uff53"])
+def test_a_review_signed_with_the_shops_own_name_is_refused(inbox: InboxApp, name: str) -> None:
+    """A review under the shop's name reads as the shop praising itself (or answering itself)."""
+    mark = marker()
+    reply = inbox.post("/reviews", review_fields(mark, name=name, ui="nl"), json_reply=True)
+    assert reply.status == 400
+    assert reply.json()["errors"] == {
+        "name": "Dat is de naam van de winkel zelf. Schrijf je eigen naam, of laat dit leeg."
+    }
+    assert [row.status for row in inbox.rows(mark)] == ["rejected"]
+
+
+@pytest.mark.parametrize("name", ["Jan de Vries", "Bonenbus-fan Marieke", "De Bus", "Anna (bonenbus lover)"])
+def test_a_name_that_only_mentions_the_shop_is_a_name(inbox: InboxApp, name: str) -> None:
+    mark = marker()
+    assert inbox.post("/reviews", review_fields(mark, name=name)).status == 303
+    (row,) = inbox.rows(mark)
+    assert row.normalised["name"] == name

@@ -133,7 +133,12 @@ def create_app(config: InboxConfig, store: Store | None = None, notify: bool = T
     catalog = Catalog(config.settings)
     catalog.refresh()
     intake = Intake(
-        store, config.secret, config.rs["REVIEWS_SCALE"], catalog.products, config.settings["DEFAULT_LANG"]
+        store,
+        config.secret,
+        config.rs["REVIEWS_SCALE"],
+        catalog.products,
+        config.settings["DEFAULT_LANG"],
+        shop_names=(config.rs["REVIEWS_SHOP_NAME"] or "", config.settings.get("SITENAME") or ""),
     )
     pages = FormPages(config, catalog.shop or Shop(settings=config.rs))
     limiter = RateLimiter(store, config.rate_per_minute)

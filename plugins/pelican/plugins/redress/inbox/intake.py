@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -71,6 +72,7 @@ def messages(lang: str, errors: dict[str, str], kind: str) -> dict[str, str]:
         ("email", "invalid"): _("This does not look like an e-mail address."),
         ("p", "unknown-product"): _("Choose one of our products, or the shop in general."),
         ("lang", "invalid"): _("Choose a language from the list."),
+        ("name", "shop-name"): _("That is the shop's own name. Write your name, or leave this empty."),
         ("resolved", "required"): _("Choose yes or no."),
         ("consent", "required"): (
             _("We can only publish your review with your permission.")
@@ -122,12 +124,25 @@ def idempotency_key(kind: str, fields: dict[str, str], client: str, now: dt.date
 
 
 class Intake:
-    def __init__(self, store: Store, secret: bytes, scale: int, products: set[str], default_lang: str):
+    def __init__(
+        self,
+        store: Store,
+        secret: bytes,
+        scale: int,
+        products: set[str],
+        default_lang: str,
+        shop_names: Sequence[str] = (),
+    ):
         self.store = store
         self.secret = secret
         self.scale = scale
         self.products = products
         self.default_lang = default_lang
+        #: The names a reviewer may not sign with (see validate.signs_as_the_shop).
+        self.shop_names = tuple(name for name in shop_names if name)
+
+    def _validate(self, fields: dict[str, str], kind: str) -> tuple[dict[str, Any], dict[str, str]]:
+        return validate_submission(fields, kind, self.scale, self.products, self.shop_names)
 
     def receive(
         self,
@@ -164,7 +179,7 @@ class Intake:
             # Checked as any post, so `inbox list --all` shows what it says and a
             # person's review can be taken back (`redress inbox not-spam`); its link
             # is not looked at: a bot's post earns no label and uses up no invitation.
-            spam, spam_problems = validate_submission(fields_checked, kind, self.scale, self.products)
+            spam, spam_problems = self._validate(fields_checked, kind)
             spam.update(
                 token_status="unchecked",
                 token_order="",
@@ -192,7 +207,7 @@ class Intake:
                 "inbox: submission %s looks like a bot (honeypot filled); stored as spam", submission_id
             )
             return Outcome("spam", submission_id, lang=lang)
-        normalised, problems = validate_submission(fields_checked, kind, self.scale, self.products)
+        normalised, problems = self._validate(fields_checked, kind)
         product = normalised.get("product") or ""
         if kind == "review":
             check = tokens.check_token(self.secret, token, product, now.date())

@@ -21,7 +21,9 @@ joiner inside an emoji, a soft hyphen).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from ..content.model import LIMITS, YES, parse_lang, parse_rating, parse_yes_no
@@ -33,6 +35,43 @@ def without_format_characters(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
+#: Words a shop puts after its name to sign as itself: "Bonenbus team", "Bonenbus klantenservice".
+STAFF_WORDS = frozenset(
+    "team support service customer care helpdesk official shop store webshop admin owner "
+    "klantenservice klantendienst officieel winkel eigenaar beheer "
+    "klienditeenindus tugi meeskond pood e-pood omanik ametlik".split()
+)
+
+
+#: Articles a shop's name may start with, which customers leave out.
+ARTICLES = frozenset("de het een the a an".split())
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name as compared with the shop's: any case, any width, no punctuation."""
+    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+
+def signs_as_the_shop(name: str, shop_names: Sequence[str]) -> bool:
+    """Whether a reviewer's name is the shop's own (perhaps with "team" or "support" after it).
+
+    A review under the shop's name would read as the shop praising itself, and a
+    follow-up under it as the shop's answer. The shop answers in its own files.
+    """
+    words = name_words(name)
+    if not words:
+        return False
+    for shop in shop_names:
+        whole = name_words(shop)
+        # "De Bonenbus" is "Bonenbus" to most who type it.
+        for own in (whole, whole[1:] if len(whole) > 1 and whole[0] in ARTICLES else []):
+            if own and words[: len(own)] == own and set(words[len(own) :]) <= STAFF_WORDS:
+                return True
+            if own and "".join(words) == "".join(own):
+                return True  # "BonenBus" for "Bonen Bus"
+    return False
+
+
 def browser_length(text: str) -> int:
     """The length a browser's ``minlength`` and ``maxlength`` count: UTF-16 units, so an
     emoji counts two. The form's own check and the inbox's then agree on "Top! 👍👍👍"."""
@@ -40,7 +79,7 @@ def browser_length(text: str) -> int:
 
 
 def validate_submission(
-    fields: dict[str, str], kind: str, scale: int, products: set[str]
+    fields: dict[str, str], kind: str, scale: int, products: set[str], shop_names: Sequence[str] = ()
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check what a customer sent through a form: the same rules as the files.
 
@@ -76,6 +115,8 @@ def validate_submission(
             values["rating"] = rating
         values["title"] = text("title", LIMITS["title"])
         values["name"] = text("name", LIMITS["name"])
+        if "name" not in errors and signs_as_the_shop(values["name"], shop_names):
+            errors["name"] = "shop-name"
         product = fields.get("p", "").strip()
         if product and product not in products:
             errors["p"] = "unknown-product"
