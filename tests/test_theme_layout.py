@@ -134,7 +134,8 @@ def test_titles_follow_each_themes_way(themed):
     theme, out = themed
     title = soup(out / "reviews/index.html").title.get_text()
     # Flex writes the site's name before its title block; the others leave the title to the page.
-    assert title == ("Test shop – Reviews of Test shop" if theme == FLEXLIKE else "Reviews of Test shop")
+    # The shop is named once: after Flex's site name, the page is "Reviews".
+    assert title == ("Test shop – Reviews" if theme == FLEXLIKE else "Reviews of Test shop")
 
 
 def test_the_region_is_main_only_where_the_theme_has_none(themed):
@@ -208,10 +209,12 @@ def test_a_theme_without_a_head_block_gets_the_head_things_in_its_head(tmp_path,
 @pytest.mark.parametrize(
     ("before", "expected"),
     [
-        ("{{ SITENAME }} | ", "Test shop | Reviews of Test shop"),
-        ("{{ SITENAME }} &raquo; ", "Test shop » Reviews of Test shop"),
-        ("{{ SITENAME }} {# the name #}- ", "Test shop - Reviews of Test shop"),
-        ("{{ SITENAME }}", "Test shop – Reviews of Test shop"),
+        ("{{ SITENAME }} | ", "Test shop | Reviews"),
+        ("{{ SITENAME }} &raquo; ", "Test shop » Reviews"),
+        ("{{ SITENAME }} {# the name #}- ", "Test shop - Reviews"),
+        ("{{ SITENAME }}", "Test shop – Reviews"),
+        ("{{SITENAME|upper}}: ", "TEST SHOP: Reviews"),
+        ("Blog | ", "Blog | Reviews of Test shop"),
         ("{# nothing #}", "Reviews of Test shop"),
     ],
 )
@@ -224,8 +227,13 @@ def test_the_window_title_has_one_separator(tmp_path, before, expected):
         f'<!doctype html><html lang="en"><head><title>{before}{{% block title %}}{{% endblock %}}</title>'
         "{% block head %}{% endblock %}</head><body>{% block content %}{% endblock %}</body></html>\n",
     )
-    page = soup(build(site, THEME=str(theme)) / "reviews/index.html")
-    assert page.title.get_text() == expected
+    out = build(site, THEME=str(theme))
+    assert soup(out / "reviews/index.html").title.get_text() == expected
+    # A product's page names its product; the shop's name stays in a shop named otherwise.
+    product = soup(out / "reviews/products/mill/index.html").title.get_text()
+    assert product == expected[: expected.index("Reviews")] + "Reviews of Mill"
+    other = soup(build(site, THEME=str(theme), REVIEWS_SHOP_NAME="Bonenbus") / "reviews/index.html")
+    assert other.title.get_text().endswith("Reviews of Bonenbus")
 
 
 @pytest.mark.parametrize("site_escapes", [False, True])

@@ -682,6 +682,7 @@ _TITLE_BEFORE_BLOCK = re.compile(
     r"<title[^>]*>(?P<before>(?:(?!</title>).)*?)\{%-?\s*block\s+title\b", re.S | re.I
 )
 _MAIN_ELEMENT = re.compile(r"<main[\s>]", re.I)
+_SITENAME_RE = re.compile(r"\{\{-?\s*SITENAME\b")
 #: The theme's text before its title block ends with its own separator: "Shop | ", "Shop - ".
 _SEPARATOR_AT_END = re.compile(r"(?:[-–—|·•:»/~]|&[a-z]+;|&#\d+;)$")
 
@@ -696,6 +697,9 @@ class ThemeLayout:
     #: Redress's title follows it after a dash, or after the theme's own separator
     #: (``{{ SITENAME }} | {% block title %}``), never after two.
     title_suffix: bool
+    #: What the theme writes before its title block names the site (``{{ SITENAME }}``): the
+    #: shop's own listing is then titled "Reviews", not "De Bonenbus – Reviews of De Bonenbus".
+    title_names_site: bool
     #: The theme's block for head extras, or "" (they are moved before its ``</head>``, see
     #: :func:`redress.site.output.moved_into_head`).
     head: str
@@ -711,6 +715,7 @@ class ThemeLayout:
         return {
             "title": self.title,
             "title_suffix": self.title_suffix,
+            "title_names_site": self.title_names_site,
             "head": self.head,
             "head_replaces": self.head_replaces,
             "content": self.content,
@@ -768,7 +773,7 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         return None
     blocks: list[str] = []
     included: list[str] = []  # blocks of included templates, which no page can fill
-    title_suffix = title_separated = False
+    title_suffix = title_separated = title_names_site = False
     has_main = False
     sources: list[str] = []  # of the templates a page can fill
     for source, tree, fillable in _sources(env, "base.html", set()):
@@ -781,6 +786,7 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
         if before:
             title_suffix = True
             title_separated = bool(_SEPARATOR_AT_END.search(before))
+            title_names_site = bool(_SITENAME_RE.search(before))
         has_main = has_main or bool(_MAIN_ELEMENT.search(source))
     content = next((name for name in CONTENT_BLOCKS if name in blocks), "")
     if not content:
@@ -806,6 +812,7 @@ def theme_layout(env: Environment, settings: Mapping[str, Any]) -> ThemeLayout |
     return ThemeLayout(
         title=title,
         title_suffix=title_suffix and not title_separated,
+        title_names_site=title_names_site,
         head=head,
         head_replaces=head in REPLACED_HEAD_BLOCKS,
         content=content,

@@ -67,6 +67,10 @@ def page_context(
     context.update(redress)
     context["redress_layout"] = THEME_LAYOUT if layout else STANDALONE_LAYOUT
     context["redress_theme"] = layout.as_context() if layout else {}
+    # The window title names the shop once: the theme writes the site's name before it.
+    context["title_names_shop"] = bool(
+        layout and layout.title_names_site and context.get("shop_name") == pelican_context.get("SITENAME")
+    )
     context["redress_head_marks"] = HEAD_MARKS
     context["output_file"] = OUTPUT_FILE_MARK
     context["JINJA_ENVIRONMENT"] = jinja_environment_setting(settings)
